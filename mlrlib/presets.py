@@ -29,10 +29,8 @@ PRESETS = {
     },
 }
 
-
 class PresetError(ValueError):
-    pass
-
+    """An unknown study, preset or notebook parameter."""
 
 def get_preset(study: str, preset: str) -> dict:
     """A deep copy of the named preset of `study`; unknown names are an error."""
@@ -41,7 +39,6 @@ def get_preset(study: str, preset: str) -> dict:
     if preset not in PRESETS[study]:
         raise PresetError(f"unknown preset {preset!r} for {study}; use one of {sorted(PRESETS[study])}")
     return copy.deepcopy(PRESETS[study][preset])
-
 
 def check_parameters(injected: set, declared: set) -> None:
     """Fail on parameters papermill injected that the notebook does not declare.

@@ -1,0 +1,103 @@
+"""Command line: `python -m mlrlib evaluate --data beir:DIR --model NAME_OR_PATH --json`.
+
+Encodes the corpus and the queries of one split, searches (multi-vector when several
+layers are given) and prints the metrics. Bad input ends with a one-line message on
+stderr and exit code 2, never a traceback or a partial file.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from .retrieval_data import DataError
+
+
+def _layers(text: str) -> list[int]:
+    try:
+        return [int(x) for x in text.split(",") if x.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--layers takes comma-separated integers, e.g. 5,6 (got {text!r})")
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m mlrlib", description=__doc__.split("\n")[0])
+    sub = p.add_subparsers(dest="command", required=True)
+    ev = sub.add_parser("evaluate", help="retrieval metrics of a model on a dataset")
+    ev.add_argument("--data", required=True, help="beir:DIR, debian, squad, nq, trivia or msmarco")
+    ev.add_argument("--model", default="minilm", help="hub id or local folder (default: packaged MiniLM)")
+    ev.add_argument("--layers", type=_layers, default=None, help="passage layers, e.g. 5,6 (default: last)")
+    ev.add_argument("--query-layer", type=int, default=None, help="query layer (default: last)")
+    ev.add_argument("--pooling", choices=["cls", "mean"], default="cls")
+    ev.add_argument("--similarity", choices=["cos", "dot"], default="cos")
+    ev.add_argument("--split", default="test")
+    ev.add_argument("--batch-size", type=int, default=64)
+    ev.add_argument("--max-length", type=int, default=256)
+    ev.add_argument("--output", help="also write the JSON to this file (atomically)")
+    ev.add_argument("--json", action="store_true", help="print JSON (the default prints a table)")
+    bd = sub.add_parser("build-data", help="build (or reuse) the offline benchmark of a preset and summarise it")
+    bd.add_argument("--preset", default="laptop", help="smoke, laptop or paper (of notebook 01)")
+    return p
+
+
+def build_data(args) -> dict:
+    from .benchmark import load_benchmark
+    from .presets import get_preset
+    cfg = get_preset("01_layer_selection", args.preset)
+    if cfg["data"] != "debian":
+        raise DataError(f"preset {args.preset!r} uses {cfg['data']} from the hub, not the offline benchmark")
+    return load_benchmark(cfg["benchmark"]).summary()
+
+
+def evaluate(args) -> dict:
+    from .data import load_data
+    from .encoders import MultiLayerEncoder
+    from .metrics import METRICS, evaluate_runs, make_run
+    from .search import search
+
+    data = load_data(args.data)
+    ids, texts, qrels = data.split(args.split)
+    if not ids:
+        raise DataError(f"split {args.split!r} has no judged queries")
+    try:
+        encoder = MultiLayerEncoder(args.model)
+    except OSError as e:
+        raise DataError(f"cannot load model {args.model!r}: {str(e).splitlines()[0]}")
+    L = encoder.num_layers
+    layers = encoder.check_layers(args.layers or [L])
+    q_layer = encoder.check_layers([L if args.query_layer is None else args.query_layer])
+    norm = args.similarity == "cos"
+    passages = encoder.encode(data.corpus_texts, layers, (args.pooling,), args.batch_size, args.max_length,
+                              normalize=norm)[args.pooling]
+    queries = encoder.encode(texts, q_layer, (args.pooling,), args.batch_size, args.max_length,
+                             normalize=norm)[args.pooling][:, 0]
+    scores, hits = search(queries, passages, 100)
+    table = evaluate_runs(qrels, [make_run(ids, hits, scores, data.corpus_ids, "model")])
+    return {"data": args.data, "model": args.model, "split": args.split, "layers": layers,
+            "query_layer": q_layer[0], "pooling": args.pooling, "similarity": args.similarity,
+            "queries": len(ids), "passages": len(data.corpus_ids),
+            "metrics": {r.metric: round(r.value, 6) for r in table.itertuples()},
+            "ci95": {r.metric: [round(r.ci_low, 6), round(r.ci_high, 6)] for r in table.itertuples()},
+            "metric_names": METRICS}
+
+
+def main(argv=None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        if args.command == "build-data":
+            print(json.dumps(build_data(args), indent=2))
+            return 0
+        result = evaluate(args)
+    except (DataError, ValueError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    text = json.dumps(result, indent=2)
+    if args.output:
+        from .cache import atomic_write_text
+        atomic_write_text(args.output, text + "\n")
+    if args.json:
+        print(text)
+    else:
+        for name, value in result["metrics"].items():
+            print(f"{name:>8}: {100 * value:5.1f}")
+    return 0

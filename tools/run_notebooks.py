@@ -1,0 +1,62 @@
+"""Execute the numbered notebooks headless with papermill under one preset.
+
+    python tools/run_notebooks.py --preset smoke --out build/notebooks      # CI
+    python tools/run_notebooks.py --preset laptop --inplace                 # make reproduce
+
+Unknown parameters are refused before anything runs (papermill alone only warns).
+With --inplace the executed notebook replaces notebooks/NN_*.ipynb (the committed copy
+shows the default preset's outputs) and a copy goes to results/<study>/.
+"""
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import papermill as pm
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+
+
+def run(nb: Path, out: Path, parameters: dict) -> float:
+    declared = set(pm.inspect_notebook(str(nb)))
+    unknown = set(parameters) - declared
+    if unknown:
+        sys.exit(f"{nb.name}: unknown parameter(s) {sorted(unknown)}; it takes {sorted(declared)}")
+    start = time.perf_counter()
+    tmp = out.with_name(f".{out.name}.running")
+    pm.execute_notebook(str(nb), str(tmp), parameters=parameters, cwd=str(nb.parent), progress_bar=False)
+    tmp.replace(out)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--preset", default="laptop")
+    ap.add_argument("--out", type=Path, help="folder for executed notebooks")
+    ap.add_argument("--inplace", action="store_true", help="replace notebooks/ and copy to results/")
+    ap.add_argument("--only", help="run only notebooks whose name contains this")
+    ap.add_argument("-p", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"))
+    args = ap.parse_args()
+    params = {"preset": args.preset, **{k: (int(v) if v.lstrip("-").isdigit() else v) for k, v in args.p}}
+    for nb in NOTEBOOKS:
+        if args.only and args.only not in nb.name:
+            continue
+        if args.inplace:
+            out = nb
+        else:
+            args.out.mkdir(parents=True, exist_ok=True)
+            out = args.out / nb.name
+        seconds = run(nb, out, params)
+        if args.inplace:
+            study = ROOT / "results" / nb.stem
+            study.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(nb, study / nb.name)
+        print(f"{nb.name}: {seconds:.0f} s under preset {args.preset}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
