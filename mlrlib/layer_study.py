@@ -112,6 +112,18 @@ def layer_cosine(vectors: np.ndarray) -> np.ndarray:
     return np.einsum("nah,nbh->ab", unit, unit) / len(unit)
 
 
+def cross_passage_cosine(vectors: np.ndarray) -> np.ndarray:
+    """[N, n_layers, H] -> [n_layers]: mean cos(cls_l(d_i), cls_l(d_j)) over pairs i != j.
+
+    Near 1 means the layer gives (almost) every passage the same vector: it cannot tell
+    passages apart, whatever its similarity to the other layers.
+    """
+    unit = vectors / np.linalg.norm(vectors, axis=-1, keepdims=True).clip(1e-12)
+    total = unit.sum(0)  # [n_layers, H]
+    n = len(unit)
+    return ((total * total).sum(-1) - n) / (n * (n - 1))
+
+
 def held_out_passages(data: RetrievalData, splits=("dev", "test")) -> list[int]:
     """Corpus rows relevant to held-out (never trained on) queries."""
     wanted = {p for s in splits for rel in data.qrels.get(s, {}).values() for p in rel}

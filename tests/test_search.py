@@ -37,3 +37,16 @@ def test_agreement_check_catches_a_wrong_result(monkeypatch):
     real = s.search
     monkeypatch.setattr(s, "search", lambda *a: (lambda sc, ids: (sc, ids[:, ::-1].copy()))(*real(*a)))
     assert not s.agrees_with_brute_force(q, d, 10)
+
+
+def test_layer_correlation_measures():
+    from mlrlib.layer_study import cross_passage_cosine, last_few, layer_cosine, uniform
+    rng = np.random.default_rng(0)
+    base = rng.normal(size=(50, 8))
+    same = np.ones(8)
+    vecs = np.stack([base, 2 * base, np.tile(same, (50, 1))], 1)  # layer 1 = 2 x layer 0; layer 2 constant
+    cos = layer_cosine(vecs)
+    assert np.allclose(np.diag(cos), 1) and np.isclose(cos[0, 1], 1)
+    spread = cross_passage_cosine(vecs)
+    assert np.isclose(spread[2], 1) and abs(spread[0]) < 0.1
+    assert uniform(6, 4) == [2, 3, 5, 6] and last_few(6, 4) == [3, 4, 5, 6] and uniform(12, 4) == [3, 6, 9, 12]

@@ -48,7 +48,8 @@ from mlrlib.search import agrees_with_brute_force
 cfg = get_preset("01_layer_selection", preset)
 prov = Provenance("01_layer_selection", preset, seed, cfg)
 OUT = results_dir("01_layer_selection", preset)
-pd.set_option("display.width", 140)
+pd.set_option("display.width", 160)
+pd.set_option("display.max_colwidth", None)
 print(f"preset={preset} seed={seed} model={cfg['model']} data={cfg['data']}")"""),
 md("""## The data
 
@@ -109,7 +110,9 @@ md("""## 4. How correlated are the layers?
 
 Mean cosine similarity between the `[CLS]` vectors of every pair of layers, over held-out passages
 (the answers of dev and test questions, never trained on): for the pre-trained model, the fine-tuned
-dual encoder, and the fine-tuned MLR model on the last four layers."""),
+dual encoder, and the fine-tuned MLR model on the last four layers. Below the heatmaps, each layer's mean
+cosine between the vectors of *different* passages: a value near 1 means the layer gives every passage
+nearly the same vector, so it can add little to a max over layers."""),
 code("""rows = study.held_out_passages(data)
 texts = [data.corpus_texts[i] for i in rows]
 enc = cfg["encode"]
@@ -120,7 +123,12 @@ cosine = {"pre-trained": study.layer_cosine(corpus_zs["cls"][rows]),
           "fine-tuned MLR last-4": study.layer_cosine(all_layers(models["MLR last-4"]))}
 atomic_write_json(OUT / "layer_cosine.json", {k: v.round(4).tolist() for k, v in cosine.items()})
 fig = plots.save(plots.heatmaps(cosine), OUT / "layer_cosine.png")
-print(f"{len(rows)} held-out passages")"""),
+spread = pd.DataFrame({"pre-trained": study.cross_passage_cosine(corpus_zs["cls"][rows]),
+                       "fine-tuned MLR last-4": study.cross_passage_cosine(all_layers(models["MLR last-4"]))})
+spread.index.name = "layer"
+spread.to_csv(OUT / "cross_passage_cosine.csv")
+print(f"{len(rows)} held-out passages; mean cosine between different passages' [CLS] vectors, per layer:")
+display(spread.T.round(2))"""),
 md("""## Paper vs here
 
 Each claim of the paper for this study, the number measured above, and whether it holds here. The
