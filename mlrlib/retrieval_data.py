@@ -67,13 +67,16 @@ class RetrievalData:
         rrows = [{"query_id": q, "corpus_id": p, "score": g, "split": s}
                  for s, qr in self.qrels.items() for q, rel in qr.items() for p, g in rel.items()]
         pair_cols = ["query", "positive", "positive_id", "source"]
-        return datasets.DatasetDict({
+        strings = datasets.Features({c: datasets.Value("string") for c in pair_cols})
+        parts = {
             "corpus": datasets.Dataset.from_dict({"id": self.corpus_ids, "text": self.corpus_texts}),
             "queries": datasets.Dataset.from_list(qrows),
             "qrels": datasets.Dataset.from_list(rrows),
-            "train_pairs": datasets.Dataset.from_dict(
-                {c: [p[c] for p in self.train_pairs] for c in pair_cols}),
-        })
+        }
+        if self.train_pairs:  # an empty split does not survive save/load in `datasets`: leave it out
+            parts["train_pairs"] = datasets.Dataset.from_dict(
+                {c: [p[c] for p in self.train_pairs] for c in pair_cols}, features=strings)
+        return datasets.DatasetDict(parts)
 
     def save(self, folder: Path) -> None:
         """Write atomically: a reader sees the whole dataset or none of it."""
@@ -94,7 +97,7 @@ class RetrievalData:
             qrels.setdefault(row["split"], {}).setdefault(row["query_id"], {})[row["corpus_id"]] = row["score"]
         name = meta.pop("name")
         return cls(name, list(dd["corpus"]["id"]), list(dd["corpus"]["text"]), queries, qrels,
-                   list(dd["train_pairs"]), meta)
+                   list(dd["train_pairs"]) if "train_pairs" in dd else [], meta)
 
     def summary(self) -> dict:
         """Counts per split and the passage length distribution (in words)."""
