@@ -27,7 +27,7 @@ def run(nb: Path, out: Path, parameters: dict) -> float:
     if unknown:
         sys.exit(f"{nb.name}: unknown parameter(s) {sorted(unknown)}; it takes {sorted(declared)}")
     start = time.perf_counter()
-    tmp = out.with_name(f".{out.name}.running")
+    tmp = out.with_name(f".running.{out.name}")
     pm.execute_notebook(str(nb), str(tmp), parameters=parameters, cwd=str(nb.parent), progress_bar=False)
     tmp.replace(out)
     return time.perf_counter() - start

@@ -1,0 +1,23 @@
+"""Notebook plumbing; the notebooks themselves run under `smoke` in `make test` (papermill + nbval)."""
+from pathlib import Path
+
+import papermill as pm
+import pytest
+
+NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+
+
+@pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_declares_preset_and_seed(nb):
+    params = pm.inspect_notebook(str(nb))
+    assert {"preset", "seed"} <= set(params) and params["preset"]["default"] == '"laptop"'
+
+
+@pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.stem)
+@pytest.mark.parametrize("params,needle", [({"preset": "smoke", "learning_rate": 1}, "unknown parameter(s) ['learning_rate']"),
+                                           ({"preset": "fast"}, "unknown preset 'fast'")])
+def test_unknown_parameter_or_preset_stops_the_notebook(nb, params, needle, tmp_path):
+    with pytest.raises(pm.PapermillExecutionError) as err:
+        pm.execute_notebook(str(nb), str(tmp_path / "out.ipynb"), parameters=params, cwd=str(nb.parent),
+                            progress_bar=False)
+    assert needle in str(err.value)
