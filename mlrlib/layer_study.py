@@ -151,7 +151,7 @@ def claims_table(test: pd.DataFrame, sets: dict, cosine_ft: np.ndarray, L: int) 
     return pd.DataFrame([
         row("multi-vector MLR beats the dual encoder", "yes (NQ, TQA, SQuAD)",
             f"best MLR {best}: Top-20 {pct(best)} vs DE {pct('DE (last layer)')}"
-            f" ({'significant' if sig.loc[best, 'Top-20'] else 'not significant'}, p<0.05)",
+            f" (difference {'' if sig.loc[best, 'Top-20'] else 'not '}significant at p < 0.05)",
             v.loc[best, "Top-20"] > v.loc["DE (last layer)", "Top-20"]),
         row("last layers beat uniformly spread layers (m=4)", "last-4 > uniform-4",
             f"last-4 {pct('MLR last-4')} vs uniform-4 {pct('MLR uniform-4')} (Top-20)",

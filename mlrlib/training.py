@@ -12,7 +12,7 @@ from contextlib import nullcontext
 
 import torch
 import torch.nn.functional as F
-from tqdm.auto import tqdm
+from tqdm import tqdm
 from transformers import get_linear_schedule_with_warmup
 
 from .cache import atomic_dir, atomic_write_json, cache_dir, config_hash

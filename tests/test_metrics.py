@@ -33,3 +33,13 @@ def test_bootstrap_interval_contains_the_mean():
     values = np.random.default_rng(0).random(200)
     lo, hi = bootstrap_ci(values)
     assert lo < values.mean() < hi and hi - lo < 0.2
+
+
+def test_significance_tests_are_deterministic():
+    rng = np.random.default_rng(1)
+    qrels = {f"q{i}": {f"d{i}": 1} for i in range(60)}
+    corpus = [f"d{i}" for i in range(70)]
+    runs = [make_run(list(qrels), np.array([rng.permutation(70)[:10] for _ in range(60)]),
+                     -np.tile(np.arange(10.0), (60, 1)), corpus, name) for name in ("a", "b")]
+    first, second = evaluate_runs(qrels, runs, baseline="a"), evaluate_runs(qrels, runs, baseline="a")
+    assert first.equals(second)

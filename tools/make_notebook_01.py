@@ -83,7 +83,7 @@ md("""## 2. Fine-tuned: dual encoder vs multi-vector MLR
 One model per layer set $S$, same data, steps, batch and seed: the dual encoder ($S=\\{L\\}$), the
 "last few" sets $\\{L-1,L\\}$, $\\{L-2,L\\}$ and the last four layers, a uniform set of four, and the
 m sweep. Queries always use $\\mathrm{cls}_L$; passages are searched with all their vectors (exact
-max-sim). Marks: `*` = significantly different from the dual encoder (paired randomisation test,
+max-sim). Marks: `*` = significantly different from the dual encoder (paired t-test,
 p < 0.05); `±` = half-width of the 95% bootstrap interval. Checkpoints are cached by a hash of their
 config, so a rerun reuses them."""),
 code("""sets = study.layer_sets(L, cfg["m_sweep"])
@@ -134,7 +134,13 @@ md("""## Paper vs here
 Each claim of the paper for this study, the number measured above, and whether it holds here. The
 verdicts are computed from the tables, not typed. Differences to expect: a 6-layer MiniLM instead of
 BERT-base, a technical-documentation corpus of about 10k passages instead of 21M Wikipedia passages,
-and a few minutes of CPU training instead of 40 epochs on a GPU."""),
+and a few minutes of CPU training instead of 40 epochs on a GPU.
+
+How to read a "no": MLR can only gain from a layer whose `[CLS]` vector tells passages apart. Section 4's
+last table gives each layer's cosine between *different* passages; where it is close to 1 the layer hands
+every passage nearly the same vector, and a max over layers gains nothing from it. all-MiniLM-L6-v2 was
+trained with mean pooling, so its intermediate `[CLS]` vectors need not carry passage information at all,
+unlike BERT-base's in the paper. The `paper` preset tests the original setting."""),
 code("""claims = study.claims_table(test, sets, cosine["fine-tuned MLR last-4"], L)
 atomic_write_text(OUT / "paper_vs_here.md", claims.to_markdown(index=False))
 display(claims)"""),
