@@ -52,8 +52,7 @@ def build_data(args) -> dict:
 def evaluate(args) -> dict:
     from .data import load_data
     from .encoders import MultiLayerEncoder
-    from .metrics import METRICS, evaluate_runs, make_run
-    from .search import search
+    from .metrics import METRICS, evaluate_runs, search_run
 
     data = load_data(args.data)
     ids, texts, qrels = data.split(args.split)
@@ -71,8 +70,7 @@ def evaluate(args) -> dict:
                               normalize=norm)[args.pooling]
     queries = encoder.encode(texts, q_layer, (args.pooling,), args.batch_size, args.max_length,
                              normalize=norm)[args.pooling][:, 0]
-    scores, hits = search(queries, passages, 100)
-    table = evaluate_runs(qrels, [make_run(ids, hits, scores, data.corpus_ids, "model")])
+    table = evaluate_runs(qrels, [search_run("model", ids, queries, passages, data.corpus_ids)])
     return {"data": args.data, "model": args.model, "split": args.split, "layers": layers,
             "query_layer": q_layer[0], "pooling": args.pooling, "similarity": args.similarity,
             "queries": len(ids), "passages": len(data.corpus_ids),

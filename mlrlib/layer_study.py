@@ -6,9 +6,8 @@ import pandas as pd
 
 from .bm25 import BM25, mine_hard_negatives
 from .encoders import MultiLayerEncoder
-from .metrics import evaluate_runs, make_run
+from .metrics import evaluate_runs, make_run, search_run
 from .retrieval_data import RetrievalData
-from .search import search
 from .training import train_config, train_encoder
 
 TOP_K = 100
@@ -45,9 +44,7 @@ def encode_queries(encoder: MultiLayerEncoder, texts, layer, enc, pooling="cls",
 
 
 def run_of(name, data, split, q_vecs, p_vecs, k=TOP_K):
-    ids, _, _ = data.split(split)
-    scores, hits = search(q_vecs, p_vecs, k)
-    return make_run(ids, hits, scores, data.corpus_ids, name)
+    return search_run(name, data.split(split)[0], q_vecs, p_vecs, data.corpus_ids, k)
 
 
 def bm25_run(data: RetrievalData, split: str, bm25: BM25 | None = None):
@@ -106,9 +103,13 @@ def fine_tune_layer_sets(data: RetrievalData, sets: dict, model: str, num_layers
     return runs, logs, encoders, vectors
 
 
+def _unit(vectors: np.ndarray) -> np.ndarray:
+    return vectors / np.linalg.norm(vectors, axis=-1, keepdims=True).clip(1e-12)
+
+
 def layer_cosine(vectors: np.ndarray) -> np.ndarray:
     """[N, n_layers, H] -> [n_layers, n_layers]: mean over passages of cos(cls_a, cls_b)."""
-    unit = vectors / np.linalg.norm(vectors, axis=-1, keepdims=True).clip(1e-12)
+    unit = _unit(vectors)
     return np.einsum("nah,nbh->ab", unit, unit) / len(unit)
 
 
@@ -118,7 +119,7 @@ def cross_passage_cosine(vectors: np.ndarray) -> np.ndarray:
     Near 1 means the layer gives (almost) every passage the same vector: it cannot tell
     passages apart, whatever its similarity to the other layers.
     """
-    unit = vectors / np.linalg.norm(vectors, axis=-1, keepdims=True).clip(1e-12)
+    unit = _unit(vectors)
     total = unit.sum(0)  # [n_layers, H]
     n = len(unit)
     return ((total * total).sum(-1) - n) / (n * (n - 1))

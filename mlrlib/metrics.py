@@ -11,6 +11,8 @@ import numpy as np
 import pandas as pd
 from ranx import Qrels, Run, compare, evaluate
 
+from .search import search
+
 warnings.filterwarnings("ignore", message=".*unsafe cast.*")  # numba noise inside ranx
 
 METRICS = {"hit_rate@1": "Top-1", "hit_rate@5": "Top-5", "hit_rate@20": "Top-20", "hit_rate@100": "Top-100",
@@ -22,6 +24,12 @@ def make_run(query_ids, hits: np.ndarray, scores: np.ndarray, corpus_ids, name: 
     run = {q: {corpus_ids[int(p)]: float(s) for p, s in zip(row, srow) if p >= 0}
            for q, row, srow in zip(query_ids, hits, scores)}
     return Run(run, name=name)
+
+
+def search_run(name: str, query_ids, queries: np.ndarray, passages: np.ndarray, corpus_ids, k: int = 100) -> Run:
+    """Search (single- or multi-vector, exact) and wrap the top k of each query as a ranx Run."""
+    scores, hits = search(queries, passages, k)
+    return make_run(query_ids, hits, scores, corpus_ids, name)
 
 
 def per_query(qrels: dict, run: Run, metrics=tuple(METRICS)) -> dict[str, np.ndarray]:

@@ -11,6 +11,11 @@ def _flat_index(vectors: np.ndarray) -> faiss.IndexFlatIP:
     return index
 
 
+def _as_multi(passages: np.ndarray) -> np.ndarray:
+    """[N, H] single vectors as [N, 1, H]; [N, m, H] unchanged."""
+    return passages[:, None, :] if passages.ndim == 2 else passages
+
+
 def search(queries: np.ndarray, passages: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     """Top-k passages by inner product (passages [N, H]) or by max-sim (passages [N, m, H]).
 
@@ -20,8 +25,7 @@ def search(queries: np.ndarray, passages: np.ndarray, k: int) -> tuple[np.ndarra
     among them scores below all of them: the result equals brute-force max-sim.
     Returns (scores [Q, k], passage indices [Q, k]).
     """
-    if passages.ndim == 2:
-        passages = passages[:, None, :]
+    passages = _as_multi(passages)
     n, m, h = passages.shape
     k = min(k, n)
     scores, hits = _flat_index(passages.reshape(n * m, h)).search(
@@ -39,8 +43,7 @@ def search(queries: np.ndarray, passages: np.ndarray, k: int) -> tuple[np.ndarra
 
 def brute_force_max_sim(queries: np.ndarray, passages: np.ndarray, k: int):
     """Reference implementation: full score matrix, max over each passage's vectors."""
-    if passages.ndim == 2:
-        passages = passages[:, None, :]
+    passages = _as_multi(passages)
     scores = np.einsum("qh,nmh->qnm", queries, passages).max(-1)
     top = np.argsort(-scores, axis=1, kind="stable")[:, :k]
     return np.take_along_axis(scores, top, 1), top
@@ -52,6 +55,5 @@ def agrees_with_brute_force(queries, passages, k: int, atol: float = 1e-4) -> bo
     tied scores may come in either order, so ids are not compared position by position.)"""
     scores, hits = search(queries, passages, k)
     ref_scores, _ = brute_force_max_sim(queries, passages, k)
-    p = passages if passages.ndim == 3 else passages[:, None, :]
-    own = np.einsum("qh,qkmh->qkm", queries, p[hits]).max(-1)
+    own = np.einsum("qh,qkmh->qkm", queries, _as_multi(passages)[hits]).max(-1)
     return bool(np.allclose(scores, ref_scores, atol=atol) and np.allclose(own, scores, atol=atol))
