@@ -23,13 +23,14 @@ from .losses import mlr_multi_vector_loss
 def train_config(model="minilm", doc_layers=(6,), query_layer=6, pooling="cls", normalize=True,
                  temperature=0.05, batch_size=32, hard_negatives=True, steps=150, lr=3e-5,
                  warmup=0.1, q_max_len=32, p_max_len=128, grad_cache_chunk=None, bf16=True,
-                 seed=0, loss="mlr") -> dict:
+                 seed=0) -> dict:
     """Every training choice in one dict (its hash names the checkpoint).
 
     doc_layers: the layer set S of the passage vectors (S = (L,) is the dual encoder);
     query_layer: the layer of the query's vector; normalize: cosine instead of raw inner
     product (with temperature); grad_cache_chunk: sub-batch size for gradient caching
-    (None: one forward for the whole batch).
+    (None: one forward for the whole batch). The loss is not part of it: a custom loss
+    is passed to `train_encoder` with a `tag` naming it.
     """
     return {k: (list(v) if isinstance(v, tuple) else v) for k, v in locals().items()}
 
