@@ -7,7 +7,9 @@ transformer layers. Any `transformers` model id or local folder loads the same w
 from __future__ import annotations
 
 import copy
+import json
 from contextlib import nullcontext
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -15,6 +17,8 @@ from torch import nn
 from tqdm import tqdm
 from transformers import AutoModel, AutoTokenizer
 from transformers.utils import logging as hf_logging
+
+from .layer_pooling import make_pooler
 
 hf_logging.disable_progress_bar()
 
@@ -70,15 +74,20 @@ class MultiLayerEncoder(nn.Module):
         return self.tokenizer(list(texts), truncation=True, max_length=max_length,
                               padding=True, return_tensors="pt")
 
+    def vectors(self, hidden, mask, layers, pooling: str) -> torch.Tensor:
+        """[B, m, H]: the pooled vector of each of `layers` from the hidden states of one pass."""
+        return torch.stack([pool(hidden[l], mask, pooling) for l in layers], 1)
+
     def forward(self, batch, layers, pooling: str = "cls") -> torch.Tensor:
         """Pooled vectors [B, m, H] of `layers` (m = len(layers)) from one forward pass."""
         out = self.model(**batch, output_hidden_states=True)
-        return torch.stack([pool(out.hidden_states[l], batch["attention_mask"], pooling) for l in layers], 1)
+        return self.vectors(out.hidden_states, batch["attention_mask"], layers, pooling)
 
     @torch.inference_mode()
     def encode(self, texts, layers, poolings=("cls",), batch_size=64, max_length=256,
                bf16=False, normalize=False, progress=False) -> dict[str, np.ndarray]:
-        """{pooling: float32 array [N, m, H]} for every text, from one pass per batch.
+        """{pooling: float32 array [N, m, H]} for every text, from one pass per batch
+        (m = 1 for an encoder that pools its layers into one vector).
 
         Batches are sorted by length so padding is minimal; bf16 autocast is optional.
         """
@@ -86,7 +95,8 @@ class MultiLayerEncoder(nn.Module):
         was_training = self.training
         self.eval()
         order = np.argsort([-len(t) for t in texts], kind="stable")
-        out = {p: np.zeros((len(texts), len(layers), self.dim), dtype=np.float32) for p in poolings}
+        out = {p: np.zeros((len(texts), self.vectors_per_text(layers), self.dim), dtype=np.float32)
+               for p in poolings}
         autocast = torch.autocast("cpu", dtype=torch.bfloat16) if bf16 else nullcontext()
         starts = range(0, len(texts), batch_size)
         for s in tqdm(starts, desc="encode", disable=not progress, leave=False):
@@ -95,12 +105,15 @@ class MultiLayerEncoder(nn.Module):
             with autocast:
                 hidden = self.model(**batch, output_hidden_states=True).hidden_states
             for p in poolings:
-                vecs = torch.stack([pool(hidden[l].float(), batch["attention_mask"], p) for l in layers], 1)
+                vecs = self.vectors([h.float() for h in hidden], batch["attention_mask"], layers, p).float()
                 if normalize:
                     vecs = nn.functional.normalize(vecs, dim=-1)
                 out[p][idx] = vecs.numpy()
         self.train(was_training)
         return out
+
+    def vectors_per_text(self, layers) -> int:
+        return len(layers)
 
     def truncated(self, num_layers: int) -> "MultiLayerEncoder":
         """A copy keeping only the first `num_layers` layers; the upper layers are deleted."""
@@ -114,3 +127,39 @@ class MultiLayerEncoder(nn.Module):
     def save(self, folder) -> None:
         self.model.save_pretrained(folder)
         self.tokenizer.save_pretrained(folder)
+
+
+class LayerPooledEncoder(MultiLayerEncoder):
+    """An encoder whose text vector pools several layers into one with a trained pooler
+    (`layer_pooling.make_pooler`): forward and encode return [B, 1, H] for its layers."""
+
+    CONFIG = "layer_pooler.json"
+
+    def __init__(self, name_or_path: str, kind: str, layers, model=None, tokenizer=None):
+        super().__init__(name_or_path, model, tokenizer)
+        self.kind, self.layers = kind, self.check_layers(layers)
+        self.pooler = make_pooler(kind, len(self.layers), self.dim)
+
+    def vectors(self, hidden, mask, layers, pooling: str) -> torch.Tensor:
+        if list(layers) != self.layers:
+            raise ValueError(f"this encoder pools layers {self.layers}; it was asked for {list(layers)}")
+        return self.pooler(super().vectors(hidden, mask, layers, pooling)).unsqueeze(1)
+
+    def vectors_per_text(self, layers) -> int:
+        return 1
+
+    def save(self, folder) -> None:
+        super().save(folder)
+        torch.save(self.pooler.state_dict(), Path(folder) / "layer_pooler.pt")
+        (Path(folder) / self.CONFIG).write_text(json.dumps({"kind": self.kind, "layers": self.layers}))
+
+
+def load_encoder(folder) -> MultiLayerEncoder:
+    """The encoder saved in `folder`, with its layer pooler if it was saved with one."""
+    config = Path(folder) / LayerPooledEncoder.CONFIG
+    if not config.exists():
+        return MultiLayerEncoder(str(folder))
+    spec = json.loads(config.read_text())
+    encoder = LayerPooledEncoder(str(folder), spec["kind"], spec["layers"])
+    encoder.pooler.load_state_dict(torch.load(Path(folder) / "layer_pooler.pt"))
+    return encoder

@@ -8,7 +8,8 @@ from .bm25 import BM25, mine_hard_negatives
 from .encoders import MultiLayerEncoder
 from .metrics import evaluate_runs, make_run, search_run
 from .retrieval_data import RetrievalData
-from .training import train_config, train_encoder
+from .experiment import train_and_evaluate
+from .training import train_config
 
 TOP_K = 100
 
@@ -89,17 +90,15 @@ def fine_tune_layer_sets(data: RetrievalData, sets: dict, model: str, num_layers
     Returns ({split: [runs]}, {name: train log}, {name: encoder}, {name: corpus vectors [N, m, H]});
     encoders and vectors are kept so later cells can inspect them without re-encoding.
     """
-    pairs, negatives = training_data(data, train["hard_negatives"])
+    _, negatives = training_data(data, train["hard_negatives"])
     runs = {s: [] for s in splits}
     logs, encoders, vectors = {}, {}, {}
     for name, layers in sets.items():
         cfg = train_config(model=model, doc_layers=layers, query_layer=num_layers, seed=seed, **train)
-        encoder, logs[name] = train_encoder(pairs, negatives, cfg, progress=progress)
-        corpus = encode_corpus(encoder, data, layers, enc, normalize=train["normalize"])["cls"]
+        trained = train_and_evaluate(name, data, cfg, enc, negatives, splits, progress)
         for split in splits:
-            q = encode_queries(encoder, data.split(split)[1], num_layers, enc, normalize=train["normalize"])
-            runs[split].append(run_of(name, data, split, q, corpus))
-        encoders[name], vectors[name] = encoder, corpus
+            runs[split].append(trained.runs[split])
+        logs[name], encoders[name], vectors[name] = trained.log, trained.encoder, trained.passages
     return runs, logs, encoders, vectors
 
 

@@ -30,3 +30,38 @@ def mlr_multi_vector_loss(q: torch.Tensor, d: torch.Tensor, temperature: float =
     passages B..N-1 are hard negatives.  q: [B, H], d: [N, m, H].
     """
     return info_nce(max_sim_scores(q, d), torch.arange(q.shape[0]), temperature)
+
+
+def _last_layer_nce(q: torch.Tensor, d: torch.Tensor, temperature: float) -> torch.Tensor:
+    """NCE(<q, d_L>): the dual encoder's loss on the last vector of each passage's layer set."""
+    return info_nce(q @ d[:, -1].T, torch.arange(q.shape[0]), temperature)
+
+
+def query_anchored_mlr_loss(q: torch.Tensor, d: torch.Tensor, lam: float, temperature: float = 1.0) -> torch.Tensor:
+    """Single-vector MLR, reading (a), query-anchored (seed 000; METHODS.md §2):
+
+        L = NCE(<q, d_L>) + lam * NCE( max_{l in S} <q, d_l> )
+
+    The second term is the multi-vector MLR loss; it trains the intermediate layers of S
+    through the query, while search uses d_L alone. Reconstructed from the paper's
+    description (no official code). q: [B, H]; d: [N, m, H] with the last layer L last
+    (passage i is query i's positive; rows B..N-1 are hard negatives).
+    """
+    return _last_layer_nce(q, d, temperature) + lam * mlr_multi_vector_loss(q, d, temperature)
+
+
+def self_anchored_mlr_loss(q: torch.Tensor, d: torch.Tensor, lam: float, temperature: float = 1.0) -> torch.Tensor:
+    """Single-vector MLR, reading (b), self-anchored "self-contrastive pooling" (seed 000; METHODS.md §2):
+
+        L = NCE(<q, d_L>) + lam * NCE_i( max_{l in S, l < L} <d_L^(i), d_l^(j)> over j )
+
+    Each passage's last-layer vector is the anchor that must pick out its OWN intermediate
+    layer vectors among those of every passage j of the batch (positives and hard
+    negatives alike). Reconstructed from the paper's description (no official code).
+    q: [B, H]; d: [N, m, H], m >= 2, with the last layer L last.
+    """
+    if d.shape[1] < 2:
+        raise ValueError("the self-anchored loss needs at least one layer below L in S (m >= 2)")
+    anchors, lower = d[:, -1], d[:, :-1]
+    own = info_nce(max_sim_scores(anchors, lower), torch.arange(d.shape[0]), temperature)
+    return _last_layer_nce(q, d, temperature) + lam * own

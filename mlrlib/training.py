@@ -16,23 +16,48 @@ from tqdm import tqdm
 from transformers import get_linear_schedule_with_warmup
 
 from .cache import atomic_dir, atomic_write_json, cache_dir, config_hash
-from .encoders import MultiLayerEncoder
-from .losses import mlr_multi_vector_loss
+from .encoders import LayerPooledEncoder, MultiLayerEncoder, load_encoder
+from .losses import mlr_multi_vector_loss, query_anchored_mlr_loss, self_anchored_mlr_loss
+
+
+OBJECTIVES = ("mlr", "query-anchored", "self-anchored")
 
 
 def train_config(model="minilm", doc_layers=(6,), query_layer=6, pooling="cls", normalize=True,
                  temperature=0.05, batch_size=32, hard_negatives=True, steps=150, lr=3e-5,
                  warmup=0.1, q_max_len=32, p_max_len=128, grad_cache_chunk=None, bf16=True,
-                 seed=0) -> dict:
+                 objective="mlr", lam=1.0, layer_pooling=None, head_lr=1e-3, seed=0) -> dict:
     """Every training choice in one dict (its hash names the checkpoint).
 
     doc_layers: the layer set S of the passage vectors (S = (L,) is the dual encoder);
     query_layer: the layer of the query's vector; normalize: cosine instead of raw inner
     product (with temperature); grad_cache_chunk: sub-batch size for gradient caching
-    (None: one forward for the whole batch). The loss is not part of it: a custom loss
-    is passed to `train_encoder` with a `tag` naming it.
+    (None: one forward for the whole batch).
+    objective: "mlr" (multi-vector max-sim InfoNCE; the dual encoder when S = (L,)), or
+    single-vector MLR "query-anchored" / "self-anchored" with weight `lam` (S ends with L).
+    layer_pooling: None, or a `layer_pooling.POOLERS` kind that pools the layers S into one
+    vector for queries and passages alike; its parameters train with learning rate head_lr.
+    A loss outside these is passed to `train_encoder` with a `tag` naming it.
     """
-    return {k: (list(v) if isinstance(v, tuple) else v) for k, v in locals().items()}
+    cfg = {k: (list(v) if isinstance(v, tuple) else v) for k, v in locals().items()}
+    if objective not in OBJECTIVES:
+        raise ValueError(f"unknown objective {objective!r}; use one of {OBJECTIVES}")
+    if objective != "mlr" and (layer_pooling or list(doc_layers)[-1] != query_layer):
+        raise ValueError("single-vector MLR needs a layer set ending with the query layer L, and no layer pooling")
+    return cfg
+
+
+def inference_layers(cfg) -> tuple[list[int], list[int]]:
+    """(query layers, passage layers) that search uses for a model trained with `cfg`.
+
+    Single-vector MLR indexes the last layer alone: S only shapes training. A layer-pooled
+    model feeds S to its pooler on both sides (one vector out). Multi-vector MLR indexes S.
+    """
+    if cfg["layer_pooling"]:
+        return cfg["doc_layers"], cfg["doc_layers"]
+    if cfg["objective"] != "mlr":
+        return [cfg["query_layer"]], [cfg["query_layer"]]
+    return [cfg["query_layer"]], cfg["doc_layers"]
 
 
 def _seed_everything(seed: int) -> None:
@@ -81,13 +106,19 @@ def cached_backward(encoder, groups, loss_fn, chunk: int) -> torch.Tensor:
     return loss.detach()
 
 
-def default_loss(cfg):
-    """The MLR multi-vector loss on [B, 1, H] queries and [N, m, H] passages."""
-    return lambda q, d: mlr_multi_vector_loss(q[:, 0], d, cfg["temperature"])
+def loss_for(cfg):
+    """The loss of `cfg["objective"]` on [B, 1, H] queries and [N, m, H] passages."""
+    tau, lam = cfg["temperature"], cfg["lam"]
+    if cfg["objective"] == "query-anchored":
+        return lambda q, d: query_anchored_mlr_loss(q[:, 0], d, lam, tau)
+    if cfg["objective"] == "self-anchored":
+        return lambda q, d: self_anchored_mlr_loss(q[:, 0], d, lam, tau)
+    return lambda q, d: mlr_multi_vector_loss(q[:, 0], d, tau)
 
 
 def train_step(encoder, queries, passages, cfg, loss_fn) -> torch.Tensor:
-    groups = [(queries, cfg["q_max_len"], [cfg["query_layer"]], cfg),
+    query_layers = cfg["doc_layers"] if cfg["layer_pooling"] else [cfg["query_layer"]]
+    groups = [(queries, cfg["q_max_len"], query_layers, cfg),
               (passages, cfg["p_max_len"], cfg["doc_layers"], cfg)]
     if cfg["grad_cache_chunk"]:
         return cached_backward(encoder, groups, loss_fn, cfg["grad_cache_chunk"])
@@ -115,8 +146,10 @@ def batches(pairs, negatives, cfg):
 def fit(encoder, pairs, negatives, cfg, loss_fn=None, progress=True) -> list[float]:
     """Train `encoder` in place; returns the loss of every step."""
     _seed_everything(cfg["seed"])
-    loss_fn = loss_fn or default_loss(cfg)
-    opt = torch.optim.AdamW(encoder.parameters(), lr=cfg["lr"])
+    loss_fn = loss_fn or loss_for(cfg)
+    head = [p for n, p in encoder.named_parameters() if n.startswith("pooler.")]
+    body = [p for n, p in encoder.named_parameters() if not n.startswith("pooler.")]
+    opt = torch.optim.AdamW([{"params": body}, {"params": head, "lr": cfg["head_lr"]}], lr=cfg["lr"])
     sched = get_linear_schedule_with_warmup(opt, int(cfg["warmup"] * cfg["steps"]), cfg["steps"])
     encoder.train()
     losses = []
@@ -129,6 +162,14 @@ def fit(encoder, pairs, negatives, cfg, loss_fn=None, progress=True) -> list[flo
         bar.set_postfix(loss=f"{losses[-1]:.3f}")
     encoder.eval()
     return losses
+
+
+def build_encoder(cfg) -> MultiLayerEncoder:
+    """The untrained encoder of `cfg`: the pre-trained model, plus a seeded fresh pooler if any."""
+    if not cfg["layer_pooling"]:
+        return MultiLayerEncoder(cfg["model"])
+    _seed_everything(cfg["seed"])
+    return LayerPooledEncoder(cfg["model"], cfg["layer_pooling"], cfg["doc_layers"])
 
 
 def data_fingerprint(pairs, negatives) -> str:
@@ -144,8 +185,8 @@ def train_encoder(pairs, negatives, cfg, loss_fn=None, tag="mlr", progress=True)
     key = {"config": cfg, "data": data_fingerprint(pairs, negatives), "tag": tag}
     folder = cache_dir("checkpoints", key)
     if (folder / "train_log.json").exists():
-        return MultiLayerEncoder(str(folder / "model")), json.loads((folder / "train_log.json").read_text())
-    encoder = MultiLayerEncoder(cfg["model"])
+        return load_encoder(folder / "model"), json.loads((folder / "train_log.json").read_text())
+    encoder = build_encoder(cfg)
     start = time.perf_counter()
     losses = fit(encoder, pairs, negatives, cfg, loss_fn, progress)
     log = {"losses": losses, "train_seconds": time.perf_counter() - start, "key": key, "cached": False}

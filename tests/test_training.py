@@ -2,7 +2,7 @@ import pytest
 import torch
 
 from mlrlib.encoders import MultiLayerEncoder
-from mlrlib.training import batches, default_loss, represent, train_config, train_encoder, train_step
+from mlrlib.training import batches, loss_for, represent, train_config, train_encoder, train_step
 
 PAIRS = [{"query": f"question number {i} about topic {i % 3}", "positive": f"passage {i} on topic {i % 3} " * 3,
           "positive_id": f"p{i}", "source": "t"} for i in range(12)]
@@ -19,7 +19,7 @@ def grads(model_path, cfg):
     torch.manual_seed(0)
     enc = MultiLayerEncoder(model_path).eval()  # eval: no dropout, so one pass and chunks agree
     queries, passages = batches(PAIRS, NEGS, cfg)[0]
-    train_step(enc, queries, passages, cfg, default_loss(cfg))
+    train_step(enc, queries, passages, cfg, loss_for(cfg))
     return [p.grad.clone() for p in enc.parameters() if p.grad is not None]
 
 
@@ -66,3 +66,40 @@ def test_represent_normalizes_when_asked(tiny_model):
     reps = represent(enc, ["a", "b c"], 16, [1, 3], cfg_for(tiny_model))
     assert reps.shape == (2, 2, 32)
     torch.testing.assert_close(reps.norm(dim=-1), torch.ones(2, 2))
+
+
+def test_objectives_are_checked():
+    with pytest.raises(ValueError, match="unknown objective"):
+        train_config(objective="colbert")
+    with pytest.raises(ValueError, match="ending with the query layer"):
+        train_config(doc_layers=[4, 5], query_layer=6, objective="self-anchored")
+
+
+def test_single_vector_mlr_searches_the_last_layer_only():
+    from mlrlib.training import inference_layers
+    for objective in ("query-anchored", "self-anchored"):
+        assert inference_layers(train_config(doc_layers=[5, 6], objective=objective)) == ([6], [6])
+    assert inference_layers(train_config(doc_layers=[5, 6])) == ([6], [5, 6])
+    assert inference_layers(train_config(doc_layers=[1, 2, 3], layer_pooling="average")) == ([1, 2, 3], [1, 2, 3])
+
+
+@pytest.mark.parametrize("objective", ["query-anchored", "self-anchored"])
+def test_the_regularizer_reaches_the_intermediate_layer(tiny_model, objective):
+    """Layer 2 of S = {2, 3} gets a different gradient when lambda > 0 (its own loss term)."""
+    def layer2_grad(lam):
+        cfg = cfg_for(tiny_model, objective=objective, lam=lam, hard_negatives=False)
+        torch.manual_seed(0)
+        enc = MultiLayerEncoder(tiny_model).eval()
+        train_step(enc, *batches(PAIRS, NEGS, cfg)[0], cfg, loss_for(cfg))
+        return torch.cat([p.grad.flatten() for p in enc.model.encoder.layer[1].parameters()])
+    assert not torch.allclose(layer2_grad(0.0), layer2_grad(1.0))
+
+
+def test_a_layer_pooled_model_trains_its_pooler_and_is_cached_with_it(tiny_model):
+    from mlrlib.encoders import LayerPooledEncoder
+    cfg = cfg_for(tiny_model, doc_layers=[1, 2, 3], layer_pooling="scalar-mix", hard_negatives=False)
+    trained, log = train_encoder(PAIRS, NEGS, cfg, progress=False)
+    assert isinstance(trained, LayerPooledEncoder)
+    assert not torch.equal(trained.pooler.weights.detach(), torch.zeros(3))
+    cached, log_c = train_encoder(PAIRS, NEGS, cfg, progress=False)
+    assert log_c["cached"] and torch.equal(cached.pooler.weights, trained.pooler.weights)

@@ -1,0 +1,58 @@
+"""One trained model, end to end: train (or load from cache), encode, search, wrap as ranx runs.
+
+Shared by the studies so every model is encoded and searched the same way: the layers
+come from `training.inference_layers(cfg)`, the pooling and normalisation from `cfg`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from ranx import Run
+
+from .encoders import MultiLayerEncoder
+from .metrics import search_run
+from .retrieval_data import RetrievalData
+from .training import inference_layers, train_encoder
+
+TOP_K = 100
+
+
+@dataclass
+class TrainedModel:
+    name: str
+    cfg: dict
+    encoder: MultiLayerEncoder
+    log: dict
+    passages: np.ndarray        # the index: [N, m, H] corpus vectors
+    runs: dict[str, Run]        # {split: ranx Run of the top TOP_K}
+
+
+def encode_texts(encoder: MultiLayerEncoder, texts, layers, cfg: dict, enc: dict, side: str) -> np.ndarray:
+    """[N, m, H] vectors of `texts` as the model was trained to see them (side: "q" or "p")."""
+    return encoder.encode(texts, layers, (cfg["pooling"],), enc["batch_size"], enc[f"{side}_max_len"],
+                          enc["bf16"], cfg["normalize"])[cfg["pooling"]]
+
+
+def encode_queries(encoder, texts, cfg, enc) -> np.ndarray:
+    """[Q, H]: the query vectors search uses."""
+    return encode_texts(encoder, texts, inference_layers(cfg)[0], cfg, enc, "q")[:, 0]
+
+
+def evaluate_model(name, encoder, cfg, data: RetrievalData, enc, splits=("dev", "test")) -> tuple[dict, np.ndarray]:
+    """Encode the corpus once and search every split: ({split: Run}, corpus vectors [N, m, H])."""
+    passages = encode_texts(encoder, data.corpus_texts, inference_layers(cfg)[1], cfg, enc, "p")
+    runs = {}
+    for split in splits:
+        ids, texts, _ = data.split(split)
+        runs[split] = search_run(name, ids, encode_queries(encoder, texts, cfg, enc), passages, data.corpus_ids,
+                                 TOP_K)
+    return runs, passages
+
+
+def train_and_evaluate(name, data: RetrievalData, cfg, enc, negatives=(), splits=("dev", "test"),
+                       progress=True) -> TrainedModel:
+    """Train `cfg` on the data's training pairs (cached by hash), then evaluate it on `splits`."""
+    encoder, log = train_encoder(data.train_pairs, list(negatives), cfg, progress=progress)
+    runs, passages = evaluate_model(name, encoder, cfg, data, enc, splits)
+    return TrainedModel(name, cfg, encoder, log, passages, runs)
