@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 from ranx import Run
 
+from .bm25 import BM25, mine_hard_negatives
 from .encoders import MultiLayerEncoder
 from .metrics import search_run
 from .retrieval_data import RetrievalData
@@ -48,6 +49,14 @@ def evaluate_model(name, encoder, cfg, data: RetrievalData, enc, splits=("dev", 
         runs[split] = search_run(name, ids, encode_queries(encoder, texts, cfg, enc), passages, data.corpus_ids,
                                  TOP_K)
     return runs, passages
+
+
+def training_data(data: RetrievalData, hard_negatives: bool):
+    """Training pairs and, when asked for, one BM25 hard negative per pair."""
+    pairs = data.train_pairs
+    if not hard_negatives:
+        return pairs, []
+    return pairs, mine_hard_negatives(BM25(data.corpus_texts), data.corpus_ids, data.corpus_texts, pairs)
 
 
 def train_and_evaluate(name, data: RetrievalData, cfg, enc, negatives=(), splits=("dev", "test"),

@@ -4,11 +4,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .bm25 import BM25, mine_hard_negatives
+from .bm25 import BM25
 from .encoders import MultiLayerEncoder
 from .metrics import evaluate_runs, make_run, search_run
 from .retrieval_data import RetrievalData
-from .experiment import train_and_evaluate
+from .experiment import train_and_evaluate, training_data
 from .training import train_config
 
 TOP_K = 100
@@ -73,14 +73,6 @@ def zero_shot_layers(encoder: MultiLayerEncoder, data: RetrievalData, split: str
             run = run_of(f"{pooling}-{l}", data, split, queries[:, l], corpus[pooling][:, l])
             frames.append(evaluate_runs(qrels, [run]).assign(layer=l, pooling=pooling))
     return pd.concat(frames, ignore_index=True), corpus
-
-
-def training_data(data: RetrievalData, hard_negatives: bool):
-    """Training pairs and, when asked for, one BM25 hard negative per pair."""
-    pairs = data.train_pairs
-    if not hard_negatives:
-        return pairs, []
-    return pairs, mine_hard_negatives(BM25(data.corpus_texts), data.corpus_ids, data.corpus_texts, pairs)
 
 
 def fine_tune_layer_sets(data: RetrievalData, sets: dict, model: str, num_layers: int, train: dict, enc: dict,

@@ -77,3 +77,34 @@ def heatmaps(matrices: dict, title="Cosine similarity of [CLS] vectors between l
     fig.suptitle(title)
     fig.tight_layout()
     return fig
+
+
+def lambda_sweep(points, reference: dict, metrics=("Top-5", "Top-20", "MRR@10"),
+                 title="Single-vector MLR against the regularizer weight λ"):
+    """points: DataFrame with columns lam, metric, value, ci_low, ci_high; reference: {metric: DE value}."""
+    fig, ax = plt.subplots(figsize=(5.5, 3.8))
+    for metric, color in zip(metrics, plt.rcParams["axes.prop_cycle"].by_key()["color"]):
+        d = points[points.metric == metric].sort_values("lam")
+        ax.errorbar(d.lam, 100 * d.value, yerr=[100 * (d.value - d.ci_low), 100 * (d.ci_high - d.value)],
+                    marker="o", capsize=2, color=color, label=metric)
+        ax.axhline(100 * reference[metric], color=color, ls="--", lw=1)
+    ax.set_xscale("log")
+    ax.set(xlabel="λ (log scale); dashed: the dual encoder (λ = 0)", ylabel="%", title=title)
+    ax.legend()
+    fig.tight_layout()
+    return fig
+
+
+def seeds(per_seed, systems, metrics=("Top-5", "Top-20", "MRR@10"), title="Each seed, test split"):
+    """One dot per seed and system, with the mean as a bar: is the gap larger than the spread?"""
+    fig, axes = plt.subplots(1, len(metrics), figsize=(3.4 * len(metrics), 3.6))
+    for ax, metric in zip(np.atleast_1d(axes), metrics):
+        for x, name in enumerate(systems):
+            v = 100 * per_seed[(per_seed.metric == metric) & (per_seed.system == name)].value.to_numpy()
+            ax.bar(x, v.mean(), color="lightgrey")
+            ax.plot(np.full(len(v), x), v, "o", color="black")
+        ax.set_xticks(range(len(systems)), systems, rotation=20, ha="right")
+        ax.set(title=metric, ylabel="%")
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig

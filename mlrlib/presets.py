@@ -27,7 +27,28 @@ PRESETS = {
                             "q_max_len": 64, "grad_cache_chunk": 32},
                   "m_sweep": [1, 2, 3, 4, 6, 8, 12]},
     },
+    "02_self_contrastive_mlr": {
+        "smoke": {"data": "debian", "model": "minilm",
+                  "benchmark": benchmark_config(corpus_size=200, max_queries={"train": 40, "dev": 20, "test": 30},
+                                                max_weak_pairs=40),
+                  "encode": _ENCODE, "train": {**_TRAIN, "steps": 2, "batch_size": 8},
+                  "lam": 1.0, "lambdas": [0.01, 0.1, 1.0, 10.0], "poolings": ["average", "scalar-mix", "attention"],
+                  "seeds": [0, 1, 2], "cost_steps": 2},
+        "laptop": {"data": "debian", "model": "minilm",
+                   "benchmark": benchmark_config(corpus_size=3000, max_weak_pairs=2000),
+                   "encode": _ENCODE, "train": {**_TRAIN, "steps": 30},
+                   "lam": 1.0, "lambdas": [0.01, 0.1, 1.0, 10.0], "poolings": ["average", "scalar-mix", "attention"],
+                   "seeds": [0, 1, 2], "cost_steps": 3},
+        "paper": {"data": "squad", "model": "bert-base-uncased", "benchmark": None,
+                  "encode": {"batch_size": 128, "q_max_len": 64, "p_max_len": 256, "bf16": False},
+                  "train": {**_TRAIN, "steps": 8000, "batch_size": 128, "hard_negatives": True, "lr": 2e-5,
+                            "temperature": 1.0, "normalize": False, "bf16": False, "p_max_len": 256,
+                            "q_max_len": 64, "grad_cache_chunk": 32},
+                  "lam": 1.0, "lambdas": [0.01, 0.1, 1.0, 10.0], "poolings": ["average", "scalar-mix", "attention"],
+                  "seeds": [0, 1, 2], "cost_steps": 5},
+    },
 }
+
 
 class PresetError(ValueError):
     """An unknown study, preset or notebook parameter."""

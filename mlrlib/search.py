@@ -16,29 +16,46 @@ def _as_multi(passages: np.ndarray) -> np.ndarray:
     return passages[:, None, :] if passages.ndim == 2 else passages
 
 
-def search(queries: np.ndarray, passages: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Top-k passages by inner product (passages [N, H]) or by max-sim (passages [N, m, H]).
+class MultiVectorIndex:
+    """An exact FAISS inner-product index over passages with m vectors each ([N, m, H]; m = 1
+    is a plain dual-encoder index), searched by max-sim."""
 
-    Multi-vector: all N*m vectors go into one flat index; the top k*m vectors are fetched
-    and mapped back to passages, keeping each passage's first (= best) hit. Since a passage
-    owns at most m vectors, k*m hits hold at least k distinct passages, and any passage not
-    among them scores below all of them: the result equals brute-force max-sim.
-    Returns (scores [Q, k], passage indices [Q, k]).
-    """
-    passages = _as_multi(passages)
-    n, m, h = passages.shape
-    k = min(k, n)
-    scores, hits = _flat_index(passages.reshape(n * m, h)).search(
-        np.ascontiguousarray(queries, dtype=np.float32), min(k * m, n * m))
-    if m == 1:
-        return scores[:, :k], hits[:, :k]
-    out_scores = np.empty((len(queries), k), dtype=np.float32)
-    out_ids = np.empty((len(queries), k), dtype=np.int64)
-    for row, (s, h_ids) in enumerate(zip(scores, hits // m)):
-        _, first = np.unique(h_ids, return_index=True)
-        first = np.sort(first)[:k]
-        out_scores[row], out_ids[row] = s[first], h_ids[first]
-    return out_scores, out_ids
+    def __init__(self, passages: np.ndarray):
+        passages = _as_multi(passages)
+        self.n, self.m, h = passages.shape
+        self.index = _flat_index(passages.reshape(self.n * self.m, h))
+
+    @property
+    def nbytes(self) -> int:
+        """Size of the serialised index (what a deployment stores)."""
+        return int(faiss.serialize_index(self.index).size)
+
+    def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Top-k passages by max-sim: (scores [Q, k], passage indices [Q, k]).
+
+        All N*m vectors sit in one flat index; the top k*m vectors are fetched and mapped back
+        to passages, keeping each passage's first (= best) hit. Since a passage owns at most m
+        vectors, k*m hits hold at least k distinct passages, and any passage not among them
+        scores below all of them: the result equals brute-force max-sim.
+        """
+        n, m = self.n, self.m
+        k = min(k, n)
+        scores, hits = self.index.search(np.ascontiguousarray(queries, dtype=np.float32), min(k * m, n * m))
+        if m == 1:
+            return scores[:, :k], hits[:, :k]
+        out_scores = np.empty((len(queries), k), dtype=np.float32)
+        out_ids = np.empty((len(queries), k), dtype=np.int64)
+        for row, (s, h_ids) in enumerate(zip(scores, hits // m)):
+            _, first = np.unique(h_ids, return_index=True)
+            first = np.sort(first)[:k]
+            out_scores[row], out_ids[row] = s[first], h_ids[first]
+        return out_scores, out_ids
+
+
+def search(queries: np.ndarray, passages: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Top-k passages by inner product (passages [N, H]) or by max-sim (passages [N, m, H]);
+    see `MultiVectorIndex.search`. Returns (scores [Q, k], passage indices [Q, k])."""
+    return MultiVectorIndex(passages).search(queries, k)
 
 
 def brute_force_max_sim(queries: np.ndarray, passages: np.ndarray, k: int):
