@@ -10,6 +10,12 @@ _ENCODE = {"batch_size": 64, "q_max_len": 32, "p_max_len": 128, "bf16": True}
 _TRAIN = {"steps": 50, "batch_size": 32, "hard_negatives": False, "lr": 5e-5, "temperature": 0.05,
           "normalize": True, "bf16": True, "q_max_len": 32, "p_max_len": 128}
 
+# Learning rate of each pooler's own parameters. The scalar mix's 7 numbers are softmax logits and a
+# scale: Adam moves a parameter by about lr per step, so with 1e-3 they would barely leave the plain
+# average in 30 steps. The attention pooler's matrices train at the usual rate for a fresh head.
+# The average has no parameters (its value is unused).
+_POOLER_LR = {"average": 1e-3, "scalar-mix": 5e-2, "attention": 1e-3}
+
 PRESETS = {
     "01_layer_selection": {
         "smoke": {"data": "debian", "model": "minilm",
@@ -32,19 +38,19 @@ PRESETS = {
                   "benchmark": benchmark_config(corpus_size=200, max_queries={"train": 40, "dev": 20, "test": 30},
                                                 max_weak_pairs=40),
                   "encode": _ENCODE, "train": {**_TRAIN, "steps": 2, "batch_size": 8},
-                  "lam": 1.0, "lambdas": [0.01, 0.1, 1.0, 10.0], "poolings": ["average", "scalar-mix", "attention"],
+                  "lam": 1.0, "lambdas": [0.01, 0.1, 1.0, 10.0], "poolings": _POOLER_LR,
                   "seeds": [0, 1, 2], "cost_steps": 2},
         "laptop": {"data": "debian", "model": "minilm",
                    "benchmark": benchmark_config(corpus_size=3000, max_weak_pairs=2000),
                    "encode": _ENCODE, "train": {**_TRAIN, "steps": 30},
-                   "lam": 1.0, "lambdas": [0.01, 0.1, 1.0, 10.0], "poolings": ["average", "scalar-mix", "attention"],
+                   "lam": 1.0, "lambdas": [0.01, 0.1, 1.0, 10.0], "poolings": _POOLER_LR,
                    "seeds": [0, 1, 2], "cost_steps": 3},
         "paper": {"data": "squad", "model": "bert-base-uncased", "benchmark": None,
                   "encode": {"batch_size": 128, "q_max_len": 64, "p_max_len": 256, "bf16": False},
                   "train": {**_TRAIN, "steps": 8000, "batch_size": 128, "hard_negatives": True, "lr": 2e-5,
                             "temperature": 1.0, "normalize": False, "bf16": False, "p_max_len": 256,
                             "q_max_len": 64, "grad_cache_chunk": 32},
-                  "lam": 1.0, "lambdas": [0.01, 0.1, 1.0, 10.0], "poolings": ["average", "scalar-mix", "attention"],
+                  "lam": 1.0, "lambdas": [0.01, 0.1, 1.0, 10.0], "poolings": _POOLER_LR,
                   "seeds": [0, 1, 2], "cost_steps": 5},
     },
 }

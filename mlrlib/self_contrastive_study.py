@@ -33,10 +33,12 @@ def lambda_configs(base: dict, lambdas) -> dict[float, dict]:
     return {float(lam): {**base, "lam": float(lam)} for lam in lambdas}
 
 
-def pooling_configs(model: str, L: int, train: dict, kinds, seed: int) -> dict[str, dict]:
-    """One model per pooler over all transformer layers 1..L, for queries and passages alike."""
+def pooling_configs(model: str, L: int, train: dict, head_lrs: dict, seed: int) -> dict[str, dict]:
+    """One model per pooler kind (the keys of head_lrs, with the learning rate of the pooler's
+    own parameters) over all transformer layers 1..L, for queries and passages alike."""
     return {POOLING_NAMES[k]: train_config(model=model, doc_layers=list(range(1, L + 1)), query_layer=L,
-                                           layer_pooling=k, seed=seed, **train) for k in kinds}
+                                           layer_pooling=k, head_lr=lr, seed=seed, **train)
+            for k, lr in head_lrs.items()}
 
 
 def train_all(data: RetrievalData, configs: dict, enc: dict, trained: dict | None = None,
@@ -45,7 +47,7 @@ def train_all(data: RetrievalData, configs: dict, enc: dict, trained: dict | Non
     in `trained` under the same name and identical config is reused, not re-encoded."""
     trained = trained if trained is not None else {}
     needs_negatives = any(cfg["hard_negatives"] for cfg in configs.values())
-    _, negatives = training_data(data, needs_negatives)
+    negatives = training_data(data, True)[1] if needs_negatives else []
     out = {}
     for name, cfg in configs.items():
         old = trained.get(name)
@@ -104,7 +106,7 @@ def seed_deltas(per_seed: pd.DataFrame, baseline: str, other: str, metric: str) 
     return (v[other] - v[baseline]).to_numpy()
 
 
-def claims_table(test: pd.DataFrame, best: str, deltas_top5: np.ndarray, lam_points: pd.DataFrame,
+def claims_table(test: pd.DataFrame, best: str, per_seed: pd.DataFrame, lam_points: pd.DataFrame,
                  cost: dict, pool_test: pd.DataFrame) -> pd.DataFrame:
     """The paper's claims for this study, each checked against what was measured here."""
     v = test.pivot(index="system", columns="metric", values="value")
@@ -120,11 +122,14 @@ def claims_table(test: pd.DataFrame, best: str, deltas_top5: np.ndarray, lam_poi
     def pct(x):
         return f"{100 * x:.1f}"
 
-    mean, std = 100 * deltas_top5.mean(), 100 * deltas_top5.std(ddof=1)
+    deltas = seed_deltas(per_seed, DE, best, "Top-5")
+    mean, std = 100 * deltas.mean(), 100 * deltas.std(ddof=1)
+    n_sig = int(per_seed[(per_seed.system == best) & (per_seed.metric == "Top-5")].significant.sum())
     return pd.DataFrame([
         row("single-vector MLR beats the dual encoder (Top-5)", "+3.70 SQuAD, +0.67 NQ",
-            f"best on dev, {best}: {mean:+.1f} ± {std:.1f} over {len(deltas_top5)} seeds",
-            mean > 0 and mean > std),
+            f"best on dev, {best}: {mean:+.1f} ± {std:.1f} over {len(deltas)} seeds, "
+            f"significant (p < 0.05) in {n_sig} of {len(deltas)}",
+            mean > 0 and 2 * n_sig > len(deltas)),
         row("S={L-1,L} is the better 2-layer set", "{10,12} on BERT-base",
             "Top-5: " + ", ".join(f"{n.split(' ', 1)[1]} {pct(v.loc[n, 'Top-5'])}"
                                   for n in v.index if n.startswith("SV-MLR")),
@@ -137,8 +142,8 @@ def claims_table(test: pd.DataFrame, best: str, deltas_top5: np.ndarray, lam_poi
         row("single-vector MLR costs the same as DE at search", "same index, same speed",
             f"index {cost['sv_bytes'] / cost['de_bytes']:.2f}x DE's bytes; query latency {cost['latency_ratio']:.2f}x",
             cost["sv_bytes"] == cost["de_bytes"] and abs(cost["latency_ratio"] - 1) < 0.15),
-        row("the regularizer adds training cost, not search cost", "overhead, not quantified",
-            f"seconds per training step: {cost['train_ratio']:.2f}x DE's", cost["train_ratio"] > 1.0),
+        row("the regularizer adds training cost (more than 5%)", "overhead, not quantified",
+            f"seconds per training step: {cost['train_ratio']:.2f}x DE's", cost["train_ratio"] > 1.05),
         row("multi-layer attention pooling beats last-layer pooling (retrieval)", "seed 002, LLM embedders",
             f"{attention} Top-5 {pct(pool.loc[attention, 'Top-5'])} vs DE {pct(pool.loc[DE, 'Top-5'])}"
             f" ({'' if pool_sig.loc[attention, 'Top-5'] else 'not '}significant)",
