@@ -90,21 +90,21 @@ def lambda_sweep(points, reference: dict, metrics=("Top-5", "Top-20", "MRR@10"),
         ax.axhline(100 * reference[metric], color=color, ls="--", lw=1)
     ax.set_xscale("log")
     ax.set(xlabel="λ (log scale); dashed: the dual encoder (λ = 0)", ylabel="%", title=title)
-    ax.legend()
+    ax.legend(bbox_to_anchor=(1.02, 1), loc="upper left")
     fig.tight_layout()
     return fig
 
 
 def seeds(per_seed, systems, metrics=("Top-5", "Top-20", "MRR@10"), title="Each seed, test split"):
-    """One dot per seed and system, with the mean as a bar: is the gap larger than the spread?"""
+    """One line per seed joining its systems: is the gap larger than the seed-to-seed spread?"""
     fig, axes = plt.subplots(1, len(metrics), figsize=(3.4 * len(metrics), 3.6))
     for ax, metric in zip(np.atleast_1d(axes), metrics):
-        for x, name in enumerate(systems):
-            v = 100 * per_seed[(per_seed.metric == metric) & (per_seed.system == name)].value.to_numpy()
-            ax.bar(x, v.mean(), color="lightgrey")
-            ax.plot(np.full(len(v), x), v, "o", color="black")
+        d = per_seed[per_seed.metric == metric].pivot(index="seed", columns="system", values="value")[systems]
+        for seed, row in d.iterrows():
+            ax.plot(range(len(systems)), 100 * row.to_numpy(), "o-", label=f"seed {seed}")
         ax.set_xticks(range(len(systems)), systems, rotation=20, ha="right")
-        ax.set(title=metric, ylabel="%")
+        ax.set(title=metric, ylabel="%", xlim=(-0.4, len(systems) - 0.6))
+    np.atleast_1d(axes)[0].legend(fontsize=8)
     fig.suptitle(title)
     fig.tight_layout()
     return fig
