@@ -30,12 +30,11 @@ def query_latency(systems: dict, texts, enc: dict, k: int = 100) -> pd.DataFrame
     """
     indexes = {name: MultiVectorIndex(p) for name, (_, _, p) in systems.items()}
     times = {name: [] for name in systems}
-    with torch.inference_mode():
-        for text in texts:
-            for name, (encoder, cfg, _) in systems.items():
-                start = time.perf_counter()
-                indexes[name].search(encode_queries(encoder, [text], cfg, enc), k)
-                times[name].append(time.perf_counter() - start)
+    for text in texts:
+        for name, (encoder, cfg, _) in systems.items():
+            start = time.perf_counter()
+            indexes[name].search(encode_queries(encoder, [text], cfg, enc), k)
+            times[name].append(time.perf_counter() - start)
     rows = [{"system": n, "median_ms": 1e3 * np.median(t), "p90_ms": 1e3 * np.quantile(t, 0.9)}
             for n, t in times.items()]
     table = pd.DataFrame(rows).set_index("system")

@@ -104,8 +104,9 @@ class MultiLayerEncoder(nn.Module):
             batch = self.tokenize([texts[i] for i in idx], max_length)
             with autocast:
                 hidden = self.model(**batch, output_hidden_states=True).hidden_states
+            hidden = {l: hidden[l].float() for l in layers}
             for p in poolings:
-                vecs = self.vectors([h.float() for h in hidden], batch["attention_mask"], layers, p).float()
+                vecs = self.vectors(hidden, batch["attention_mask"], layers, p).float()
                 if normalize:
                     vecs = nn.functional.normalize(vecs, dim=-1)
                 out[p][idx] = vecs.numpy()

@@ -65,3 +65,19 @@ def train_and_evaluate(name, data: RetrievalData, cfg, enc, negatives=(), splits
     encoder, log = train_encoder(data.train_pairs, list(negatives), cfg, progress=progress)
     runs, passages = evaluate_model(name, encoder, cfg, data, enc, splits)
     return TrainedModel(name, cfg, encoder, log, passages, runs)
+
+
+def train_all(data: RetrievalData, configs: dict, enc: dict, trained: dict | None = None,
+              splits=("dev", "test"), progress=False) -> dict[str, TrainedModel]:
+    """Train and evaluate every config (checkpoints cached by config hash); BM25 hard negatives
+    are mined once, if any config uses them. A model already in `trained` under the same name
+    and with an identical config is reused, not re-encoded."""
+    trained = trained if trained is not None else {}
+    needs_negatives = any(cfg["hard_negatives"] for cfg in configs.values())
+    negatives = training_data(data, True)[1] if needs_negatives else []
+    out = {}
+    for name, cfg in configs.items():
+        old = trained.get(name)
+        out[name] = old if old is not None and old.cfg == cfg else train_and_evaluate(
+            name, data, cfg, enc, negatives if cfg["hard_negatives"] else (), splits, progress)
+    return out

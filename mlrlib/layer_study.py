@@ -7,11 +7,9 @@ import pandas as pd
 from .bm25 import BM25
 from .encoders import MultiLayerEncoder
 from .metrics import evaluate_runs, make_run, search_run
+from .experiment import TOP_K, train_all
 from .retrieval_data import RetrievalData
-from .experiment import train_and_evaluate, training_data
 from .training import train_config
-
-TOP_K = 100
 
 
 def last_few(L: int, m: int) -> list[int]:
@@ -82,16 +80,12 @@ def fine_tune_layer_sets(data: RetrievalData, sets: dict, model: str, num_layers
     Returns ({split: [runs]}, {name: train log}, {name: encoder}, {name: corpus vectors [N, m, H]});
     encoders and vectors are kept so later cells can inspect them without re-encoding.
     """
-    _, negatives = training_data(data, train["hard_negatives"])
-    runs = {s: [] for s in splits}
-    logs, encoders, vectors = {}, {}, {}
-    for name, layers in sets.items():
-        cfg = train_config(model=model, doc_layers=layers, query_layer=num_layers, seed=seed, **train)
-        trained = train_and_evaluate(name, data, cfg, enc, negatives, splits, progress)
-        for split in splits:
-            runs[split].append(trained.runs[split])
-        logs[name], encoders[name], vectors[name] = trained.log, trained.encoder, trained.passages
-    return runs, logs, encoders, vectors
+    configs = {name: train_config(model=model, doc_layers=layers, query_layer=num_layers, seed=seed, **train)
+               for name, layers in sets.items()}
+    trained = train_all(data, configs, enc, splits=splits, progress=progress)
+    runs = {s: [m.runs[s] for m in trained.values()] for s in splits}
+    return (runs, {n: m.log for n, m in trained.items()}, {n: m.encoder for n, m in trained.items()},
+            {n: m.passages for n, m in trained.items()})
 
 
 def _unit(vectors: np.ndarray) -> np.ndarray:

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from ranx import Run
 
-from .experiment import TrainedModel, train_and_evaluate, training_data
+from .experiment import train_all  # noqa: F401  (the notebook calls study.train_all)
 from .metrics import evaluate_runs
 from .retrieval_data import RetrievalData
 from .training import train_config
@@ -39,21 +39,6 @@ def pooling_configs(model: str, L: int, train: dict, head_lrs: dict, seed: int) 
     return {POOLING_NAMES[k]: train_config(model=model, doc_layers=list(range(1, L + 1)), query_layer=L,
                                            layer_pooling=k, head_lr=lr, seed=seed, **train)
             for k, lr in head_lrs.items()}
-
-
-def train_all(data: RetrievalData, configs: dict, enc: dict, trained: dict | None = None,
-              progress=False) -> dict[str, TrainedModel]:
-    """Train and evaluate every config (checkpoints cached by config hash). A config already
-    in `trained` under the same name and identical config is reused, not re-encoded."""
-    trained = trained if trained is not None else {}
-    needs_negatives = any(cfg["hard_negatives"] for cfg in configs.values())
-    negatives = training_data(data, True)[1] if needs_negatives else []
-    out = {}
-    for name, cfg in configs.items():
-        old = trained.get(name)
-        out[name] = old if old is not None and old.cfg == cfg else train_and_evaluate(
-            name, data, cfg, enc, negatives if cfg["hard_negatives"] else (), progress=progress)
-    return out
 
 
 def evaluate(data: RetrievalData, models: dict, split: str, extra_runs=(), baseline: str = DE) -> pd.DataFrame:
@@ -110,7 +95,6 @@ def claims_table(test: pd.DataFrame, best: str, per_seed: pd.DataFrame, lam_poin
                  cost: dict, pool_test: pd.DataFrame) -> pd.DataFrame:
     """The paper's claims for this study, each checked against what was measured here."""
     v = test.pivot(index="system", columns="metric", values="value")
-    sig = test.pivot(index="system", columns="metric", values="significant")
     lam5 = lam_points[lam_points.metric == "Top-5"].set_index("lam").value
     pool = pool_test.pivot(index="system", columns="metric", values="value")
     pool_sig = pool_test.pivot(index="system", columns="metric", values="significant")

@@ -117,8 +117,7 @@ def loss_for(cfg):
 
 
 def train_step(encoder, queries, passages, cfg, loss_fn) -> torch.Tensor:
-    query_layers = cfg["doc_layers"] if cfg["layer_pooling"] else [cfg["query_layer"]]
-    groups = [(queries, cfg["q_max_len"], query_layers, cfg),
+    groups = [(queries, cfg["q_max_len"], inference_layers(cfg)[0], cfg),
               (passages, cfg["p_max_len"], cfg["doc_layers"], cfg)]
     if cfg["grad_cache_chunk"]:
         return cached_backward(encoder, groups, loss_fn, cfg["grad_cache_chunk"])

@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mlrlib import cost, self_contrastive_study as study
+from mlrlib import cost, experiment, self_contrastive_study as study
 from mlrlib.encoders import MultiLayerEncoder
 from mlrlib.presets import get_preset
 from mlrlib.training import train_config
@@ -54,8 +54,8 @@ def test_seed_summary_gives_mean_std_and_the_per_seed_difference():
 
 def test_train_all_reuses_a_model_with_the_same_config(monkeypatch):
     cfg = train_config(steps=1, hard_negatives=False)
-    old = study.TrainedModel("x", cfg, None, {}, np.zeros((1, 1, 2)), {})
-    monkeypatch.setattr(study, "train_and_evaluate", lambda *a, **k: pytest.fail("retrained"))
+    old = experiment.TrainedModel("x", cfg, None, {}, np.zeros((1, 1, 2)), {})
+    monkeypatch.setattr(experiment, "train_and_evaluate", lambda *a, **k: pytest.fail("retrained"))
     assert study.train_all(None, {"x": cfg}, {}, trained={"x": old})["x"] is old
 
 
