@@ -20,22 +20,35 @@ class BM25:
         return scores, hits
 
 
-def mine_hard_negatives(bm25: BM25, corpus_ids: list[str], corpus_texts: list[str], pairs: list[dict],
-                        depth: int = 20) -> list[str]:
-    """For each training pair, the highest-ranked BM25 passage that is not its answer.
+def mine_hard_negative_lists(bm25: BM25, corpus_ids: list[str], corpus_texts: list[str], pairs: list[dict],
+                             n: int, depth: int = 30) -> list[list[str]]:
+    """For each training pair, the n highest-ranked BM25 passages that are not its answer.
 
     A passage is excluded when it is the positive, any chunk of the same answer (ids
-    share the part before '#'), or has the positive's text. Returns passage texts.
+    share the part before '#'), has the positive's text, or repeats an earlier pick.
+    When fewer than n survive in the top `depth`, the list is filled from the bottom
+    of the ranking. Returns passage texts, n per pair.
     """
-    _, hits = bm25.search([p["query"] for p in pairs], depth)
-    negatives = []
+    _, hits = bm25.search([p["query"] for p in pairs], max(depth, n + 1))
+    lists = []
     for pair, row in zip(pairs, hits):
         answer = pair["positive_id"].split("#")[0]
+        picked = []
         for idx in row:
-            pid = corpus_ids[idx]
-            if pid.split("#")[0] != answer and corpus_texts[idx] != pair["positive"]:
-                negatives.append(corpus_texts[idx])
+            text = corpus_texts[idx]
+            if corpus_ids[idx].split("#")[0] != answer and text != pair["positive"] and text not in picked:
+                picked.append(text)
+            if len(picked) == n:
                 break
-        else:
-            negatives.append(corpus_texts[row[-1]])
-    return negatives
+        fill = (corpus_texts[i] for i in row[::-1] if corpus_texts[i] != pair["positive"])
+        while len(picked) < n:
+            picked.append(next(fill))
+        lists.append(picked)
+    return lists
+
+
+def mine_hard_negatives(bm25: BM25, corpus_ids: list[str], corpus_texts: list[str], pairs: list[dict],
+                        depth: int = 20) -> list[str]:
+    """For each training pair, the highest-ranked BM25 passage that is not its answer (see
+    `mine_hard_negative_lists`)."""
+    return [negs[0] for negs in mine_hard_negative_lists(bm25, corpus_ids, corpus_texts, pairs, 1, depth)]

@@ -41,26 +41,40 @@ def query_latency(systems: dict, texts, enc: dict, k: int = 100) -> pd.DataFrame
     return table.assign(ratio=table.median_ms / table.median_ms.iloc[0])
 
 
-def train_step_seconds(cfgs: dict, pairs, steps: int = 3) -> pd.DataFrame:
-    """Seconds per training step (forward, loss, backward, optimizer) of each config, on the
-    same batches, after one warm-up step each; ratio to the first config."""
-    models = {}
-    for name, cfg in cfgs.items():
-        encoder = build_encoder(cfg).train()
-        models[name] = (encoder, torch.optim.AdamW(encoder.parameters(), lr=cfg["lr"]), loss_for(cfg))
-    first = next(iter(cfgs.values()))
-    plan = batches(pairs, [], {**first, "hard_negatives": False, "steps": steps + 1})
-    times = {name: [] for name in cfgs}
-    names = list(models)
-    for i, (queries, passages) in enumerate(plan):
+def interleaved_step_seconds(steppers: dict, plan) -> pd.DataFrame:
+    """Median seconds of `stepper(batch)` for each system on the same batches, the systems in
+    rotating order on each batch; the first batch warms up and is not timed. Ratio to the first."""
+    times = {name: [] for name in steppers}
+    names = list(steppers)
+    for i, batch in enumerate(plan):
         for name in names[i % len(names):] + names[:i % len(names)]:  # rotate who goes first
-            encoder, opt, loss_fn = models[name]
             start = time.perf_counter()
-            train_step(encoder, queries, passages, cfgs[name], loss_fn)
-            opt.step()
-            opt.zero_grad(set_to_none=True)
-            if i:  # step 0 warms up
+            steppers[name](batch)
+            if i:
                 times[name].append(time.perf_counter() - start)
     table = pd.DataFrame({"seconds_per_step": {n: float(np.median(t)) for n, t in times.items()}})
     table.index.name = "system"
     return table.assign(ratio=table.seconds_per_step / table.seconds_per_step.iloc[0])
+
+
+def optimizer_step(step, params, lr: float):
+    """A stepper for `interleaved_step_seconds`: step(batch) (forward and backward), then AdamW."""
+    opt = torch.optim.AdamW(params, lr=lr)
+
+    def run(batch):
+        step(batch)
+        opt.step()
+        opt.zero_grad(set_to_none=True)
+    return run
+
+
+def train_step_seconds(cfgs: dict, pairs, steps: int = 3) -> pd.DataFrame:
+    """Seconds per training step (forward, loss, backward, optimizer) of each config, on the
+    same batches, after one warm-up step each; ratio to the first config."""
+    steppers = {}
+    for name, cfg in cfgs.items():
+        encoder, loss_fn = build_encoder(cfg).train(), loss_for(cfg)
+        steppers[name] = optimizer_step(lambda b, e=encoder, c=cfg, f=loss_fn: train_step(e, *b, c, f),
+                                        encoder.parameters(), cfg["lr"])
+    first = next(iter(cfgs.values()))
+    return interleaved_step_seconds(steppers, batches(pairs, [], {**first, "hard_negatives": False, "steps": steps + 1}))

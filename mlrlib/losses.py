@@ -65,3 +65,23 @@ def self_anchored_mlr_loss(q: torch.Tensor, d: torch.Tensor, lam: float, tempera
     anchors, lower = d[:, -1], d[:, :-1]
     own = info_nce(max_sim_scores(anchors, lower), torch.arange(d.shape[0]), temperature)
     return _last_layer_nce(q, d, temperature) + lam * own
+
+
+def listwise_ranking_loss(scores: torch.Tensor) -> torch.Tensor:
+    """The cross-encoder teacher's loss (METHODS.md §3): each query's positive against its negatives,
+
+        L = -1/B sum_i log( exp(R(q_i, d_i^+)) / sum_{c in C_i} exp(R(q_i, c)) )
+
+    scores: [B, 1 + n] ranker logits of each query's candidate list, the positive first.
+    """
+    return F.cross_entropy(scores, torch.zeros(scores.shape[0], dtype=torch.long, device=scores.device))
+
+
+def masked_info_nce(scores: torch.Tensor, positives: torch.Tensor, mask: torch.Tensor,
+                    temperature: float = 1.0) -> torch.Tensor:
+    """InfoNCE with some candidates removed: masked scores are set to -inf before the softmax
+    (MD2PR's false-negative filtering, seed 001). mask: bool [B, N], True = leave out;
+    a query's own positive must never be masked."""
+    if mask[torch.arange(len(positives)), positives].any():
+        raise ValueError("a positive was masked out of its own contrastive loss")
+    return info_nce(scores.masked_fill(mask, float("-inf")), positives, temperature)

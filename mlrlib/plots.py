@@ -108,3 +108,18 @@ def seeds(per_seed, systems, metrics=("Top-5", "Top-20", "MRR@10"), title="Each 
     fig.suptitle(title)
     fig.tight_layout()
     return fig
+
+
+def masking(steps: dict, title="False-negative filter during training"):
+    """Negatives masked per step (left) and the threshold delta_t (right), one line per filter.
+    steps: {name: DataFrame with step, masked, delta}."""
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 3.2))
+    for name, t in steps.items():
+        ax1.plot(t.step, t.masked.cumsum(), label=name)
+        ax2.plot(t.step, t.delta, label=name)
+    ax1.set(xlabel="training step", ylabel="negatives masked (cumulative)")
+    ax2.set(xlabel="training step", ylabel="threshold δ_t (teacher score units)")
+    ax2.legend(frameon=False)
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig

@@ -4,12 +4,11 @@ Every system is one `train_config`; names say what differs from the dual encoder
 """
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
-from ranx import Run
 
-from .experiment import train_all  # noqa: F401  (the notebook calls study.train_all)
-from .metrics import evaluate_runs
+from . import comparison
+from .comparison import seed_deltas, seed_summary  # noqa: F401  (the notebook calls study.*)
+from .experiment import train_all  # noqa: F401
 from .retrieval_data import RetrievalData
 from .training import train_config
 
@@ -42,14 +41,8 @@ def pooling_configs(model: str, L: int, train: dict, head_lrs: dict, seed: int) 
 
 
 def evaluate(data: RetrievalData, models: dict, split: str, extra_runs=(), baseline: str = DE) -> pd.DataFrame:
-    """Long metric table (ranx) of `models` on `split` (systems named by their keys), paired
-    tests against `baseline`."""
-    runs = [_renamed(m.runs[split], name) for name, m in models.items()] + list(extra_runs)
-    return evaluate_runs(data.split(split)[2], runs, baseline=baseline)
-
-
-def _renamed(run: Run, name: str) -> Run:
-    return run if run.name == name else Run(run.to_dict(), name=name)
+    """`comparison.evaluate` with the dual encoder as the baseline of the paired tests."""
+    return comparison.evaluate(data, models, split, extra_runs, baseline)
 
 
 def pick_best(dev: pd.DataFrame, candidates, metric: str = "MRR@10") -> str:
@@ -62,33 +55,6 @@ def lambda_points(tables: dict[float, pd.DataFrame], name_of: dict[float, str]) 
     """Rows (lam, metric, value, ci_low, ci_high, significant) for the lambda sweep figure."""
     rows = [t[t.system == name_of[lam]].assign(lam=lam) for lam, t in tables.items()]
     return pd.concat(rows, ignore_index=True)
-
-
-def seed_summary(per_seed: pd.DataFrame, baseline: str, other: str,
-                 metrics=("Top-1", "Top-5", "Top-20", "Top-100", "MRR@10")) -> pd.DataFrame:
-    """Mean ± std over seeds of each system, and of the per-seed difference other - baseline.
-
-    per_seed: long table with columns seed, system, metric, value, significant.
-    """
-    d = per_seed[per_seed.metric.isin(metrics)]
-    wide = d.pivot_table(index=["seed", "metric"], columns="system", values="value")
-    wide[f"{other} − {baseline}"] = wide[other] - wide[baseline]
-    sig = d[d.system == other].set_index(["seed", "metric"]).significant
-    rows = {}
-    for col in (baseline, other, f"{other} − {baseline}"):
-        by_metric = wide[col].groupby(level="metric")
-        rows[col] = {m: f"{100 * by_metric.mean()[m]:+.1f} ± {100 * by_metric.std(ddof=1)[m]:.1f}"
-                     if "−" in col else f"{100 * by_metric.mean()[m]:.1f} ± {100 * by_metric.std(ddof=1)[m]:.1f}"
-                     for m in metrics}
-    rows["seeds with p < 0.05"] = {m: f"{int(sig.xs(m, level='metric').sum())} of {wide.index.get_level_values('seed').nunique()}"
-                                   for m in metrics}
-    return pd.DataFrame(rows).T[list(metrics)]
-
-
-def seed_deltas(per_seed: pd.DataFrame, baseline: str, other: str, metric: str) -> np.ndarray:
-    """Per-seed difference other - baseline of `metric` (seed order)."""
-    v = per_seed[per_seed.metric == metric].pivot(index="seed", columns="system", values="value")
-    return (v[other] - v[baseline]).to_numpy()
 
 
 def claims_table(test: pd.DataFrame, best: str, per_seed: pd.DataFrame, lam_points: pd.DataFrame,

@@ -126,41 +126,59 @@ def train_step(encoder, queries, passages, cfg, loss_fn) -> torch.Tensor:
     return loss.detach()
 
 
+def index_batches(n: int, batch_size: int, steps: int, seed: int) -> list[list[int]]:
+    """`steps` batches of indices into n items: seeded shuffles, epoch after epoch (no partial batch)."""
+    order = list(range(n))
+    rng = random.Random(seed)
+    out = []
+    while len(out) < steps:
+        rng.shuffle(order)
+        out += [order[s:s + batch_size] for s in range(0, n - batch_size + 1, batch_size)]
+    return out[:steps]
+
+
 def batches(pairs, negatives, cfg):
     """Seeded order; each batch: (queries, positives followed by the hard negatives)."""
-    order = list(range(len(pairs)))
-    rng = random.Random(cfg["seed"])
     out = []
-    while len(out) < cfg["steps"]:
-        rng.shuffle(order)
-        for s in range(0, len(order) - cfg["batch_size"] + 1, cfg["batch_size"]):
-            idx = order[s:s + cfg["batch_size"]]
-            passages = [pairs[i]["positive"] for i in idx]
-            if cfg["hard_negatives"]:
-                passages += [negatives[i] for i in idx]
-            out.append(([pairs[i]["query"] for i in idx], passages))
-    return out[:cfg["steps"]]
+    for idx in index_batches(len(pairs), cfg["batch_size"], cfg["steps"], cfg["seed"]):
+        passages = [pairs[i]["positive"] for i in idx]
+        if cfg["hard_negatives"]:
+            passages += [negatives[i] for i in idx]
+        out.append(([pairs[i]["query"] for i in idx], passages))
+    return out
+
+
+def optimize(encoder, plan, cfg, step, head=(), progress=True, desc="train") -> list:
+    """AdamW with linear warmup and decay over `plan`; `step(batch)` runs forward and backward and
+    returns (loss, record). The encoder's pooler and the extra `head` parameters train at head_lr.
+    Returns the records, one per step."""
+    _seed_everything(cfg["seed"])
+    head = [p for n, p in encoder.named_parameters() if n.startswith("pooler.")] + list(head)
+    body = [p for n, p in encoder.named_parameters() if not n.startswith("pooler.")]
+    opt = torch.optim.AdamW([{"params": body}, {"params": head, "lr": cfg["head_lr"]}], lr=cfg["lr"])
+    sched = get_linear_schedule_with_warmup(opt, int(cfg["warmup"] * len(plan)), len(plan))
+    encoder.train()
+    records = []
+    bar = tqdm(plan, desc=desc, disable=not progress, leave=False)
+    for batch in bar:
+        loss, record = step(batch)
+        records.append(record)
+        opt.step()
+        sched.step()
+        opt.zero_grad(set_to_none=True)
+        bar.set_postfix(loss=f"{loss:.3f}")
+    encoder.eval()
+    return records
 
 
 def fit(encoder, pairs, negatives, cfg, loss_fn=None, progress=True) -> list[float]:
     """Train `encoder` in place; returns the loss of every step."""
-    _seed_everything(cfg["seed"])
     loss_fn = loss_fn or loss_for(cfg)
-    head = [p for n, p in encoder.named_parameters() if n.startswith("pooler.")]
-    body = [p for n, p in encoder.named_parameters() if not n.startswith("pooler.")]
-    opt = torch.optim.AdamW([{"params": body}, {"params": head, "lr": cfg["head_lr"]}], lr=cfg["lr"])
-    sched = get_linear_schedule_with_warmup(opt, int(cfg["warmup"] * cfg["steps"]), cfg["steps"])
-    encoder.train()
-    losses = []
-    bar = tqdm(batches(pairs, negatives, cfg), desc="train", disable=not progress, leave=False)
-    for queries, passages in bar:
-        losses.append(float(train_step(encoder, queries, passages, cfg, loss_fn)))
-        opt.step()
-        sched.step()
-        opt.zero_grad(set_to_none=True)
-        bar.set_postfix(loss=f"{losses[-1]:.3f}")
-    encoder.eval()
-    return losses
+
+    def step(batch):
+        loss = float(train_step(encoder, *batch, cfg, loss_fn))
+        return loss, loss
+    return optimize(encoder, batches(pairs, negatives, cfg), cfg, step, progress=progress)
 
 
 def build_encoder(cfg) -> MultiLayerEncoder:
@@ -175,21 +193,28 @@ def data_fingerprint(pairs, negatives) -> str:
     return config_hash({"pairs": [(p["query"], p["positive"]) for p in pairs], "negatives": negatives})
 
 
+def cached_training(key: dict, train) -> tuple[MultiLayerEncoder, dict]:
+    """Load the checkpoint stored under the hash of `key`, or run `train()` -> (encoder, log),
+    timing it, and store both atomically. The log gains train_seconds and the key."""
+    folder = cache_dir("checkpoints", key)
+    if (folder / "train_log.json").exists():
+        return load_encoder(folder / "model"), json.loads((folder / "train_log.json").read_text())
+    start = time.perf_counter()
+    encoder, log = train()
+    log = {**log, "train_seconds": time.perf_counter() - start, "key": key, "cached": False}
+    with atomic_dir(folder) as tmp:
+        encoder.save(tmp / "model")
+        atomic_write_json(tmp / "train_log.json", {**log, "cached": True})
+    return encoder, log
+
+
 def train_encoder(pairs, negatives, cfg, loss_fn=None, tag="mlr", progress=True):
     """Train from `cfg["model"]`, or load the checkpoint cached for (cfg, data, tag).
 
     Returns (encoder, log) where log has the per-step losses and the training time.
     A custom `loss_fn` must be named by `tag` so its checkpoints are kept apart.
     """
-    key = {"config": cfg, "data": data_fingerprint(pairs, negatives), "tag": tag}
-    folder = cache_dir("checkpoints", key)
-    if (folder / "train_log.json").exists():
-        return load_encoder(folder / "model"), json.loads((folder / "train_log.json").read_text())
-    encoder = build_encoder(cfg)
-    start = time.perf_counter()
-    losses = fit(encoder, pairs, negatives, cfg, loss_fn, progress)
-    log = {"losses": losses, "train_seconds": time.perf_counter() - start, "key": key, "cached": False}
-    with atomic_dir(folder) as tmp:
-        encoder.save(tmp / "model")
-        atomic_write_json(tmp / "train_log.json", {**log, "cached": True})
-    return encoder, log
+    def train():
+        encoder = build_encoder(cfg)
+        return encoder, {"losses": fit(encoder, pairs, negatives, cfg, loss_fn, progress)}
+    return cached_training({"config": cfg, "data": data_fingerprint(pairs, negatives), "tag": tag}, train)

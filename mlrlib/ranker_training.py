@@ -1,0 +1,115 @@
+"""Training the cross-encoder teacher here, when no trained ranker can be loaded (METHODS.md §3).
+
+Listwise: each training query's positive competes with its BM25 hard negatives in one
+softmax (`losses.listwise_ranking_loss`). The trained ranker is cached under the hash of
+(config, data); `steps = 0` loads `model` as a ranker that is already trained.
+"""
+from __future__ import annotations
+
+import json
+import random
+import time
+from contextlib import nullcontext
+
+import torch
+from tqdm import tqdm
+from transformers import get_linear_schedule_with_warmup
+
+from .cache import atomic_dir, atomic_write_json, cache_dir, config_hash
+from .cross_encoder import CrossEncoder, GatedCrossEncoder, load_cross_encoder
+from .encoders import resolve_model
+from .losses import listwise_ranking_loss
+from .training import index_batches
+
+
+KINDS = ("gated", "classifier")
+
+
+def ranker_config(model="minilm", kind="gated", steps=150, batch_size=8, negatives=3, lr=5e-5, head_lr=2e-3,
+                  gate=-4.0, warmup=0.1, q_max_len=32, p_max_len=128, bf16=True, seed=0) -> dict:
+    """Every choice of the teacher's training: `batch_size` queries per step, each with its
+    positive and `negatives` BM25 negatives; steps = 0: use `model` as it is (a trained ranker).
+
+    kind: "classifier" (the sequence-classification head on [CLS]) or "gated"
+    (`cross_encoder.GatedCrossEncoder`, warm-started from a bi-encoder, initial gate `gate`).
+    The head's parameters (classifier, or gate and scale) train at `head_lr`.
+    """
+    if kind not in KINDS:
+        raise ValueError(f"unknown ranker kind {kind!r}; use one of {KINDS}")
+    if steps < 0 or batch_size < 1 or negatives < 1:
+        raise ValueError("ranker training needs steps >= 0, batch_size >= 1 and negatives >= 1")
+    return dict(locals())
+
+
+def make_ranker(cfg) -> CrossEncoder:
+    """The untrained ranker of `cfg`, seeded (a fresh head is random)."""
+    torch.manual_seed(cfg["seed"])
+    if cfg["kind"] == "gated":
+        return GatedCrossEncoder(cfg["model"], gate=cfg["gate"])
+    return CrossEncoder(cfg["model"])
+
+
+def _is_head(name: str) -> bool:
+    return not name.startswith("model.") or name.startswith("model.classifier.")
+
+
+def ranker_key(cfg: dict, pairs, negative_lists) -> dict:
+    """What names a teacher: its config and, when it is trained here, the data it saw."""
+    if cfg["steps"] == 0:
+        return {"ranker": cfg["model"]}
+    data = config_hash({"pairs": [(p["query"], p["positive"]) for p in pairs], "negatives": negative_lists})
+    return {"ranker": cfg, "data": data}
+
+
+def ranker_batches(pairs, negative_lists, cfg):
+    """Seeded plan: per step, `batch_size` (query, [positive, negative_1..n]) lists."""
+    return [[(pairs[i]["query"], [pairs[i]["positive"], *negative_lists[i][:cfg["negatives"]]]) for i in idx]
+            for idx in index_batches(len(pairs), cfg["batch_size"], cfg["steps"], cfg["seed"])]
+
+
+def fit_ranker(ranker: CrossEncoder, pairs, negative_lists, cfg, progress=True) -> list[float]:
+    """Train `ranker` in place with the listwise loss; the loss of every step."""
+    random.seed(cfg["seed"])
+    torch.manual_seed(cfg["seed"])
+    head = [p for n, p in ranker.named_parameters() if _is_head(n)]
+    body = [p for n, p in ranker.named_parameters() if not _is_head(n)]
+    opt = torch.optim.AdamW([{"params": body}, {"params": head, "lr": cfg["head_lr"]}], lr=cfg["lr"])
+    sched = get_linear_schedule_with_warmup(opt, int(cfg["warmup"] * cfg["steps"]), cfg["steps"])
+    autocast = torch.autocast("cpu", dtype=torch.bfloat16) if cfg["bf16"] else nullcontext()
+    ranker.train()
+    losses = []
+    for step in tqdm(ranker_batches(pairs, negative_lists, cfg), desc="teacher", disable=not progress, leave=False):
+        width = len(step[0][1])
+        queries = [q for q, cands in step for _ in cands]
+        with autocast:
+            scores = ranker(ranker.pairs(queries, [p for _, cands in step for p in cands],
+                                         cfg["q_max_len"], cfg["p_max_len"])).float()
+        loss = listwise_ranking_loss(scores.view(-1, width))
+        loss.backward()
+        opt.step()
+        sched.step()
+        opt.zero_grad(set_to_none=True)
+        losses.append(float(loss.detach()))
+    ranker.eval()
+    return losses
+
+
+def train_ranker(pairs, negative_lists, cfg, progress=True) -> tuple[CrossEncoder, dict]:
+    """The teacher of `cfg`: loaded as is (steps = 0), from the cache, or trained here and cached."""
+    if cfg["steps"] == 0:
+        return load_cross_encoder(resolve_model(cfg["model"])).eval(), {"losses": [], "train_seconds": 0.0,
+                                                                        "cached": True}
+    key = ranker_key(cfg, pairs, negative_lists)
+    folder = cache_dir("rankers", key)
+    if (folder / "train_log.json").exists():
+        return load_cross_encoder(folder / "model").eval(), json.loads((folder / "train_log.json").read_text())
+    if any(len(n) < cfg["negatives"] for n in negative_lists):
+        raise ValueError(f"the ranker trains with {cfg['negatives']} negatives per pair; mine at least that many")
+    ranker = make_ranker(cfg)
+    start = time.perf_counter()
+    losses = fit_ranker(ranker, pairs, negative_lists, cfg, progress)
+    log = {"losses": losses, "train_seconds": time.perf_counter() - start, "key": key, "cached": False}
+    with atomic_dir(folder) as tmp:
+        ranker.save(tmp / "model")
+        atomic_write_json(tmp / "train_log.json", {**log, "cached": True})
+    return ranker, log
