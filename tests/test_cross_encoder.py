@@ -92,3 +92,36 @@ def test_train_ranker_learns_caches_and_loads_as_is_with_zero_steps(tiny_model):
     with pytest.raises(ValueError, match="negatives per pair"):
         train_ranker(PAIRS, [n[:1] for n in NEGS], ranker_config(model=tiny_model, steps=1, negatives=3,
                                                                   seed=5), progress=False)
+
+
+def test_a_closed_gate_turns_the_joint_encoding_into_two_separate_ones(tiny_model, tok):
+    from mlrlib.cross_encoder import GatedCrossEncoder
+    from mlrlib.encoders import MultiLayerEncoder
+    ce = GatedCrossEncoder(tiny_model, gate=-1e4).eval()
+    bi = MultiLayerEncoder(tiny_model).eval()
+    q, d = ["how do I install a package"], ["Use apt-get install name."]
+    batch = ce.pairs(q, d, 32, 64)
+    with torch.no_grad():
+        joint = ce.model(**ce.joint_inputs(batch)).last_hidden_state[0]
+        alone_q = bi.model(**bi.tokenize(q, 32)).last_hidden_state[0]
+    # the query segment ([CLS] q [SEP]) attends only to itself: its states are the query's own encoding
+    n = batch.passage_starts[0]
+    torch.testing.assert_close(joint[:n], alone_q[:n], atol=1e-4, rtol=1e-4)
+    opened = GatedCrossEncoder(tiny_model, gate=0.0).eval()
+    with torch.no_grad():
+        mixed = opened.model(**opened.joint_inputs(batch)).last_hidden_state[0]
+    assert not torch.allclose(mixed[:n], alone_q[:n], atol=1e-3)
+
+
+def test_gated_ranker_trains_its_gate_saves_and_loads(tiny_model, tmp_path):
+    from mlrlib.cross_encoder import GatedCrossEncoder, load_cross_encoder
+    cfg = ranker_config(model=tiny_model, kind="gated", steps=2, batch_size=4, lr=1e-3, head_lr=0.1, bf16=False)
+    ranker, _ = train_ranker(PAIRS, NEGS, cfg, progress=False)
+    assert isinstance(ranker, GatedCrossEncoder) and ranker.gate.item() != -4.0
+    ranker.save(tmp_path / "r")
+    again = load_cross_encoder(tmp_path / "r").eval()
+    assert again.gate.item() == pytest.approx(ranker.gate.item())
+    q, p = [PAIRS[1]["query"]], [PAIRS[1]["positive"]]
+    assert again.score(q, p, bf16=False)[0] == pytest.approx(ranker.score(q, p, bf16=False)[0], abs=1e-5)
+    with pytest.raises(ValueError, match="unknown ranker kind"):
+        ranker_config(kind="poly")
