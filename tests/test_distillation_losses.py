@@ -68,7 +68,7 @@ def test_word_level_losses_vanish_when_the_student_reproduces_the_teacher_blocks
     torch.manual_seed(0)
     pair_att = torch.softmax(torch.randn(1, 2, 6, 6), -1)      # teacher: [CLS] q q [SEP] d d ... 1 pair
     pair_hid = torch.randn(1, 6, 4)
-    pairs = PairBatch({}, [torch.tensor([1, 2])], [torch.tensor([4, 5])])
+    pairs = PairBatch({}, [torch.tensor([1, 2])], [torch.tensor([4, 5])], [4])
     q_att = torch.zeros(1, 2, 4, 4)
     q_att[0, :, 1:3, 1:3] = block_attention(pair_att[0], torch.tensor([1, 2]))
     d_att = torch.zeros(1, 2, 4, 4)
