@@ -23,7 +23,7 @@ from .cross_encoder import CrossEncoder, build_pairs, content_positions, eager_a
 from .distillation_losses import HiddenProjections, sentence_kl_loss, word_level_losses
 from .false_negatives import false_negative_mask, make_filter, teacher_gaps
 from .losses import masked_info_nce
-from .training import build_encoder, cached_training, index_batches, optimize
+from .training import build_encoder, cached_training, data_fingerprint, index_batches, optimize
 
 FILTERS = (None, "static", "dynamic")
 
@@ -54,7 +54,7 @@ def teacher_scores(ranker: CrossEncoder, teacher_key: dict, pairs, negative_list
     all; NaN for the others), computed once and cached under the hash of (teacher, data, rows)."""
     rows = list(range(len(pairs))) if rows is None else sorted(rows)
     key = {"teacher": teacher_key, "n": n, "q_max_len": enc["q_max_len"], "p_max_len": enc["p_max_len"],
-           "data": config_hash({"pairs": [(p["query"], p["positive"]) for p in pairs], "negatives": negative_lists}),
+           "data": data_fingerprint(pairs, negative_lists),
            "rows": config_hash(rows)}
     folder = cache_dir("teacher_scores", key)
     if (folder / "scores.npy").exists():
@@ -153,7 +153,7 @@ class Distiller:
 
 
 def student_key(cfg: dict, pairs, negative_lists, teacher_key: dict | None) -> dict:
-    data = config_hash({"pairs": [(p["query"], p["positive"]) for p in pairs], "negatives": negative_lists})
+    data = data_fingerprint(pairs, negative_lists)
     return {"config": cfg, "data": data, "teacher": teacher_key, "tag": "md2pr"}
 
 

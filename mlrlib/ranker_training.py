@@ -15,11 +15,11 @@ import torch
 from tqdm import tqdm
 from transformers import get_linear_schedule_with_warmup
 
-from .cache import atomic_dir, atomic_write_json, cache_dir, config_hash
+from .cache import atomic_dir, atomic_write_json, cache_dir
 from .cross_encoder import CrossEncoder, GatedCrossEncoder, load_cross_encoder
 from .encoders import resolve_model
 from .losses import listwise_ranking_loss
-from .training import index_batches
+from .training import data_fingerprint, index_batches
 
 
 KINDS = ("gated", "classifier")
@@ -57,7 +57,7 @@ def ranker_key(cfg: dict, pairs, negative_lists) -> dict:
     """What names a teacher: its config and, when it is trained here, the data it saw."""
     if cfg["steps"] == 0:
         return {"ranker": cfg["model"]}
-    data = config_hash({"pairs": [(p["query"], p["positive"]) for p in pairs], "negatives": negative_lists})
+    data = data_fingerprint(pairs, negative_lists)
     return {"ranker": cfg, "data": data}
 
 
