@@ -1,4 +1,5 @@
-"""What a model costs, measured: index size, per-query latency, seconds per training step.
+"""What a model costs, measured: index size, per-query latency, seconds per training step,
+encoding throughput and FLOPs.
 
 Timings interleave the systems compared (one query or step of each in turn) so that a
 slow patch of the machine hits all of them alike; report ratios, not absolute times.
@@ -10,6 +11,7 @@ import time
 import numpy as np
 import pandas as pd
 import torch
+from torch.utils.flop_counter import FlopCounterMode
 
 from .experiment import encode_queries
 from .search import MultiVectorIndex
@@ -78,3 +80,58 @@ def train_step_seconds(cfgs: dict, pairs, steps: int = 3) -> pd.DataFrame:
                                         encoder.parameters(), cfg["lr"])
     first = next(iter(cfgs.values()))
     return interleaved_step_seconds(steppers, batches(pairs, [], {**first, "hard_negatives": False, "steps": steps + 1}))
+
+
+def encoding_flops(encoder, layer: int, texts, enc: dict) -> int:
+    """Floating-point operations of encoding `texts` to layer `layer` (mean pooling), counted by
+    torch's FlopCounterMode on the batches `encode` really runs (length-sorted, padded). The
+    eager attention kernel is used while counting so that attention's matmuls are counted too
+    (the fused CPU kernel is invisible to the counter)."""
+    from .cross_encoder import eager_attention
+    with eager_attention(encoder.model), FlopCounterMode(display=False) as counter:
+        encoder.encode(texts, [layer], ("mean",), enc["batch_size"], enc["p_max_len"], enc["bf16"])
+    return int(counter.get_total_flops())
+
+
+def encoding_throughput(encoders: dict, texts, enc: dict, repeats: int = 5) -> pd.DataFrame:
+    """Passages per second of each encoder on the same `texts`, timed `repeats` times after one
+    untimed warm-up pass, the encoders in rotating order; the median, and its ratio to the first.
+
+    encoders: {name: (MultiLayerEncoder, layer)}: each encodes to its `layer` with mean pooling."""
+    names = list(encoders)
+    times = {n: [] for n in names}
+    for r in range(repeats + 1):
+        for name in names[r % len(names):] + names[:r % len(names)]:
+            encoder, layer = encoders[name]
+            start = time.perf_counter()
+            encoder.encode(texts, [layer], ("mean",), enc["batch_size"], enc["p_max_len"], enc["bf16"])
+            if r:
+                times[name].append(time.perf_counter() - start)
+    table = pd.DataFrame({"passages_per_second": {n: len(texts) / float(np.median(t)) for n, t in times.items()},
+                          "seconds_min": {n: min(t) for n, t in times.items()},
+                          "seconds_max": {n: max(t) for n, t in times.items()}})
+    table.index.name = "system"
+    return table.assign(speedup=table.passages_per_second / table.passages_per_second.iloc[0])
+
+
+def pipeline_latency(systems: dict, texts, corpus_texts, enc: dict, depth: int) -> pd.DataFrame:
+    """Per-query latency of retrieve (encode the query, search the index) and, for systems with a
+    ranker, re-rank (score the top `depth` (query, passage) pairs), each system in turn per query.
+
+    systems: {name: (encoder, cfg, passages [N, m, H], ranker or None)}. Median and 90th
+    percentile in ms, the median's ratio to the first system, and the retrieval share of it."""
+    indexes = {name: MultiVectorIndex(p) for name, (_, _, p, _) in systems.items()}
+    total, retrieve = ({name: [] for name in systems} for _ in range(2))
+    for text in texts:
+        for name, (encoder, cfg, _, ranker) in systems.items():
+            start = time.perf_counter()
+            _, hits = indexes[name].search(encode_queries(encoder, [text], cfg, enc), depth)
+            retrieve[name].append(time.perf_counter() - start)
+            if ranker is not None:
+                ranker.score([text] * len(hits[0]), [corpus_texts[i] for i in hits[0]], enc["q_max_len"],
+                             enc["p_max_len"], enc["batch_size"], enc["bf16"])
+            total[name].append(time.perf_counter() - start)
+    table = pd.DataFrame([{"system": n, "median_ms": 1e3 * np.median(t), "p90_ms": 1e3 * np.quantile(t, 0.9),
+                           "retrieve_median_ms": 1e3 * np.median(retrieve[n])} for n, t in total.items()])
+    table = table.set_index("system")
+    return table.assign(ratio=table.median_ms / table.median_ms.iloc[0])

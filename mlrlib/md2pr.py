@@ -105,10 +105,23 @@ class Distiller:
         vectors = self.student.vectors(out.hidden_states, inputs["attention_mask"], [L], cfg["pooling"])[:, 0].float()
         return (F.normalize(vectors, dim=-1) if cfg["normalize"] else vectors), out, tokens
 
+    def texts(self, idx: list[int]) -> tuple[list[str], list[str]]:
+        """The batch's queries, and its passages: the positives, then each query's n negatives."""
+        n = self.d["negatives"]
+        return ([self.pairs[i]["query"] for i in idx],
+                [self.pairs[i]["positive"] for i in idx] + [c for i in idx for c in self.negs[i][:n]])
+
     def __call__(self, idx: list[int]) -> tuple[float, dict]:
+        """Forward, every loss term of the config, backward: (loss, record of the step)."""
+        loss, record = self.losses(idx)
+        loss.backward()
+        record["loss"] = float(loss.detach())
+        return record["loss"], record
+
+    def losses(self, idx: list[int]) -> tuple[torch.Tensor, dict]:
+        """The step's total loss (with graph) and its record; `extra_loss` adds a subclass's terms."""
         cfg, d, B, n = self.cfg, self.d, len(idx), self.d["negatives"]
-        queries = [self.pairs[i]["query"] for i in idx]
-        passages = [self.pairs[i]["positive"] for i in idx] + [c for i in idx for c in self.negs[i][:n]]
+        queries, passages = self.texts(idx)
         q, q_out, q_tok = self.encode(queries, cfg["q_max_len"])
         p, p_out, p_tok = self.encode(passages, cfg["p_max_len"])
         scores = q @ p.T
@@ -137,9 +150,11 @@ class Distiller:
             attention, hidden = self.word_level(q_out, p_out, q_tok, p_tok, B)
             loss = loss + d["beta_attention"] * attention + d["beta_hidden"] * hidden
             record.update(attention=float(attention.detach()), hidden=float(hidden.detach()))
-        loss.backward()
-        record["loss"] = float(loss.detach())
-        return record["loss"], record
+        return loss + self.extra_loss(queries, passages, q, p, record), record
+
+    def extra_loss(self, queries, passages, q: torch.Tensor, p: torch.Tensor, record: dict) -> torch.Tensor | float:
+        """Terms a subclass adds on the batch's texts and unit vectors (none in MD2PR)."""
+        return 0.0
 
     def word_level(self, q_out, p_out, q_tok, p_tok, B: int):
         """The word-level losses on each query and its positive; one teacher pass, no gradient."""

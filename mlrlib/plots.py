@@ -123,3 +123,33 @@ def masking(steps: dict, title="False-negative filter during training"):
     fig.suptitle(title)
     fig.tight_layout()
     return fig
+
+
+def layer_curves(layers, metrics=("Top-20", "MRR@10"), title="Single-text embeddings, layer by layer (test)"):
+    """One line per model and pooling (solid: mean, dashed: [CLS]); layers: long table with model/layer/pooling."""
+    fig, axes = plt.subplots(1, len(metrics), figsize=(5.2 * len(metrics), 3.8))
+    colors = dict(zip(dict.fromkeys(layers.model), plt.rcParams["axes.prop_cycle"].by_key()["color"]))
+    for ax, metric in zip(np.atleast_1d(axes), metrics):
+        for (model, pooling), d in layers[layers.metric == metric].groupby(["model", "pooling"], sort=False):
+            d = d.sort_values("layer")
+            ax.plot(d.layer, 100 * d.value, marker="o" if pooling == "mean" else "x", ls="-" if pooling == "mean" else "--",
+                    color=colors[model], label=f"{model} ({'mean' if pooling == 'mean' else '[CLS]'})")
+        ax.set(xlabel="layer (0 = embeddings)", ylabel=f"{metric} (%)", title=metric)
+    np.atleast_1d(axes)[-1].legend(fontsize=8, bbox_to_anchor=(1.02, 1), loc="upper left")
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def speed_quality(speed, test, metric="MRR@10", title="Light dual encoders: quality against encoding speed"):
+    """Each system at (measured encoding speedup, test metric with its 95% interval), labelled."""
+    v = test[test.metric == metric].set_index("system")
+    fig, ax = plt.subplots(figsize=(5.5, 3.8))
+    for name in speed.index:
+        r = v.loc[name]
+        ax.errorbar(speed.loc[name, "speedup"], 100 * r.value, yerr=[[100 * (r.value - r.ci_low)], [100 * (r.ci_high - r.value)]],
+                    marker="o", capsize=2)
+        ax.annotate(name, (speed.loc[name, "speedup"], 100 * r.value), textcoords="offset points", xytext=(6, 4))
+    ax.set(xlabel="encoding speedup over the full DE (measured)", ylabel=f"{metric} (%)", title=title)
+    fig.tight_layout()
+    return fig

@@ -89,6 +89,36 @@ PRESETS["03_md2pr_distillation"] = {
 }
 
 
+# Early cross-encoder layers and DE-l (notebook 04). Same corpus, teacher and batches as notebook 03 (its cached
+# teacher is reused); mean pooling throughout, the pooling of the paper's per-layer CE embeddings.
+_LIGHT = {"alpha": 1.0, "beta": 1.0, "kd_temperature": 1.0, "negatives": 3}
+_LIGHT_TRAIN = {**_TRAIN, "steps": 30, "batch_size": 8, "hard_negatives": True, "pooling": "mean"}
+_SEED_003 = {"de2_gap_percent": 1, "de2_speedup": 5.15}
+PRESETS["04_early_layer_ce"] = {
+    "smoke": {"data": "debian", "model": "minilm",
+              "benchmark": benchmark_config(corpus_size=200, max_queries={"train": 40, "dev": 20, "test": 30},
+                                            max_weak_pairs=40),
+              "encode": _ENCODE, "teacher": {**_TEACHER, "steps": 2, "batch_size": 4, "negatives": 2},
+              "train": {**_LIGHT_TRAIN, "steps": 2, "batch_size": 4}, "light": {**_LIGHT, "negatives": 2},
+              "light_lr": 3e-4,
+              "layers": [1, 2, 3], "seeds": [0, 1], "rerank_depth": 10,
+              "speed": {"passages": 64, "repeats": 2, "queries": 4}, "paper": _SEED_003},
+    "laptop": {"data": "debian", "model": "minilm", "benchmark": benchmark_config(corpus_size=2000, max_weak_pairs=2000),
+               "encode": _ENCODE, "teacher": _TEACHER, "train": _LIGHT_TRAIN, "light": _LIGHT, "light_lr": 3e-4,
+               "layers": [1, 2, 3], "seeds": [0, 1, 2], "rerank_depth": 20,
+               "speed": {"passages": 500, "repeats": 5, "queries": 20}, "paper": _SEED_003},
+    # our choice of hub models (the summary of seed 003 names none): a 12-layer MS MARCO cross-encoder and a
+    # 12-layer MiniLM dual encoder with the same vocabulary and width
+    "paper": {"data": "msmarco", "model": "sentence-transformers/all-MiniLM-L12-v2", "benchmark": None,
+              "encode": {"batch_size": 128, "q_max_len": 32, "p_max_len": 256, "bf16": False},
+              "teacher": {**_TEACHER, "model": "cross-encoder/ms-marco-MiniLM-L-12-v2", "kind": "classifier",
+                          "steps": 0, "p_max_len": 256, "bf16": False},
+              "train": {**_LIGHT_TRAIN, "steps": 20000, "batch_size": 64, "lr": 2e-5, "bf16": False, "p_max_len": 256},
+              "light": {**_LIGHT, "negatives": 7}, "light_lr": 1e-4, "layers": [1, 2, 3], "seeds": [0, 1, 2], "rerank_depth": 100,
+              "speed": {"passages": 5000, "repeats": 5, "queries": 100}, "paper": _SEED_003},
+}
+
+
 class PresetError(ValueError):
     """An unknown study, preset or notebook parameter."""
 

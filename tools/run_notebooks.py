@@ -33,6 +33,12 @@ def run(nb: Path, out: Path, parameters: dict) -> float:
     return time.perf_counter() - start
 
 
+def study_of(nb: Path) -> str:
+    """The study a notebook belongs to (its results folder): the preset name its file name starts with."""
+    from mlrlib.presets import PRESETS
+    return max((s for s in PRESETS if nb.stem.startswith(s)), key=len, default=nb.stem)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--preset", default="laptop")
@@ -52,7 +58,7 @@ def main() -> None:
             out = args.out / nb.name
         seconds = run(nb, out, params)
         if args.inplace:
-            study = ROOT / "results" / nb.stem
+            study = ROOT / "results" / study_of(nb)
             study.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(nb, study / nb.name)
         print(f"{nb.name}: {seconds:.0f} s under preset {args.preset}", flush=True)
