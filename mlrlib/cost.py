@@ -13,6 +13,7 @@ import pandas as pd
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
+from .cross_encoder import eager_attention
 from .experiment import encode_queries
 from .search import MultiVectorIndex
 from .training import batches, build_encoder, loss_for, train_step
@@ -30,30 +31,29 @@ def query_latency(systems: dict, texts, enc: dict, k: int = 100) -> pd.DataFrame
     systems: {name: (encoder, cfg, passages [N, m, H])}. Returns one row per system with the
     median and 90th percentile in milliseconds and the median's ratio to the first system.
     """
-    indexes = {name: MultiVectorIndex(p) for name, (_, _, p) in systems.items()}
-    times = {name: [] for name in systems}
-    for text in texts:
-        for name, (encoder, cfg, _) in systems.items():
+    table = pipeline_latency({name: (*system, None) for name, system in systems.items()}, texts, None, enc, k)
+    return table.drop(columns="retrieve_median_ms")
+
+
+def interleaved_times(steppers: dict, plan) -> dict[str, list[float]]:
+    """Seconds of `stepper(item)` for each system on every item of `plan`, the systems in rotating
+    order on each item (a slow patch of the machine hits all alike); the first item warms up and
+    is not timed."""
+    times = {name: [] for name in steppers}
+    names = list(steppers)
+    for i, item in enumerate(plan):
+        for name in names[i % len(names):] + names[:i % len(names)]:  # rotate who goes first
             start = time.perf_counter()
-            indexes[name].search(encode_queries(encoder, [text], cfg, enc), k)
-            times[name].append(time.perf_counter() - start)
-    rows = [{"system": n, "median_ms": 1e3 * np.median(t), "p90_ms": 1e3 * np.quantile(t, 0.9)}
-            for n, t in times.items()]
-    table = pd.DataFrame(rows).set_index("system")
-    return table.assign(ratio=table.median_ms / table.median_ms.iloc[0])
+            steppers[name](item)
+            if i:
+                times[name].append(time.perf_counter() - start)
+    return times
 
 
 def interleaved_step_seconds(steppers: dict, plan) -> pd.DataFrame:
-    """Median seconds of `stepper(batch)` for each system on the same batches, the systems in
-    rotating order on each batch; the first batch warms up and is not timed. Ratio to the first."""
-    times = {name: [] for name in steppers}
-    names = list(steppers)
-    for i, batch in enumerate(plan):
-        for name in names[i % len(names):] + names[:i % len(names)]:  # rotate who goes first
-            start = time.perf_counter()
-            steppers[name](batch)
-            if i:
-                times[name].append(time.perf_counter() - start)
+    """Median seconds of `stepper(batch)` for each system on the same batches (`interleaved_times`).
+    Ratio to the first."""
+    times = interleaved_times(steppers, plan)
     table = pd.DataFrame({"seconds_per_step": {n: float(np.median(t)) for n, t in times.items()}})
     table.index.name = "system"
     return table.assign(ratio=table.seconds_per_step / table.seconds_per_step.iloc[0])
@@ -87,7 +87,6 @@ def encoding_flops(encoder, layer: int, texts, enc: dict) -> int:
     torch's FlopCounterMode on the batches `encode` really runs (length-sorted, padded). The
     eager attention kernel is used while counting so that attention's matmuls are counted too
     (the fused CPU kernel is invisible to the counter)."""
-    from .cross_encoder import eager_attention
     with eager_attention(encoder.model), FlopCounterMode(display=False) as counter:
         encoder.encode(texts, [layer], ("mean",), enc["batch_size"], enc["p_max_len"], enc["bf16"])
     return int(counter.get_total_flops())
@@ -98,15 +97,9 @@ def encoding_throughput(encoders: dict, texts, enc: dict, repeats: int = 5) -> p
     untimed warm-up pass, the encoders in rotating order; the median, and its ratio to the first.
 
     encoders: {name: (MultiLayerEncoder, layer)}: each encodes to its `layer` with mean pooling."""
-    names = list(encoders)
-    times = {n: [] for n in names}
-    for r in range(repeats + 1):
-        for name in names[r % len(names):] + names[:r % len(names)]:
-            encoder, layer = encoders[name]
-            start = time.perf_counter()
-            encoder.encode(texts, [layer], ("mean",), enc["batch_size"], enc["p_max_len"], enc["bf16"])
-            if r:
-                times[name].append(time.perf_counter() - start)
+    def encode(encoder, layer):
+        return lambda _: encoder.encode(texts, [layer], ("mean",), enc["batch_size"], enc["p_max_len"], enc["bf16"])
+    times = interleaved_times({name: encode(*e) for name, e in encoders.items()}, range(repeats + 1))
     table = pd.DataFrame({"passages_per_second": {n: len(texts) / float(np.median(t)) for n, t in times.items()},
                           "seconds_min": {n: min(t) for n, t in times.items()},
                           "seconds_max": {n: max(t) for n, t in times.items()}})

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .experiment import TrainedModel, evaluate_model
+from .experiment import TrainedModel, evaluated, reuse_or_make
 from .layer_study import zero_shot_layers
 from .light_de import light_config, train_light
 from .md2pr_study import plan_rows
@@ -60,18 +60,11 @@ def train_models(data, configs: dict, negs, ranker, teacher_key, scores, full: T
                  trained: dict | None = None, progress=False) -> dict[str, TrainedModel]:
     """Train (or load) and evaluate every config; `full` is the reference DE (None while training it).
     A same-name, same-config model in `trained` is reused."""
-    trained = trained or {}
-    out = {}
-    for name, cfg in configs.items():
-        old = trained.get(name)
-        if old is not None and old.cfg == cfg:
-            out[name] = old
-            continue
-        encoder, log = train_light(data.train_pairs, negs, cfg, ranker, teacher_key, scores,
-                                   full.encoder if full else None, full.log["key"] if full else None, progress)
-        runs, passages = evaluate_model(name, encoder, cfg, data, enc)
-        out[name] = TrainedModel(name, cfg, encoder, log, passages, runs)
-    return out
+    def make(name, cfg):
+        return evaluated(name, *train_light(data.train_pairs, negs, cfg, ranker, teacher_key, scores,
+                                            full.encoder if full else None, full.log["key"] if full else None,
+                                            progress), cfg, data, enc)
+    return reuse_or_make(configs, make, trained)
 
 
 def layer_by_layer(encoders: dict, data, split: str, enc: dict) -> pd.DataFrame:
@@ -113,7 +106,7 @@ def relative_gap(test: pd.DataFrame, system: str, baseline: str, metric: str) ->
     return float((v[system] - v[baseline]) / v[baseline])
 
 
-def claims_table(layers: pd.DataFrame, de_test: pd.DataFrame, per_seed: pd.DataFrame, speed: pd.DataFrame,
+def claims_table(layers: pd.DataFrame, per_seed: pd.DataFrame, speed: pd.DataFrame,
                  pipeline: pd.DataFrame, latency: pd.DataFrame, de2: str, bm25: dict, paper: dict,
                  ce: str = "cross-encoder", de: str = FULL) -> pd.DataFrame:
     """The paper's claims, each checked against what was measured here."""

@@ -59,12 +59,28 @@ def training_data(data: RetrievalData, hard_negatives: bool):
     return pairs, mine_hard_negatives(BM25(data.corpus_texts), data.corpus_ids, data.corpus_texts, pairs)
 
 
+def evaluated(name, encoder, log: dict, cfg, data: RetrievalData, enc, splits=("dev", "test")) -> TrainedModel:
+    """A trained encoder, evaluated on `splits` (the corpus encoded once)."""
+    runs, passages = evaluate_model(name, encoder, cfg, data, enc, splits)
+    return TrainedModel(name, cfg, encoder, log, passages, runs)
+
+
 def train_and_evaluate(name, data: RetrievalData, cfg, enc, negatives=(), splits=("dev", "test"),
                        progress=True) -> TrainedModel:
     """Train `cfg` on the data's training pairs (cached by hash), then evaluate it on `splits`."""
     encoder, log = train_encoder(data.train_pairs, list(negatives), cfg, progress=progress)
-    runs, passages = evaluate_model(name, encoder, cfg, data, enc, splits)
-    return TrainedModel(name, cfg, encoder, log, passages, runs)
+    return evaluated(name, encoder, log, cfg, data, enc, splits)
+
+
+def reuse_or_make(configs: dict, make, trained: dict | None = None) -> dict[str, TrainedModel]:
+    """`make(name, cfg)` -> TrainedModel for every config, except where `trained` already holds a
+    model under the same name with an identical config: that one is reused, not re-encoded."""
+    trained = trained or {}
+    out = {}
+    for name, cfg in configs.items():
+        old = trained.get(name)
+        out[name] = old if old is not None and old.cfg == cfg else make(name, cfg)
+    return out
 
 
 def train_all(data: RetrievalData, configs: dict, enc: dict, trained: dict | None = None,
@@ -72,12 +88,7 @@ def train_all(data: RetrievalData, configs: dict, enc: dict, trained: dict | Non
     """Train and evaluate every config (checkpoints cached by config hash); BM25 hard negatives
     are mined once, if any config uses them. A model already in `trained` under the same name
     and with an identical config is reused, not re-encoded."""
-    trained = trained if trained is not None else {}
     needs_negatives = any(cfg["hard_negatives"] for cfg in configs.values())
     negatives = training_data(data, True)[1] if needs_negatives else []
-    out = {}
-    for name, cfg in configs.items():
-        old = trained.get(name)
-        out[name] = old if old is not None and old.cfg == cfg else train_and_evaluate(
-            name, data, cfg, enc, negatives if cfg["hard_negatives"] else (), splits, progress)
-    return out
+    return reuse_or_make(configs, lambda name, cfg: train_and_evaluate(
+        name, data, cfg, enc, negatives if cfg["hard_negatives"] else (), splits, progress), trained)

@@ -13,7 +13,7 @@ from ranx import Run
 from .bm25 import BM25, mine_hard_negative_lists
 from .cache import atomic_write_json, cache_dir, config_hash
 from .cross_encoder import rerank
-from .experiment import TrainedModel, evaluate_model
+from .experiment import TrainedModel, evaluated, reuse_or_make
 from .cost import interleaved_step_seconds, optimizer_step
 from .md2pr import Distiller, distill_config, teacher_scores, train_student
 from .ranker_training import ranker_config, ranker_key, train_ranker
@@ -74,17 +74,9 @@ def with_seed(cfg: dict, seed: int) -> dict:
 def train_students(data: RetrievalData, configs: dict, negs, ranker, key, scores, enc, trained=None,
                    progress=False) -> dict[str, TrainedModel]:
     """Train (or load) and evaluate every student; a same-name, same-config model in `trained` is reused."""
-    trained = trained or {}
-    out = {}
-    for name, cfg in configs.items():
-        old = trained.get(name)
-        if old is not None and old.cfg == cfg:
-            out[name] = old
-            continue
-        encoder, log = train_student(data.train_pairs, negs, cfg, ranker, key, scores, progress)
-        runs, passages = evaluate_model(name, encoder, cfg, data, enc)
-        out[name] = TrainedModel(name, cfg, encoder, log, passages, runs)
-    return out
+    def make(name, cfg):
+        return evaluated(name, *train_student(data.train_pairs, negs, cfg, ranker, key, scores, progress), cfg, data, enc)
+    return reuse_or_make(configs, make, trained)
 
 
 def cached_rerank(ranker, key: dict, run: Run, data: RetrievalData, split: str, depth: int, enc: dict,

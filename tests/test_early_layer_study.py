@@ -96,10 +96,10 @@ def test_the_claims_are_computed_from_the_tables():
     pipeline = pd.DataFrame([{"system": n, "metric": "MRR@10", "value": v, "significant": False}
                              for n, v in (("DE-2 + rerank", 0.6), ("full DE + rerank", 0.61))])
     latency = pd.DataFrame({"median_ms": [100.0, 101.0]}, index=["DE-2 + rerank", "full DE + rerank"])
-    claims = study.claims_table(layers, None, per_seed, speed, pipeline, latency, "DE-2", {"MRR@10": 0.4},
+    claims = study.claims_table(layers, per_seed, speed, pipeline, latency, "DE-2", {"MRR@10": 0.4},
                                 {"de2_gap_percent": 1, "de2_speedup": 5.15})
     assert list(claims.holds) == ["yes", "yes", "yes", "yes", "yes"]
     assert "+10.0, +20.0, -10.0" in claims.loc[0, "here"] and "-0.4%" in claims.loc[2, "here"]
-    slow = study.claims_table(layers, None, per_seed, speed.assign(speedup=[1.0, 2.0]), pipeline, latency, "DE-2",
+    slow = study.claims_table(layers, per_seed, speed.assign(speedup=[1.0, 2.0]), pipeline, latency, "DE-2",
                               {"MRR@10": 0.7}, {"de2_gap_percent": 1, "de2_speedup": 5.15})
     assert list(slow.holds) == ["yes", "no", "yes", "no", "yes"]
