@@ -20,23 +20,29 @@ class BM25:
         return scores, hits
 
 
+def same_answer(passage_id: str, positive_id: str) -> bool:
+    """Whether two passage ids are chunks of the same answer or section (the part before '#')."""
+    return passage_id.split("#")[0] == positive_id.split("#")[0]
+
+
 def mine_hard_negative_lists(bm25: BM25, corpus_ids: list[str], corpus_texts: list[str], pairs: list[dict],
-                             n: int, depth: int = 30) -> list[list[str]]:
+                             n: int, depth: int = 30, keep_same_answer: bool = False) -> list[list[str]]:
     """For each training pair, the n highest-ranked BM25 passages that are not its answer.
 
     A passage is excluded when it is the positive, any chunk of the same answer (ids
-    share the part before '#'), has the positive's text, or repeats an earlier pick.
+    share the part before '#'; kept with keep_same_answer=True, the naive mining that
+    only knows the labelled positive), has the positive's text, or repeats an earlier pick.
     When fewer than n survive in the top `depth`, the list is filled from the bottom
     of the ranking. Returns passage texts, n per pair.
     """
     _, hits = bm25.search([p["query"] for p in pairs], max(depth, n + 1))
     lists = []
     for pair, row in zip(pairs, hits):
-        answer = pair["positive_id"].split("#")[0]
         picked = []
         for idx in row:
             text = corpus_texts[idx]
-            if corpus_ids[idx].split("#")[0] != answer and text != pair["positive"] and text not in picked:
+            sibling = same_answer(corpus_ids[idx], pair["positive_id"]) and not keep_same_answer
+            if not sibling and text != pair["positive"] and text not in picked:
                 picked.append(text)
             if len(picked) == n:
                 break

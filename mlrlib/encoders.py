@@ -22,7 +22,8 @@ from .layer_pooling import make_pooler
 
 hf_logging.disable_progress_bar()
 
-POOLINGS = ("cls", "mean")
+POOLINGS = ("cls", "mean", "last")
+ATTENTIONS = ("bidirectional", "causal")
 
 
 def default_model_path() -> str:
@@ -35,23 +36,46 @@ def resolve_model(name_or_path: str) -> str:
 
 
 def pool(hidden: torch.Tensor, mask: torch.Tensor, pooling: str) -> torch.Tensor:
-    """[B, T, H] -> [B, H]: first token, or the attention-masked mean of the tokens."""
+    """[B, T, H] -> [B, H]: first token, the attention-masked mean of the tokens, or the last
+    non-padding token (a decoder's pooling: under a causal mask only it has seen the whole text;
+    right or left padding alike)."""
     if pooling == "cls":
         return hidden[:, 0]
     if pooling == "mean":
         m = mask.unsqueeze(-1).to(hidden.dtype)
         return (hidden * m).sum(1) / m.sum(1).clamp(min=1)
+    if pooling == "last":
+        last = (mask * torch.arange(mask.shape[1], device=mask.device)).argmax(1)
+        return hidden[torch.arange(hidden.shape[0], device=hidden.device), last]
     raise ValueError(f"unknown pooling {pooling!r}; use one of {POOLINGS}")
+
+
+def load_model(path: str, attention: str = "bidirectional"):
+    """`AutoModel` of `path`. attention="causal" runs a BERT-style encoder as a decoder would (token t
+    attends to tokens <= t only; `is_decoder`, saved with the model); a decoder model is causal anyway."""
+    if attention not in ATTENTIONS:
+        raise ValueError(f"unknown attention {attention!r}; use one of {ATTENTIONS}")
+    if attention == "bidirectional":
+        return AutoModel.from_pretrained(path)
+    return AutoModel.from_pretrained(path, is_decoder=True, use_cache=False)
+
+
+def load_tokenizer(path: str):
+    """The model's tokenizer; decoders without a padding token pad with their end-of-text token."""
+    tokenizer = AutoTokenizer.from_pretrained(path)
+    if tokenizer.pad_token is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    return tokenizer
 
 
 class MultiLayerEncoder(nn.Module):
     """A transformer encoder whose forward returns pooled vectors of several layers."""
 
-    def __init__(self, name_or_path: str = "minilm", model=None, tokenizer=None):
+    def __init__(self, name_or_path: str = "minilm", model=None, tokenizer=None, attention: str = "bidirectional"):
         super().__init__()
         path = resolve_model(name_or_path)
-        self.model = model if model is not None else AutoModel.from_pretrained(path)
-        self.tokenizer = tokenizer if tokenizer is not None else AutoTokenizer.from_pretrained(path)
+        self.model = model if model is not None else load_model(path, attention)
+        self.tokenizer = tokenizer if tokenizer is not None else load_tokenizer(path)
         self.name_or_path = name_or_path
 
     @property

@@ -36,8 +36,9 @@ def encode_texts(encoder: MultiLayerEncoder, texts, layers, cfg: dict, enc: dict
 
 
 def encode_queries(encoder, texts, cfg, enc) -> np.ndarray:
-    """[Q, H]: the query vectors search uses."""
-    return encode_texts(encoder, texts, inference_layers(cfg)[0], cfg, enc, "q")[:, 0]
+    """The query vectors search uses: [Q, H], or [Q, mq, H] for multi-vector queries."""
+    vectors = encode_texts(encoder, texts, inference_layers(cfg)[0], cfg, enc, "q")
+    return vectors[:, 0] if vectors.shape[1] == 1 else vectors
 
 
 def evaluate_model(name, encoder, cfg, data: RetrievalData, enc, splits=("dev", "test")) -> tuple[dict, np.ndarray]:

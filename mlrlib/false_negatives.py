@@ -68,3 +68,24 @@ def make_filter(kind: str | None, margin: float = 0.0, kappa: float = 2.0):
     if kind == "dynamic":
         return DynamicThreshold(kappa)
     raise ValueError(f"unknown false-negative filter {kind!r}; use None, 'static' or 'dynamic'")
+
+
+def masks_over_plan(make, teacher_scores: torch.Tensor, plan) -> torch.Tensor:
+    """bool [P, n]: what a fresh filter `make()` masks when it sees the rows' teacher scores
+    [P, 1 + n] batch by batch in `plan` (lists of row indices, training order), as in training."""
+    filt = make()
+    mask = torch.zeros(teacher_scores.shape[0], teacher_scores.shape[1] - 1, dtype=torch.bool)
+    for rows in plan:
+        gaps = teacher_gaps(teacher_scores[rows])
+        mask[rows] = gaps < filt.update(gaps)
+    return mask
+
+
+def detection_quality(mask: torch.Tensor, known: torch.Tensor) -> dict:
+    """How a filter's mask [P, n] finds the known false negatives `known` [P, n] (True = the
+    negative is in fact relevant): precision, recall, and the share of all negatives masked."""
+    hits = int((mask & known).sum())
+    masked, relevant = int(mask.sum()), int(known.sum())
+    return {"masked": masked, "masked share": masked / mask.numel(), "known found": hits,
+            "precision": hits / masked if masked else float("nan"),
+            "recall": hits / relevant if relevant else float("nan")}

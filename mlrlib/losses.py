@@ -14,6 +14,14 @@ def max_sim_scores(q: torch.Tensor, d: torch.Tensor) -> torch.Tensor:
     return torch.einsum("bh,nmh->bnm", q, d).amax(-1)
 
 
+def two_sided_max_sim_scores(q: torch.Tensor, d: torch.Tensor) -> torch.Tensor:
+    """s(q, d) = max_{a in S_q, b in S_d} <q_a, d_b>: multi-vector queries as well as passages.
+
+    q: [B, mq, H], d: [N, md, H] -> [B, N]. With mq = 1 this is `max_sim_scores`.
+    """
+    return torch.einsum("bah,nch->bnac", q, d).flatten(2).amax(-1)
+
+
 def info_nce(scores: torch.Tensor, positives: torch.Tensor, temperature: float = 1.0) -> torch.Tensor:
     """L = -1/B sum_i log( exp(s_i,pos(i)/tau) / sum_j exp(s_ij/tau) )   (DPR; METHODS.md §1).
 
@@ -30,6 +38,36 @@ def mlr_multi_vector_loss(q: torch.Tensor, d: torch.Tensor, temperature: float =
     passages B..N-1 are hard negatives.  q: [B, H], d: [N, m, H].
     """
     return info_nce(max_sim_scores(q, d), torch.arange(q.shape[0]), temperature)
+
+
+def two_sided_mlr_loss(q: torch.Tensor, d: torch.Tensor, temperature: float = 1.0) -> torch.Tensor:
+    """MLR with several vectors on the query side too (seed 000's open question on symmetric tasks):
+
+        L = InfoNCE( max_{a in S_q, b in S_d} <q_a, d_b> )
+
+    S_q = S_d = S for "both sides"; S_q = S, S_d = {L} for "query side". Our construction: the
+    paper names the direction, not a loss. q: [B, mq, H]; d: [N, md, H], passage i is query i's positive.
+    """
+    return info_nce(two_sided_max_sim_scores(q, d), torch.arange(q.shape[0]), temperature)
+
+
+def layer_decorrelation(d: torch.Tensor) -> torch.Tensor:
+    """Mean squared cosine between the layer vectors of each text (seed 000's open question on
+    multi-vector scaling: decorrelate the layers so that more vectors add more capacity):
+
+        P = 1/N sum_i  2/(m(m-1)) sum_{a < b} cos(d_a^(i), d_b^(i))^2
+
+    0 when every text's m vectors are orthogonal, 1 when they are parallel. An orthogonality
+    penalty of our choice (the paper proposes none); the training loss adds gamma * P.
+    d: [N, m, H], m >= 2.
+    """
+    m = d.shape[1]
+    if m < 2:
+        raise ValueError("decorrelation needs at least two layer vectors per text (m >= 2)")
+    unit = F.normalize(d.float(), dim=-1)
+    cos = unit @ unit.transpose(1, 2)  # [N, m, m]
+    upper = torch.triu(torch.ones(m, m, dtype=torch.bool), diagonal=1)
+    return cos[:, upper].pow(2).mean()
 
 
 def _last_layer_nce(q: torch.Tensor, d: torch.Tensor, temperature: float) -> torch.Tensor:

@@ -153,3 +153,37 @@ def speed_quality(speed, test, metric="MRR@10", title="Light dual encoders: qual
     ax.set(xlabel="encoding speedup over the full DE (measured)", ylabel=f"{metric} (%)", title=title)
     fig.tight_layout()
     return fig
+
+
+def m_curves(points, metric="MRR@10", title="More vectors, with and without decorrelating the layers"):
+    """Left: `metric` against m, one line per condition; right: the measured layer correlation.
+    points: `open_questions.m_points` output."""
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9.5, 3.6))
+    for penalty, label in ((False, "MLR"), (True, "MLR + decorrelation")):
+        d = points[(points.metric == metric) & (points.decorrelation == penalty)].sort_values("m")
+        if d.empty:
+            continue
+        ax1.errorbar(d.m, 100 * d.value, yerr=[100 * (d.value - d.ci_low), 100 * (d.ci_high - d.value)],
+                     marker="o", capsize=2, label=label)
+        ax2.plot(d.m[d.m > 1], d.layer_correlation[d.m > 1], marker="o", label=label)
+    ax1.set(xlabel="m (last m layers)", ylabel=f"{metric} (%)", title=f"test {metric}", xticks=sorted(points.m.unique()))
+    ax2.set(xlabel="m (last m layers)", ylabel="mean cosine between layers", title="layer correlation (held-out passages)",
+            xticks=sorted(points.m.unique()))
+    ax1.legend()
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def filter_tradeoff(sweep, title="False-negative filters: what they mask against what they should"):
+    """Precision against recall of the known false negatives, one line per filter family, thresholds labelled."""
+    fig, ax = plt.subplots(figsize=(5.8, 4))
+    for kind, d in sweep.groupby("filter", sort=False):
+        ax.plot(d.recall, d.precision, marker="o", label=kind)
+        for _, r in d.iterrows():
+            ax.annotate(f"{r.threshold}\n({100 * r['masked share']:.0f}% masked)", (r.recall, r.precision),
+                        textcoords="offset points", xytext=(4, 4), fontsize=7)
+    ax.set(xlabel="recall of known false negatives", ylabel="precision", title=title, xlim=(-0.05, 1.1), ylim=(-0.05, 1.1))
+    ax.legend()
+    fig.tight_layout()
+    return fig

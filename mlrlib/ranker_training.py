@@ -67,8 +67,9 @@ def ranker_batches(pairs, negative_lists, cfg):
             for idx in index_batches(len(pairs), cfg["batch_size"], cfg["steps"], cfg["seed"])]
 
 
-def fit_ranker(ranker: CrossEncoder, pairs, negative_lists, cfg, progress=True) -> list[float]:
-    """Train `ranker` in place with the listwise loss; the loss of every step."""
+def fit_ranker(ranker: CrossEncoder, pairs, negative_lists, cfg, progress=True, after_step=None) -> list[float]:
+    """Train `ranker` in place with the listwise loss; the loss of every step.
+    `after_step(step, ranker)`, if given, is called after each optimizer step (steps count from 1)."""
     random.seed(cfg["seed"])
     torch.manual_seed(cfg["seed"])
     head = [p for n, p in ranker.named_parameters() if _is_head(n)]
@@ -90,6 +91,10 @@ def fit_ranker(ranker: CrossEncoder, pairs, negative_lists, cfg, progress=True) 
         sched.step()
         opt.zero_grad(set_to_none=True)
         losses.append(float(loss.detach()))
+        if after_step is not None:
+            ranker.eval()
+            after_step(len(losses), ranker)
+            ranker.train()
     ranker.eval()
     return losses
 
@@ -103,13 +108,49 @@ def train_ranker(pairs, negative_lists, cfg, progress=True) -> tuple[CrossEncode
     folder = cache_dir("rankers", key)
     if (folder / "train_log.json").exists():
         return load_cross_encoder(folder / "model").eval(), json.loads((folder / "train_log.json").read_text())
+    ranker, log = _trained(pairs, negative_lists, cfg, progress)
+    _store(folder, ranker, {**log, "key": key})
+    return ranker, {**log, "key": key}
+
+
+def _trained(pairs, negative_lists, cfg, progress, after_step=None) -> tuple[CrossEncoder, dict]:
     if any(len(n) < cfg["negatives"] for n in negative_lists):
         raise ValueError(f"the ranker trains with {cfg['negatives']} negatives per pair; mine at least that many")
     ranker = make_ranker(cfg)
     start = time.perf_counter()
-    losses = fit_ranker(ranker, pairs, negative_lists, cfg, progress)
-    log = {"losses": losses, "train_seconds": time.perf_counter() - start, "key": key, "cached": False}
+    losses = fit_ranker(ranker, pairs, negative_lists, cfg, progress, after_step)
+    return ranker, {"losses": losses, "train_seconds": time.perf_counter() - start, "cached": False}
+
+
+def _store(folder, ranker: CrossEncoder, log: dict) -> None:
     with atomic_dir(folder) as tmp:
         ranker.save(tmp / "model")
         atomic_write_json(tmp / "train_log.json", {**log, "cached": True})
-    return ranker, log
+
+
+def train_ranker_snapshots(pairs, negative_lists, cfg, at_steps) -> tuple[dict[int, CrossEncoder], dict]:
+    """The ranker of `cfg` as it was after each of `at_steps` steps of ONE training run (0: before
+    training), cached together under (config, data, steps). Returns ({step: ranker}, train log).
+
+    The last snapshot is the ranker `train_ranker(cfg)` returns; it is stored under that key too
+    when that cache is empty, so a later `train_ranker` does not train the same model again.
+    """
+    at_steps = sorted(set(int(s) for s in at_steps))
+    if cfg["steps"] == 0 or not at_steps or at_steps[0] < 0 or at_steps[-1] != cfg["steps"]:
+        raise ValueError(f"snapshot steps must lie in 0..{cfg['steps']} and end at the last step, {cfg['steps']}")
+    key = ranker_key(cfg, pairs, negative_lists)
+    folder = cache_dir("ranker_snapshots", {**key, "at_steps": at_steps})
+    if (folder / "train_log.json").exists():
+        return ({s: load_cross_encoder(folder / f"step-{s}").eval() for s in at_steps},
+                json.loads((folder / "train_log.json").read_text()))
+    with atomic_dir(folder) as tmp:
+        def save(step, ranker):
+            if step in at_steps:
+                ranker.save(tmp / f"step-{step}")
+        save(0, make_ranker(cfg).eval())
+        ranker, log = _trained(pairs, negative_lists, cfg, False, save)
+        atomic_write_json(tmp / "train_log.json", {**log, "key": key, "at_steps": at_steps, "cached": True})
+    final = cache_dir("rankers", key)
+    if not (final / "train_log.json").exists():
+        _store(final, ranker, {**log, "key": key})
+    return train_ranker_snapshots(pairs, negative_lists, cfg, at_steps)

@@ -23,6 +23,7 @@ class MultiVectorIndex:
     def __init__(self, passages: np.ndarray):
         passages = _as_multi(passages)
         self.n, self.m, h = passages.shape
+        self.passages = passages
         self.index = _flat_index(passages.reshape(self.n * self.m, h))
 
     @property
@@ -31,7 +32,32 @@ class MultiVectorIndex:
         return int(faiss.serialize_index(self.index).size)
 
     def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-        """Top-k passages by max-sim: (scores [Q, k], passage indices [Q, k]).
+        """Top-k passages by max-sim: (scores [Q, k], passage indices [Q, k]). queries: [Q, H], or
+        [Q, mq, H] for multi-vector queries (`search_multi_query`)."""
+        if queries.ndim == 3:
+            return self.search_multi_query(queries, k) if queries.shape[1] > 1 else self.search(queries[:, 0], k)
+        return self._search(queries, k)
+
+    def search_multi_query(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Top-k by max over every (query vector, passage vector) pair; queries [Q, mq, H].
+
+        Each query vector's own top k are candidates. A passage in the true top k is in the
+        top k of the query vector that attains its max (every passage above it there scores
+        at least as high overall), so rescoring the union exactly gives the exact top k.
+        """
+        k = min(k, self.n)
+        hits = np.concatenate([self._search(queries[:, j], k)[1] for j in range(queries.shape[1])], 1)
+        out_scores = np.empty((len(queries), k), dtype=np.float32)
+        out_ids = np.empty((len(queries), k), dtype=np.int64)
+        for row, (q, cand) in enumerate(zip(queries, hits)):
+            cand = np.unique(cand)
+            scores = np.einsum("ah,nch->nac", q, self.passages[cand]).reshape(len(cand), -1).max(1)
+            top = np.argsort(-scores, kind="stable")[:k]
+            out_scores[row], out_ids[row] = scores[top], cand[top]
+        return out_scores, out_ids
+
+    def _search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Single-vector queries [Q, H] against max-sim passages.
 
         All N*m vectors sit in one flat index; the top k*m vectors are fetched and mapped back
         to passages, keeping each passage's first (= best) hit. Since a passage owns at most m
@@ -59,9 +85,9 @@ def search(queries: np.ndarray, passages: np.ndarray, k: int) -> tuple[np.ndarra
 
 
 def brute_force_max_sim(queries: np.ndarray, passages: np.ndarray, k: int):
-    """Reference implementation: full score matrix, max over each passage's vectors."""
-    passages = _as_multi(passages)
-    scores = np.einsum("qh,nmh->qnm", queries, passages).max(-1)
+    """Reference implementation: full score matrix, max over each (query vector, passage vector) pair."""
+    passages, queries = _as_multi(passages), _as_multi(queries)
+    scores = np.einsum("qah,nmh->qnam", queries, passages).reshape(len(queries), len(passages), -1).max(-1)
     top = np.argsort(-scores, axis=1, kind="stable")[:, :k]
     return np.take_along_axis(scores, top, 1), top
 
@@ -72,5 +98,5 @@ def agrees_with_brute_force(queries, passages, k: int, atol: float = 1e-4) -> bo
     tied scores may come in either order, so ids are not compared position by position.)"""
     scores, hits = search(queries, passages, k)
     ref_scores, _ = brute_force_max_sim(queries, passages, k)
-    own = np.einsum("qh,qkmh->qkm", queries, _as_multi(passages)[hits]).max(-1)
+    own = np.einsum("qah,qkmh->qkam", _as_multi(queries), _as_multi(passages)[hits]).reshape(*hits.shape, -1).max(-1)
     return bool(np.allclose(scores, ref_scores, atol=atol) and np.allclose(own, scores, atol=atol))

@@ -16,17 +16,24 @@ from tqdm import tqdm
 from transformers import get_linear_schedule_with_warmup
 
 from .cache import atomic_dir, atomic_write_json, cache_dir, config_hash
-from .encoders import LayerPooledEncoder, MultiLayerEncoder, load_encoder
-from .losses import mlr_multi_vector_loss, query_anchored_mlr_loss, self_anchored_mlr_loss
+from .encoders import LayerPooledEncoder, MultiLayerEncoder, load_encoder, load_model, resolve_model
+from .losses import (layer_decorrelation, mlr_multi_vector_loss, query_anchored_mlr_loss, self_anchored_mlr_loss,
+                     two_sided_mlr_loss)
 
 
-OBJECTIVES = ("mlr", "query-anchored", "self-anchored")
+SINGLE_VECTOR = ("query-anchored", "self-anchored")
+MULTI_QUERY = ("query-side", "both-sides")
+OBJECTIVES = ("mlr", *SINGLE_VECTOR, *MULTI_QUERY)
+# Keys added after the first checkpoints were cached. They are left out of a config at their default,
+# so every config written before them keeps its hash (and its cached checkpoint).
+_LATER_DEFAULTS = {"decorrelation": 0.0, "attention": "bidirectional"}
 
 
 def train_config(model="minilm", doc_layers=(6,), query_layer=6, pooling="cls", normalize=True,
                  temperature=0.05, batch_size=32, hard_negatives=True, steps=150, lr=3e-5,
                  warmup=0.1, q_max_len=32, p_max_len=128, grad_cache_chunk=None, bf16=True,
-                 objective="mlr", lam=1.0, layer_pooling=None, head_lr=1e-3, seed=0) -> dict:
+                 objective="mlr", lam=1.0, layer_pooling=None, head_lr=1e-3, seed=0, decorrelation=0.0,
+                 attention="bidirectional") -> dict:
     """Every training choice in one dict (its hash names the checkpoint).
 
     doc_layers: the layer set S of the passage vectors (S = (L,) is the dual encoder);
@@ -37,14 +44,26 @@ def train_config(model="minilm", doc_layers=(6,), query_layer=6, pooling="cls", 
     single-vector MLR "query-anchored" / "self-anchored" with weight `lam` (S ends with L).
     layer_pooling: None, or a `layer_pooling.POOLERS` kind that pools the layers S into one
     vector for queries and passages alike; its parameters train with learning rate head_lr.
+    Multi-vector queries (the symmetric-search open question): "query-side" gives the query the
+    vectors of S and the passage its layer `query_layer` alone; "both-sides" gives both the
+    vectors of S; the score is the max over every (query vector, passage vector) pair.
+    decorrelation: weight gamma of `losses.layer_decorrelation` on the passages' layer vectors.
+    attention: "causal" runs the encoder with a causal mask (`encoders.load_model`).
     A loss outside these is passed to `train_encoder` with a `tag` naming it.
     """
     cfg = {k: (list(v) if isinstance(v, tuple) else v) for k, v in locals().items()}
     if objective not in OBJECTIVES:
         raise ValueError(f"unknown objective {objective!r}; use one of {OBJECTIVES}")
     if objective != "mlr" and (layer_pooling or list(doc_layers)[-1] != query_layer):
-        raise ValueError("single-vector MLR needs a layer set ending with the query layer L, and no layer pooling")
-    return cfg
+        raise ValueError(f"objective {objective!r} needs a layer set ending with the query layer L, and no layer pooling")
+    if decorrelation < 0:
+        raise ValueError("decorrelation (the penalty's weight) must be >= 0")
+    return {k: v for k, v in cfg.items() if k not in _LATER_DEFAULTS or v != _LATER_DEFAULTS[k]}
+
+
+def setting(cfg: dict, key: str):
+    """cfg[key], or its default for the keys that configs written before it lack."""
+    return cfg.get(key, _LATER_DEFAULTS.get(key))
 
 
 def inference_layers(cfg) -> tuple[list[int], list[int]]:
@@ -53,11 +72,20 @@ def inference_layers(cfg) -> tuple[list[int], list[int]]:
     Single-vector MLR indexes the last layer alone: S only shapes training. A layer-pooled
     model feeds S to its pooler on both sides (one vector out). Multi-vector MLR indexes S.
     """
-    if cfg["layer_pooling"]:
+    if cfg["layer_pooling"] or cfg["objective"] == "both-sides":
         return cfg["doc_layers"], cfg["doc_layers"]
-    if cfg["objective"] != "mlr":
+    if cfg["objective"] == "query-side":
+        return cfg["doc_layers"], [cfg["query_layer"]]
+    if cfg["objective"] in SINGLE_VECTOR:
         return [cfg["query_layer"]], [cfg["query_layer"]]
     return [cfg["query_layer"]], cfg["doc_layers"]
+
+
+def training_layers(cfg) -> tuple[list[int], list[int]]:
+    """(query layers, passage layers) that training encodes: those of search, except that
+    single-vector MLR trains on every layer of S (its loss uses them; search does not)."""
+    queries, passages = inference_layers(cfg)
+    return queries, (cfg["doc_layers"] if cfg["objective"] in SINGLE_VECTOR else passages)
 
 
 def _seed_everything(seed: int) -> None:
@@ -107,18 +135,25 @@ def cached_backward(encoder, groups, loss_fn, chunk: int) -> torch.Tensor:
 
 
 def loss_for(cfg):
-    """The loss of `cfg["objective"]` on [B, 1, H] queries and [N, m, H] passages."""
-    tau, lam = cfg["temperature"], cfg["lam"]
+    """The loss of `cfg["objective"]` on [B, mq, H] queries and [N, m, H] passages, plus the
+    decorrelation penalty on the passages' layer vectors when its weight is > 0."""
+    tau, lam, gamma = cfg["temperature"], cfg["lam"], setting(cfg, "decorrelation")
     if cfg["objective"] == "query-anchored":
-        return lambda q, d: query_anchored_mlr_loss(q[:, 0], d, lam, tau)
-    if cfg["objective"] == "self-anchored":
-        return lambda q, d: self_anchored_mlr_loss(q[:, 0], d, lam, tau)
-    return lambda q, d: mlr_multi_vector_loss(q[:, 0], d, tau)
+        loss = lambda q, d: query_anchored_mlr_loss(q[:, 0], d, lam, tau)  # noqa: E731
+    elif cfg["objective"] == "self-anchored":
+        loss = lambda q, d: self_anchored_mlr_loss(q[:, 0], d, lam, tau)  # noqa: E731
+    elif cfg["objective"] in MULTI_QUERY:
+        loss = lambda q, d: two_sided_mlr_loss(q, d, tau)  # noqa: E731
+    else:
+        loss = lambda q, d: mlr_multi_vector_loss(q[:, 0], d, tau)  # noqa: E731
+    if gamma == 0:
+        return loss
+    return lambda q, d: loss(q, d) + gamma * layer_decorrelation(d)
 
 
 def train_step(encoder, queries, passages, cfg, loss_fn) -> torch.Tensor:
-    groups = [(queries, cfg["q_max_len"], inference_layers(cfg)[0], cfg),
-              (passages, cfg["p_max_len"], cfg["doc_layers"], cfg)]
+    q_layers, p_layers = training_layers(cfg)
+    groups = [(queries, cfg["q_max_len"], q_layers, cfg), (passages, cfg["p_max_len"], p_layers, cfg)]
     if cfg["grad_cache_chunk"]:
         return cached_backward(encoder, groups, loss_fn, cfg["grad_cache_chunk"])
     loss = loss_fn(*[represent(encoder, *g) for g in groups])
@@ -183,10 +218,12 @@ def fit(encoder, pairs, negatives, cfg, loss_fn=None, progress=True) -> list[flo
 
 def build_encoder(cfg) -> MultiLayerEncoder:
     """The untrained encoder of `cfg`: the pre-trained model, plus a seeded fresh pooler if any."""
+    attention = setting(cfg, "attention")
     if not cfg["layer_pooling"]:
-        return MultiLayerEncoder(cfg["model"])
+        return MultiLayerEncoder(cfg["model"], attention=attention)
     _seed_everything(cfg["seed"])
-    return LayerPooledEncoder(cfg["model"], cfg["layer_pooling"], cfg["doc_layers"])
+    return LayerPooledEncoder(cfg["model"], cfg["layer_pooling"], cfg["doc_layers"],
+                              model=load_model(resolve_model(cfg["model"]), attention))
 
 
 def data_fingerprint(pairs, negatives) -> str:

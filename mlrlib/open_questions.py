@@ -1,0 +1,188 @@
+"""Notebook 05, the papers' open questions (METHODS.md §5), as functions: the configs of each
+experiment, the measurements that are not plain metric tables, and the closing summary.
+
+Each question is a small experiment on the models and data of notebooks 01-04:
+1. symmetric search: multi-vector queries (`training` objectives "query-side", "both-sides");
+2. multi-vector scaling with a decorrelation penalty (`losses.layer_decorrelation`);
+3. causal attention and last-token pooling (`encoders.load_model(attention="causal")`);
+4. MD2PR's teacher and student size, and static vs dynamic false-negative filtering;
+5. how a cross-encoder's best embedding layer moves while it trains (`ranker_training`);
+6. MLR on a task outside open-domain QA, through a BEIR folder (`beir_export`).
+"""
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pandas as pd
+import torch
+
+from .bm25 import BM25, mine_hard_negative_lists, same_answer
+from .cache import atomic_dir, cache_dir
+from .early_layer_study import layer_by_layer, light_train
+from .encoders import MultiLayerEncoder
+from .false_negatives import DynamicThreshold, StaticMargin, detection_quality, masks_over_plan
+from .layer_study import last_few, layer_cosine
+from .light_de import ce_embedder, light_config
+from .training import train_config
+
+DE = "m=1 (DE)"
+
+
+# --- 1. symmetric search -------------------------------------------------------------------
+
+def symmetric_configs(model: str, L: int, layers, train: dict, seed: int) -> dict[str, dict]:
+    """The DE and MLR with the layer set S on the passage side (the paper's), the query side, or both."""
+    base = {"model": model, "query_layer": L, "seed": seed, **train}
+    return {"DE": train_config(doc_layers=[L], **base),
+            "passage side (MLR)": train_config(doc_layers=layers, **base),
+            "query side": train_config(doc_layers=layers, objective="query-side", **base),
+            "both sides": train_config(doc_layers=layers, objective="both-sides", **base)}
+
+
+# --- 2. multi-vector scaling -----------------------------------------------------------------
+
+def m_configs(model: str, L: int, train: dict, m_sweep, gamma: float, seed: int) -> dict[str, dict]:
+    """MLR on the last m layers for every m, without and (m >= 2) with the decorrelation penalty gamma."""
+    out = {}
+    for m in m_sweep:
+        cfg = {"model": model, "doc_layers": last_few(L, m), "query_layer": L, "seed": seed, **train}
+        out[DE if m == 1 else f"m={m}"] = train_config(**cfg)
+        if m > 1 and gamma > 0:
+            out[f"m={m} + decorrelation"] = train_config(**cfg, decorrelation=gamma)
+    return out
+
+
+def layer_correlation(passages: np.ndarray, rows) -> float:
+    """Mean cosine between different layers' vectors of the same passage, over `rows` (nan for m = 1)."""
+    m = passages.shape[1]
+    if m < 2:
+        return float("nan")
+    cos = layer_cosine(passages[rows])
+    return float(cos[~np.eye(m, dtype=bool)].mean())
+
+
+def m_points(test: pd.DataFrame, models: dict, rows) -> pd.DataFrame:
+    """One row per (model, metric): m, whether the penalty was on, the metric with its interval, and
+    the model's measured layer correlation on the passages `rows`."""
+    out = []
+    for name, model in models.items():
+        m = len(model.cfg["doc_layers"])
+        corr = layer_correlation(model.passages, rows)
+        d = test[test.system == name].assign(m=m, decorrelation=model.cfg.get("decorrelation", 0.0) > 0,
+                                             layer_correlation=corr)
+        out.append(d)
+        if m == 1 and any(cfg.cfg.get("decorrelation", 0.0) > 0 for cfg in models.values()):
+            out.append(d.assign(decorrelation=True))  # m = 1 is the start of both curves
+    return pd.concat(out, ignore_index=True)
+
+
+def falls_after_peak(points: pd.DataFrame, decorrelated: bool, metric: str = "MRR@10") -> tuple[int, bool]:
+    """(the m with the best `metric` on one curve, whether the largest m scores below that peak)."""
+    d = points[(points.metric == metric) & (points.decorrelation == decorrelated)].sort_values("m")
+    peak = int(d.loc[d.value.idxmax(), "m"])
+    return peak, bool(d.value.iloc[-1] < d.value.max())
+
+
+# --- 3. causal attention ---------------------------------------------------------------------
+
+def causal_configs(model: str, L: int, layers, train: dict, seed: int, attention: str = "causal",
+                   pooling: str = "last") -> dict[str, dict]:
+    """The DE and MLR (layer set `layers`) with a causal mask and last-token pooling."""
+    base = {"model": model, "query_layer": L, "seed": seed, **train, "pooling": pooling, "attention": attention}
+    return {"causal DE": train_config(doc_layers=[L], **base), "causal MLR": train_config(doc_layers=layers, **base)}
+
+
+def difference(test: pd.DataFrame, system: str, baseline: str, metric: str = "MRR@10") -> tuple[float, bool]:
+    """(metric of system - metric of baseline, whether the paired test says p < 0.05); `test` must have
+    been evaluated with `baseline` as its baseline."""
+    v = test[test.metric == metric].set_index("system")
+    return float(v.loc[system, "value"] - v.loc[baseline, "value"]), bool(v.loc[system, "significant"])
+
+
+# --- 4. MD2PR: sizes and filtering -----------------------------------------------------------
+
+def student_configs(model: str, L: int, small, train: dict, lr: float, weights: dict, seed: int) -> dict[str, dict]:
+    """Students of L and of each `small` number of layers (the pre-trained model truncated), with
+    labels only or + the cross-encoder's scores. The L-layer labels-only student is notebook 04's full DE;
+    a truncated student trains L/l times as many steps at `lr`, as DE-l does there."""
+    out = {}
+    for l in (L, *small):
+        t = train if l == L else light_train(train, L, l, lr)
+        out[f"{l}-layer student, labels"] = light_config(model, l, "base", t, negatives=weights["negatives"], seed=seed)
+        out[f"{l}-layer student, + CE scores"] = light_config(model, l, "base", t, alpha=weights["alpha"],
+                                                               kd_temperature=weights["kd_temperature"],
+                                                               negatives=weights["negatives"], seed=seed)
+    return out
+
+
+def truncated_model(model: str, layers: int) -> str:
+    """A folder holding the pre-trained `model` cut to its first `layers` layers (written once): the
+    start of a smaller cross-encoder."""
+    folder = cache_dir("truncated_models", {"model": model, "layers": layers})
+    if not (folder / "config.json").exists():
+        with atomic_dir(folder) as tmp:
+            MultiLayerEncoder(model).truncated(layers).save(tmp)
+    return str(folder)
+
+
+def planted_false_negatives(data, n: int) -> tuple[list[dict], list[list[str]], torch.Tensor]:
+    """Naive BM25 mining that knows only the labelled positive, on the training pairs whose answer
+    has other passages in the corpus. Those sibling passages are relevant, so any of them mined as a
+    negative is a KNOWN false negative. Returns (the pairs, their n negatives, known bool [P, n])."""
+    bases = {}
+    for pid in data.corpus_ids:
+        bases[pid.rpartition("#")[0]] = bases.get(pid.rpartition("#")[0], 0) + 1
+    pairs = [p for p in data.train_pairs if "#" in p["positive_id"] and bases.get(p["positive_id"].rpartition("#")[0], 0) > 1]
+    negs = mine_hard_negative_lists(BM25(data.corpus_texts), data.corpus_ids, data.corpus_texts, pairs, n,
+                                    keep_same_answer=True)
+    id_of = dict(zip(data.corpus_texts, data.corpus_ids))
+    known = torch.tensor([[same_answer(id_of[t], p["positive_id"]) for t in row] for p, row in zip(pairs, negs)])
+    return pairs, negs, known
+
+
+def filter_sweep(scores: np.ndarray, known: torch.Tensor, batch_size: int, margins, kappas, seed: int) -> pd.DataFrame:
+    """Each filter at each threshold over one epoch of the pairs in training order: what it masks,
+    and its precision and recall against the known false negatives."""
+    order = list(range(len(scores)))
+    random.Random(seed).shuffle(order)
+    plan = [order[s:s + batch_size] for s in range(0, len(order), batch_size)]
+    t = torch.from_numpy(scores)
+    rows = [{"filter": "static", "threshold": f"margin {m:g}",
+             **detection_quality(masks_over_plan(lambda: StaticMargin(m), t, plan), known)} for m in margins]
+    rows += [{"filter": "dynamic", "threshold": f"kappa {k:g}",
+              **detection_quality(masks_over_plan(lambda: DynamicThreshold(k), t, plan), known)} for k in kappas]
+    return pd.DataFrame(rows)
+
+
+# --- 5. the cross-encoder's best layer during its training -----------------------------------
+
+def snapshot_layers(snapshots: dict, data, split: str, enc: dict) -> pd.DataFrame:
+    """Every layer of each snapshot's single-text embedder as a zero-shot retriever (long table, with `step`)."""
+    tables = [layer_by_layer({f"step {s}": ce_embedder(r)}, data, split, enc).assign(step=s) for s, r in snapshots.items()]
+    return pd.concat(tables, ignore_index=True)
+
+
+def best_layers(table: pd.DataFrame, L: int, metric: str = "MRR@10", pooling: str = "mean") -> pd.DataFrame:
+    """Per snapshot: the best layer, its score, the best of the early layers (1..L/2) and the last layer's."""
+    d = table[(table.metric == metric) & (table.pooling == pooling)]
+    rows = []
+    for step, g in d.groupby("step"):
+        v = g.set_index("layer").value
+        early = v.loc[1:max(1, L // 2)]
+        rows.append({"step": step, "best layer": int(v.idxmax()), f"best {metric}": v.max(),
+                     "best early layer": int(early.idxmax()), f"early {metric}": early.max(), f"layer {L} {metric}": v.loc[L]})
+    return pd.DataFrame(rows).set_index("step")
+
+
+# --- the closing summary ---------------------------------------------------------------------
+
+def confidence(significant: bool) -> str:
+    """Our rule for a comparison of two systems: "medium" when the difference is significant over
+    queries (paired t-test, p < 0.05), "low" otherwise; never "high" from one seed on one small corpus."""
+    return "medium" if significant else "low"
+
+
+def summary_table(rows) -> pd.DataFrame:
+    """The closing table: one row per question, (question, hypothesis, finding, confidence)."""
+    return pd.DataFrame(rows, columns=["question", "hypothesis", "what we found", "confidence"])
