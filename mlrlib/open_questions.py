@@ -32,25 +32,27 @@ DE = "m=1 (DE)"
 # --- 1. symmetric search -------------------------------------------------------------------
 
 def symmetric_configs(model: str, L: int, layers, train: dict, seed: int) -> dict[str, dict]:
-    """The DE and MLR with the layer set S on the passage side (the paper's), the query side, or both."""
-    base = {"model": model, "query_layer": L, "seed": seed, **train}
-    return {"DE": train_config(doc_layers=[L], **base),
-            "passage side (MLR)": train_config(doc_layers=layers, **base),
-            "query side": train_config(doc_layers=layers, objective="query-side", **base),
-            "both sides": train_config(doc_layers=layers, objective="both-sides", **base)}
+    """MLR with the layer set S on the passage side (the paper's), on the query side, or on both."""
+    base = {"model": model, "query_layer": L, "doc_layers": layers, "seed": seed, **train}
+    return {"passage side (MLR)": train_config(**base), "query side": train_config(objective="query-side", **base),
+            "both sides": train_config(objective="both-sides", **base)}
 
 
 # --- 2. multi-vector scaling -----------------------------------------------------------------
 
-def m_configs(model: str, L: int, train: dict, m_sweep, gamma: float, seed: int) -> dict[str, dict]:
-    """MLR on the last m layers for every m, without and (m >= 2) with the decorrelation penalty gamma."""
-    out = {}
-    for m in m_sweep:
-        cfg = {"model": model, "doc_layers": last_few(L, m), "query_layer": L, "seed": seed, **train}
-        out[DE if m == 1 else f"m={m}"] = train_config(**cfg)
-        if m > 1 and gamma > 0:
-            out[f"m={m} + decorrelation"] = train_config(**cfg, decorrelation=gamma)
-    return out
+def m_configs(model: str, L: int, train: dict, m_sweep, decorrelation: dict, seed: int) -> dict[str, dict]:
+    """MLR on the last m layers for every m; with the penalty at weight decorrelation["gamma"] for each m in
+    decorrelation["m"]; and at each weight in decorrelation["sweep"] for the largest of those m."""
+    def cfg(m, gamma=0.0):
+        return train_config(model=model, doc_layers=last_few(L, m), query_layer=L, seed=seed, decorrelation=gamma, **train)
+    out = {(DE if m == 1 else f"m={m}"): cfg(m) for m in m_sweep}
+    out |= {penalised(m, decorrelation["gamma"]): cfg(m, decorrelation["gamma"]) for m in decorrelation["m"]}
+    top = max(decorrelation["m"])
+    return out | {penalised(top, g): cfg(top, g) for g in decorrelation["sweep"]}
+
+
+def penalised(m: int, gamma: float) -> str:
+    return f"m={m} + decorrelation γ={gamma:g}"
 
 
 def layer_correlation(passages: np.ndarray, rows) -> float:
@@ -63,25 +65,24 @@ def layer_correlation(passages: np.ndarray, rows) -> float:
 
 
 def m_points(test: pd.DataFrame, models: dict, rows) -> pd.DataFrame:
-    """One row per (model, metric): m, whether the penalty was on, the metric with its interval, and
-    the model's measured layer correlation on the passages `rows`."""
-    out = []
-    for name, model in models.items():
-        m = len(model.cfg["doc_layers"])
-        corr = layer_correlation(model.passages, rows)
-        d = test[test.system == name].assign(m=m, decorrelation=model.cfg.get("decorrelation", 0.0) > 0,
-                                             layer_correlation=corr)
-        out.append(d)
-        if m == 1 and any(cfg.cfg.get("decorrelation", 0.0) > 0 for cfg in models.values()):
-            out.append(d.assign(decorrelation=True))  # m = 1 is the start of both curves
-    return pd.concat(out, ignore_index=True)
+    """One row per (model, metric): m, the penalty's weight gamma (0: none), the metric with its interval,
+    and the model's measured layer correlation on the passages `rows`."""
+    return pd.concat([test[test.system == name].assign(m=len(model.cfg["doc_layers"]),
+                                                       gamma=float(model.cfg.get("decorrelation", 0.0)),
+                                                       layer_correlation=layer_correlation(model.passages, rows))
+                      for name, model in models.items()], ignore_index=True)
 
 
-def falls_after_peak(points: pd.DataFrame, decorrelated: bool, metric: str = "MRR@10") -> tuple[int, bool]:
-    """(the m with the best `metric` on one curve, whether the largest m scores below that peak)."""
-    d = points[(points.metric == metric) & (points.decorrelation == decorrelated)].sort_values("m")
-    peak = int(d.loc[d.value.idxmax(), "m"])
-    return peak, bool(d.value.iloc[-1] < d.value.max())
+def curve(points: pd.DataFrame, gamma: float, metric: str = "MRR@10") -> pd.DataFrame:
+    """The m curve at penalty weight gamma, starting from the DE (m = 1, no penalty)."""
+    d = points[(points.metric == metric) & ((points.gamma == gamma) | (points.m == 1))]
+    return d.sort_values("m")
+
+
+def falls_after_peak(points: pd.DataFrame, gamma: float, metric: str = "MRR@10") -> tuple[int, bool]:
+    """(the m with the best `metric` on the curve at gamma, whether its largest m scores below that peak)."""
+    d = curve(points, gamma, metric)
+    return int(d.loc[d.value.idxmax(), "m"]), bool(d.value.iloc[-1] < d.value.max())
 
 
 # --- 3. causal attention ---------------------------------------------------------------------

@@ -155,14 +155,13 @@ def speed_quality(speed, test, metric="MRR@10", title="Light dual encoders: qual
     return fig
 
 
-def m_curves(points, metric="MRR@10", title="More vectors, with and without decorrelating the layers"):
-    """Left: `metric` against m, one line per condition; right: the measured layer correlation.
-    points: `open_questions.m_points` output."""
+def m_curves(points, gamma: float, metric="MRR@10", title="More vectors, with and without decorrelating the layers"):
+    """Left: `metric` against m without the penalty and at weight gamma; right: the measured layer
+    correlation. points: `open_questions.m_points` output."""
+    from .open_questions import curve
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9.5, 3.6))
-    for penalty, label in ((False, "MLR"), (True, "MLR + decorrelation")):
-        d = points[(points.metric == metric) & (points.decorrelation == penalty)].sort_values("m")
-        if d.empty:
-            continue
+    for g, label in ((0.0, "MLR"), (gamma, f"MLR + decorrelation (γ={gamma:g})")):
+        d = curve(points[points.gamma.isin([0.0, g])], g, metric)
         ax1.errorbar(d.m, 100 * d.value, yerr=[100 * (d.value - d.ci_low), 100 * (d.ci_high - d.value)],
                      marker="o", capsize=2, label=label)
         ax2.plot(d.m[d.m > 1], d.layer_correlation[d.m > 1], marker="o", label=label)
