@@ -24,7 +24,8 @@ from .encoders import MultiLayerEncoder
 from .false_negatives import DynamicThreshold, StaticMargin, detection_quality, masks_over_plan
 from .layer_study import last_few, layer_cosine
 from .light_de import ce_embedder, light_config
-from .training import train_config
+from .symmetric_task import passages_by_answer
+from .training import setting, train_config
 
 DE = "m=1 (DE)"
 
@@ -68,7 +69,7 @@ def m_points(test: pd.DataFrame, models: dict, rows) -> pd.DataFrame:
     """One row per (model, metric): m, the penalty's weight gamma (0: none), the metric with its interval,
     and the model's measured layer correlation on the passages `rows`."""
     return pd.concat([test[test.system == name].assign(m=len(model.cfg["doc_layers"]),
-                                                       gamma=float(model.cfg.get("decorrelation", 0.0)),
+                                                       gamma=float(setting(model.cfg, "decorrelation")),
                                                        layer_correlation=layer_correlation(model.passages, rows))
                       for name, model in models.items()], ignore_index=True)
 
@@ -131,10 +132,8 @@ def planted_false_negatives(data, n: int) -> tuple[list[dict], list[list[str]], 
     """Naive BM25 mining that knows only the labelled positive, on the training pairs whose answer
     has other passages in the corpus. Those sibling passages are relevant, so any of them mined as a
     negative is a KNOWN false negative. Returns (the pairs, their n negatives, known bool [P, n])."""
-    bases = {}
-    for pid in data.corpus_ids:
-        bases[pid.rpartition("#")[0]] = bases.get(pid.rpartition("#")[0], 0) + 1
-    pairs = [p for p in data.train_pairs if "#" in p["positive_id"] and bases.get(p["positive_id"].rpartition("#")[0], 0) > 1]
+    groups = passages_by_answer(data.corpus_ids)
+    pairs = [p for p in data.train_pairs if len(groups.get(p["positive_id"].rpartition("#")[0], {})) > 1]
     negs = mine_hard_negative_lists(BM25(data.corpus_texts), data.corpus_ids, data.corpus_texts, pairs, n,
                                     keep_same_answer=True)
     id_of = dict(zip(data.corpus_texts, data.corpus_ids))

@@ -69,7 +69,8 @@ def ranker_batches(pairs, negative_lists, cfg):
 
 def fit_ranker(ranker: CrossEncoder, pairs, negative_lists, cfg, progress=True, after_step=None) -> list[float]:
     """Train `ranker` in place with the listwise loss; the loss of every step.
-    `after_step(step, ranker)`, if given, is called after each optimizer step (steps count from 1)."""
+    `after_step(step, ranker)`, if given, is called once before training (step 0) and after each
+    optimizer step (steps count from 1), with the ranker in eval mode."""
     random.seed(cfg["seed"])
     torch.manual_seed(cfg["seed"])
     head = [p for n, p in ranker.named_parameters() if _is_head(n)]
@@ -77,6 +78,8 @@ def fit_ranker(ranker: CrossEncoder, pairs, negative_lists, cfg, progress=True, 
     opt = torch.optim.AdamW([{"params": body}, {"params": head, "lr": cfg["head_lr"]}], lr=cfg["lr"])
     sched = get_linear_schedule_with_warmup(opt, int(cfg["warmup"] * cfg["steps"]), cfg["steps"])
     autocast = torch.autocast("cpu", dtype=torch.bfloat16) if cfg["bf16"] else nullcontext()
+    if after_step is not None:
+        after_step(0, ranker.eval())
     ranker.train()
     losses = []
     for step in tqdm(ranker_batches(pairs, negative_lists, cfg), desc="teacher", disable=not progress, leave=False):
@@ -147,7 +150,6 @@ def train_ranker_snapshots(pairs, negative_lists, cfg, at_steps) -> tuple[dict[i
         def save(step, ranker):
             if step in at_steps:
                 ranker.save(tmp / f"step-{step}")
-        save(0, make_ranker(cfg).eval())
         ranker, log = _trained(pairs, negative_lists, cfg, False, save)
         atomic_write_json(tmp / "train_log.json", {**log, "key": key, "at_steps": at_steps, "cached": True})
     final = cache_dir("rankers", key)

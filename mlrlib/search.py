@@ -51,7 +51,7 @@ class MultiVectorIndex:
         out_ids = np.empty((len(queries), k), dtype=np.int64)
         for row, (q, cand) in enumerate(zip(queries, hits)):
             cand = np.unique(cand)
-            scores = np.einsum("ah,nch->nac", q, self.passages[cand]).reshape(len(cand), -1).max(1)
+            scores = max_pair_scores(q, self.passages[cand])
             top = np.argsort(-scores, kind="stable")[:k]
             out_scores[row], out_ids[row] = scores[top], cand[top]
         return out_scores, out_ids
@@ -84,10 +84,16 @@ def search(queries: np.ndarray, passages: np.ndarray, k: int) -> tuple[np.ndarra
     return MultiVectorIndex(passages).search(queries, k)
 
 
+def max_pair_scores(query: np.ndarray, passages: np.ndarray) -> np.ndarray:
+    """[n] scores of one query's vectors [mq, H] (or [H]) against passages [n, m, H] (or [n, H]):
+    the max over every (query vector, passage vector) pair."""
+    query, passages = np.atleast_2d(query), _as_multi(passages)
+    return np.einsum("ah,nmh->nam", query, passages).reshape(len(passages), -1).max(1)
+
+
 def brute_force_max_sim(queries: np.ndarray, passages: np.ndarray, k: int):
     """Reference implementation: full score matrix, max over each (query vector, passage vector) pair."""
-    passages, queries = _as_multi(passages), _as_multi(queries)
-    scores = np.einsum("qah,nmh->qnam", queries, passages).reshape(len(queries), len(passages), -1).max(-1)
+    scores = np.stack([max_pair_scores(q, passages) for q in queries])
     top = np.argsort(-scores, axis=1, kind="stable")[:, :k]
     return np.take_along_axis(scores, top, 1), top
 
@@ -98,5 +104,5 @@ def agrees_with_brute_force(queries, passages, k: int, atol: float = 1e-4) -> bo
     tied scores may come in either order, so ids are not compared position by position.)"""
     scores, hits = search(queries, passages, k)
     ref_scores, _ = brute_force_max_sim(queries, passages, k)
-    own = np.einsum("qah,qkmh->qkam", _as_multi(queries), _as_multi(passages)[hits]).reshape(*hits.shape, -1).max(-1)
+    own = np.stack([max_pair_scores(q, _as_multi(passages)[h]) for q, h in zip(queries, hits)])
     return bool(np.allclose(scores, ref_scores, atol=atol) and np.allclose(own, scores, atol=atol))

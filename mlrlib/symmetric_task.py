@@ -22,10 +22,10 @@ from collections import defaultdict
 from .retrieval_data import DataError, RetrievalData
 
 
-def _chunks_by_text(data: RetrievalData) -> dict[str, dict[int, str]]:
-    """{answer or section id: {chunk number: passage id}} for the corpus's chunked texts."""
+def passages_by_answer(corpus_ids) -> dict[str, dict[int, str]]:
+    """{answer or section id: {chunk number: passage id}} for the ids of the form '<answer>#<chunk>'."""
     groups: dict[str, dict[int, str]] = defaultdict(dict)
-    for pid in data.corpus_ids:
+    for pid in corpus_ids:
         base, sep, k = pid.rpartition("#")
         if sep and k.isdigit():
             groups[base][int(k)] = pid
@@ -35,7 +35,7 @@ def _chunks_by_text(data: RetrievalData) -> dict[str, dict[int, str]]:
 def same_answer_task(data: RetrievalData) -> RetrievalData:
     """The symmetric task of `data` (an offline benchmark whose passage ids are '<answer>#<chunk>')."""
     text = dict(zip(data.corpus_ids, data.corpus_texts))
-    groups = _chunks_by_text(data)
+    groups = passages_by_answer(data.corpus_ids)
     answer_split = {q: s for s in data.queries for q in data.queries[s]}
     queries, qrels, pairs = {}, {}, []
     for base, chunks in sorted(groups.items()):
