@@ -20,7 +20,7 @@ from .training import batches, build_encoder, loss_for, train_step
 
 
 def index_cost(passages: np.ndarray) -> dict:
-    """Vectors stored and bytes of the serialised exact FAISS index."""
+    """Vectors stored and bytes of the exact index (float32 vectors)."""
     index = MultiVectorIndex(passages)
     return {"vectors": index.n * index.m, "bytes": index.nbytes}
 

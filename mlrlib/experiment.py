@@ -5,28 +5,54 @@ come from `training.inference_layers(cfg)`, the pooling and normalisation from `
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 from ranx import Run
 
 from .bm25 import BM25, mine_hard_negatives
-from .encoders import MultiLayerEncoder
+from .encoders import MultiLayerEncoder, load_encoder
 from .metrics import search_run
 from .retrieval_data import RetrievalData
-from .training import inference_layers, train_encoder
+from .training import checkpoint_folder, inference_layers, train_encoder
 
 TOP_K = 100
 
 
 @dataclass
 class TrainedModel:
+    """A trained model's config, training log, index and runs. Its encoder stays in memory only
+    when no checkpoint holds it: a cached one is reloaded on each access of `.encoder` (a notebook
+    trains up to a dozen models, and keeping every one in memory broke Binder's 2 GB limit)."""
     name: str
     cfg: dict
-    encoder: MultiLayerEncoder
     log: dict
     passages: np.ndarray        # the index: [N, m, H] corpus vectors
     runs: dict[str, Run]        # {split: ranx Run of the top TOP_K}
+    checkpoint: Path | None = None
+    in_memory: MultiLayerEncoder | None = None
+
+    @property
+    def encoder(self) -> MultiLayerEncoder:
+        return self.in_memory if self.checkpoint is None else load_encoder(self.checkpoint)
+
+
+class LazyEncoders(Mapping):
+    """{name: encoder} of trained models, each loaded from its checkpoint when looked up."""
+
+    def __init__(self, trained: dict[str, TrainedModel]):
+        self.trained = trained
+
+    def __getitem__(self, name) -> MultiLayerEncoder:
+        return self.trained[name].encoder
+
+    def __iter__(self):
+        return iter(self.trained)
+
+    def __len__(self) -> int:
+        return len(self.trained)
 
 
 def encode_texts(encoder: MultiLayerEncoder, texts, layers, cfg: dict, enc: dict, side: str) -> np.ndarray:
@@ -63,7 +89,10 @@ def training_data(data: RetrievalData, hard_negatives: bool):
 def evaluated(name, encoder, log: dict, cfg, data: RetrievalData, enc, splits=("dev", "test")) -> TrainedModel:
     """A trained encoder, evaluated on `splits` (the corpus encoded once)."""
     runs, passages = evaluate_model(name, encoder, cfg, data, enc, splits)
-    return TrainedModel(name, cfg, encoder, log, passages, runs)
+    folder = checkpoint_folder(log["key"]) if "key" in log else None
+    if folder is not None and folder.exists():
+        return TrainedModel(name, cfg, log, passages, runs, checkpoint=folder)
+    return TrainedModel(name, cfg, log, passages, runs, in_memory=encoder)
 
 
 def train_and_evaluate(name, data: RetrievalData, cfg, enc, negatives=(), splits=("dev", "test"),

@@ -7,7 +7,7 @@ import pandas as pd
 from .bm25 import BM25
 from .encoders import MultiLayerEncoder
 from .metrics import evaluate_runs, make_run, search_run
-from .experiment import TOP_K, train_all
+from .experiment import TOP_K, LazyEncoders, train_all
 from .retrieval_data import RetrievalData
 from .training import train_config
 
@@ -84,7 +84,7 @@ def fine_tune_layer_sets(data: RetrievalData, sets: dict, model: str, num_layers
                for name, layers in sets.items()}
     trained = train_all(data, configs, enc, splits=splits, progress=progress)
     runs = {s: [m.runs[s] for m in trained.values()] for s in splits}
-    return (runs, {n: m.log for n, m in trained.items()}, {n: m.encoder for n, m in trained.items()},
+    return (runs, {n: m.log for n, m in trained.items()}, LazyEncoders(trained),
             {n: m.passages for n, m in trained.items()})
 
 

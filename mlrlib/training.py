@@ -9,6 +9,7 @@ import json
 import random
 import time
 from contextlib import nullcontext
+from pathlib import Path
 
 import torch
 import torch.nn.functional as F
@@ -228,6 +229,11 @@ def build_encoder(cfg) -> MultiLayerEncoder:
 
 def data_fingerprint(pairs, negatives) -> str:
     return config_hash({"pairs": [(p["query"], p["positive"]) for p in pairs], "negatives": negatives})
+
+
+def checkpoint_folder(key: dict) -> Path:
+    """Where `cached_training` stores the model trained under `key` (it may not exist yet)."""
+    return cache_dir("checkpoints", key) / "model"
 
 
 def cached_training(key: dict, train) -> tuple[MultiLayerEncoder, dict]:

@@ -1,0 +1,116 @@
+"""What every benchmark shares: the machine it ran on, medians after a warm-up, a printed table of
+ratios with their targets, and the JSON (with provenance) written atomically to results/benchmarks/.
+
+A ratio is always measured in one process, the systems compared side by side, so a slow patch of
+the machine hits both; absolute seconds are reported too but are only comparable on one machine.
+"""
+from __future__ import annotations
+
+import json
+import os
+import platform
+import resource
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from mlrlib.cache import atomic_write_json  # noqa: E402
+from mlrlib.provenance import git_commit, machine  # noqa: E402
+
+OUT = ROOT / "results" / "benchmarks"
+
+
+def cpu_model() -> dict:
+    """The CPU's name and the vector extensions that decide CPU speed (bf16 autocast needs avx512_bf16 or AMX)."""
+    info = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
+    name = next((line.split(":", 1)[1].strip() for line in info.splitlines() if line.startswith("model name")), "")
+    flags = next((line.split(":", 1)[1].split() for line in info.splitlines() if line.startswith("flags")), [])
+    wanted = ("avx2", "avx512f", "avx512_bf16", "avx512_vnni", "amx_bf16")
+    return {"cpu": name or platform.processor(), "vector_flags": [f for f in wanted if f in flags],
+            "memory_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1)}
+
+
+def median_seconds(fn, repeats: int = 5, warmup: int = 1) -> dict:
+    """Median (and min, max) wall seconds of `fn()` over `repeats` calls after `warmup` untimed ones."""
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return {"median": statistics.median(times), "min": min(times), "max": max(times), "repeats": repeats}
+
+
+def interleaved_medians(fns: dict, repeats: int = 5, warmup: int = 1) -> dict[str, dict]:
+    """`median_seconds` for several systems, run in rotating order each round (system A, B, C; then
+    B, C, A; ...) so that drift of the machine's speed hits all of them alike."""
+    names, times = list(fns), {name: [] for name in fns}
+    for round_ in range(warmup + repeats):
+        shift = round_ % len(names)
+        for name in names[shift:] + names[:shift]:
+            start = time.perf_counter()
+            fns[name]()
+            if round_ >= warmup:
+                times[name].append(time.perf_counter() - start)
+    return {n: {"median": statistics.median(t), "min": min(t), "max": max(t), "repeats": repeats}
+            for n, t in times.items()}
+
+
+def peak_rss_mib() -> float:
+    """This process's peak resident memory so far (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+class Report:
+    """Checks of one benchmark: each a measured value, its target and whether it is met.
+
+        report = Report("encoding")
+        report.check("speed vs sentence-transformers", 1.42, ">=", 1.3, unit="x")
+        report.save(details)   # prints the table, writes results/benchmarks/encoding.json
+    """
+
+    def __init__(self, name: str, settings: dict | None = None):
+        self.name, self.settings, self.rows = name, settings or {}, []
+        self.start, self.started_at = time.perf_counter(), time.strftime("%Y-%m-%dT%H:%M:%S%z")
+        self.commit = git_commit()
+
+    def check(self, what: str, value: float, op: str | None = None, target: float | None = None,
+              unit: str = "") -> bool | None:
+        """Record `value`; with a target, whether `value op target` holds (op is ">=" or "<=")."""
+        met = None if op is None else (value >= target if op == ">=" else value <= target)
+        self.rows.append({"check": what, "value": value, "target": None if op is None else f"{op} {target}",
+                          "met": met, "unit": unit})
+        return met
+
+    def table(self) -> str:
+        width = max(len(r["check"]) for r in self.rows)
+        lines = [f"== {self.name} =="]
+        for r in self.rows:
+            verdict = "" if r["met"] is None else ("met" if r["met"] else "NOT MET")
+            target = f"target {r['target']}{r['unit']}" if r["target"] else ""
+            lines.append(f"  {r['check']:<{width}}  {_fmt(r['value'])}{r['unit']:<3} {target:<18} {verdict}")
+        return "\n".join(lines)
+
+    def save(self, details: dict) -> dict:
+        record = {"benchmark": self.name, "checks": self.rows, "details": details, "settings": self.settings,
+                  "provenance": {"commit": self.commit, "started_at": self.started_at,
+                                 "runtime_seconds": round(time.perf_counter() - self.start, 1),
+                                 "machine": {**machine(), **cpu_model()}}}
+        atomic_write_json(OUT / f"{self.name}.json", record)
+        print(self.table(), flush=True)
+        return record
+
+
+def _fmt(value) -> str:
+    if isinstance(value, float):
+        return f"{value:.4f}" if abs(value) < 10 else f"{value:,.0f}"
+    return str(value)
+
+
+def load(name: str) -> dict:
+    return json.loads((OUT / f"{name}.json").read_text())

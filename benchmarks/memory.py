@@ -1,0 +1,110 @@
+"""Peak memory (RSS) of every notebook under a preset, each run headless by papermill as `make test` does.
+
+    python benchmarks/memory.py --preset smoke              # a cold cache holding only the built benchmark
+    python benchmarks/memory.py --preset laptop --cache warm  # the repository's cache (trained models reused)
+
+Two readings per notebook:
+- kernel_peak_mib: the largest single process's peak RSS (the kernel), exact, from getrusage of a
+  fresh measuring process that waited for papermill (which waited for its kernel);
+- tree_peak_mib: the peak of the summed RSS of papermill and the kernel, sampled every 0.2 s
+  (Binder's 2 GB limit counts every process of the container; the Jupyter server adds ~100 MB).
+Target: smoke under 2,000 MB for every notebook (Binder's limit).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from common import ROOT, Report
+
+import psutil
+
+BINDER_LIMIT_MIB = 2000 * 1e6 / 2**20  # 2 GB as Binder states it, in MiB
+
+
+def tree_rss(proc: psutil.Process) -> int:
+    procs = [proc, *proc.children(recursive=True)]
+    total = 0
+    for p in procs:
+        try:
+            total += p.memory_info().rss
+        except psutil.Error:
+            pass
+    return total
+
+
+def child(notebook: str, preset: str, out: str) -> None:
+    """Run one notebook; print {kernel_peak_mib, tree_peak_mib, seconds} as JSON (the measuring process)."""
+    start, peak = time.perf_counter(), 0
+    proc = psutil.Popen([sys.executable, str(ROOT / "tools" / "run_notebooks.py"), "--preset", preset,
+                         "--only", notebook, "--out", out], stdout=subprocess.DEVNULL)
+    while proc.poll() is None:
+        peak = max(peak, tree_rss(proc))
+        time.sleep(0.2)
+    if proc.returncode:
+        sys.exit(f"notebook {notebook} failed under {preset} (exit {proc.returncode})")
+    print(json.dumps({"kernel_peak_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+                      "tree_peak_mib": peak / 2**20, "seconds": time.perf_counter() - start}))
+
+
+def cold_cache(source: Path) -> Path:
+    """A fresh cache holding only the built benchmark (what Binder's postBuild leaves)."""
+    folder = Path(tempfile.mkdtemp(prefix="mlrlib-bench-cache-"))
+    if (source / "benchmark").exists():
+        shutil.copytree(source / "benchmark", folder / "benchmark")
+    return folder
+
+
+def measure(preset: str, cache: str, only: list[str] | None) -> dict:
+    from mlrlib.cache import cache_root
+    notebooks = sorted(p.stem for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    notebooks = [n for n in notebooks if not only or any(o in n for o in only)]
+    env = dict(os.environ)
+    folder = cold_cache(cache_root()) if cache == "cold" else None
+    if folder:
+        env["MLRLIB_CACHE"] = str(folder)
+    out = ROOT / "build" / "bench_notebooks" / preset
+    rows = {}
+    try:
+        for nb in notebooks:
+            done = subprocess.run([sys.executable, __file__, "--child", nb, "--preset", preset, "--out", str(out)],
+                                  env=env, capture_output=True, text=True, cwd=Path(__file__).parent)
+            if done.returncode:
+                sys.exit(done.stderr[-2000:])
+            rows[nb] = json.loads(done.stdout.strip().splitlines()[-1])
+            print(f"{nb} ({preset}, {cache} cache): {rows[nb]}", flush=True)
+    finally:
+        if folder:
+            shutil.rmtree(folder, ignore_errors=True)
+    return rows
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--preset", default="smoke")
+    ap.add_argument("--cache", choices=("cold", "warm"), default="cold")
+    ap.add_argument("--only", nargs="*")
+    ap.add_argument("--child")
+    ap.add_argument("--out")
+    args = ap.parse_args()
+    if args.child:
+        return child(args.child, args.preset, args.out)
+    rows = measure(args.preset, args.cache, args.only)
+    report = Report(f"memory_{args.preset}", {"preset": args.preset, "cache": args.cache})
+    for nb, row in rows.items():
+        target = (("<=", round(BINDER_LIMIT_MIB)) if args.preset == "smoke" else (None, None))
+        report.check(f"{nb} peak RSS, kernel", round(row["kernel_peak_mib"]), *target, unit=" MiB")
+        report.check(f"{nb} peak RSS, kernel + papermill", round(row["tree_peak_mib"]), *target, unit=" MiB")
+    report.save({"notebooks": rows, "binder_limit_mib": BINDER_LIMIT_MIB})
+
+
+if __name__ == "__main__":
+    main()

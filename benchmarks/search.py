@@ -1,0 +1,184 @@
+"""Search speed: FAISS against numpy, multi-vector against single-vector, and how flat, HNSW and
+IVF-PQ indexes grow with the corpus (latency, memory, recall@10 against exact search).
+
+    python benchmarks/search.py                  # up to 1M vectors (about 6 min, most of it building HNSW)
+    python benchmarks/search.py --sizes 10000 100000
+
+Vectors: real MiniLM embeddings of the offline benchmark (mean pooling, normalised) where the
+corpus is small enough to encode; for the scaling study, a Gaussian with the mean and covariance
+of 1,000 real passage embeddings (then normalised), so the index sees the anisotropy of real
+embeddings; the queries are real test-question embeddings. Latency: one query at a time, the
+median over the queries after a warm-up; batch: all queries in one call.
+"""
+from __future__ import annotations
+
+import argparse
+import gc
+import time
+
+import faiss
+import numpy as np
+import torch
+
+from common import Report, interleaved_medians
+from plots_bench import scaling_figure
+
+from mlrlib.benchmark import benchmark_config
+from mlrlib.data import load_data
+from mlrlib.encoders import MultiLayerEncoder
+from mlrlib.search import MultiVectorIndex, agrees_with_brute_force, brute_force_max_sim
+
+K = 10
+N_QUERIES = 100
+
+
+def real_vectors(n_passages: int):
+    """(passages [n, 6, H]: layers 1-6; queries [Q, H]: layer 6), mean-pooled, normalised."""
+    data = load_data("debian", benchmark_config(corpus_size=2000))
+    encoder = MultiLayerEncoder("minilm")
+    passages = encoder.encode(data.corpus_texts[:n_passages], range(1, 7), ("mean",), 64, 128, True, True)["mean"]
+    queries = encoder.encode(data.split("test")[1][:N_QUERIES], [6], ("mean",), 64, 32, True, True)["mean"][:, 0]
+    return passages, queries
+
+
+class MatchedGaussian:
+    """Samples from N(mean, cov) of real embeddings, normalised to unit length."""
+
+    def __init__(self, real: np.ndarray, seed: int = 0):
+        self.mean = real.mean(0)
+        cov = np.cov(real, rowvar=False) + 1e-6 * np.eye(real.shape[1])
+        self.chol = np.linalg.cholesky(cov).astype(np.float32)
+        self.rng = np.random.default_rng(seed)
+
+    def sample(self, n: int, chunk: int = 100_000) -> np.ndarray:
+        out = np.empty((n, len(self.mean)), dtype=np.float32)
+        for s in range(0, n, chunk):
+            z = self.rng.standard_normal((min(chunk, n - s), len(self.mean)), dtype=np.float32)
+            v = self.mean + z @ self.chol.T
+            out[s:s + len(v)] = v / np.linalg.norm(v, axis=1, keepdims=True)
+        return out
+
+
+def per_query_ms(search, queries) -> float:
+    search(queries[:1])
+    times = []
+    for q in queries:
+        start = time.perf_counter()
+        search(q[None])
+        times.append(time.perf_counter() - start)
+    return 1e3 * float(np.median(times))
+
+
+def numpy_top_k(queries, corpus, k=K):
+    scores = queries @ corpus.T
+    top = np.argpartition(-scores, k, axis=1)[:, :k]
+    order = np.argsort(-np.take_along_axis(scores, top, 1), axis=1)
+    return np.take_along_axis(top, order, 1)
+
+
+def faiss_vs_numpy(report, corpus, queries) -> dict:
+    index = faiss.IndexFlatIP(corpus.shape[1])
+    index.add(corpus)
+    times = interleaved_medians({"numpy": lambda: numpy_top_k(queries, corpus),
+                                 "faiss flat": lambda: index.search(queries, K)}, repeats=5)
+    single = {"numpy": per_query_ms(lambda q: numpy_top_k(q, corpus), queries[:30]),
+              "faiss flat": per_query_ms(lambda q: index.search(q, K), queries[:30])}
+    same = np.mean([len(set(a) & set(b)) / K for a, b in zip(numpy_top_k(queries, corpus), index.search(queries, K)[1])])
+    report.check(f"FAISS flat vs numpy, {len(queries)} queries x {len(corpus):,} vectors (speedup)",
+                 times["numpy"]["median"] / times["faiss flat"]["median"], unit="x")
+    report.check("FAISS flat vs numpy, one query at a time (speedup)", single["numpy"] / single["faiss flat"], unit="x")
+    report.check("FAISS flat top-10 = numpy top-10 (overlap)", float(same), ">=", 1.0)
+    return {"batch_seconds": times, "per_query_ms": single, "overlap": float(same)}
+
+
+def multi_vector(report, real_passages, real_queries, gaussian, n_passages: int) -> dict:
+    """Max-sim search over m vectors per passage against m = 1, on n_passages synthetic passages;
+    exactness against brute force on the real ones (their last m layers)."""
+    rows = {}
+    queries = real_queries
+    for m in (1, 2, 4, 6):
+        index = MultiVectorIndex(gaussian.sample(n_passages * m).reshape(n_passages, m, -1))
+        rows[m] = {"per_query_ms": per_query_ms(lambda q: index.search(q, K), queries),
+                   "batch_seconds": interleaved_medians({"b": lambda: index.search(queries, K)}, repeats=3)["b"],
+                   "exact": agrees_with_brute_force(real_queries, real_passages[:, 6 - m:], K)}
+        del index
+    for m in (2, 4, 6):
+        report.check(f"multi-vector m={m} / single, latency per query ({n_passages:,} passages)",
+                     rows[m]["per_query_ms"] / rows[1]["per_query_ms"], unit="x")
+        report.check(f"multi-vector m={m} equals brute-force max-sim", float(rows[m]["exact"]), ">=", 1.0)
+    return rows
+
+
+def build(kind: str, corpus: np.ndarray):
+    n, d = corpus.shape
+    if kind == "flat":
+        index = faiss.IndexFlatIP(d)
+    elif kind == "hnsw":
+        index = faiss.IndexHNSWFlat(d, HNSW_M, faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
+        index.hnsw.efSearch = HNSW_EF_SEARCH
+    else:
+        nlist = min(1024, int(4 * np.sqrt(n)))
+        index = faiss.IndexIVFPQ(faiss.IndexFlatIP(d), d, nlist, PQ_M, 8, faiss.METRIC_INNER_PRODUCT)
+        index.train(corpus[np.random.default_rng(0).choice(n, min(n, 64 * nlist), replace=False)])
+        index.nprobe = IVF_NPROBE
+    index.add(corpus)
+    return index
+
+
+HNSW_M, HNSW_EF_CONSTRUCTION, HNSW_EF_SEARCH = 16, 40, 64
+PQ_M, IVF_NPROBE = 48, 16
+
+
+def scaling(report, gaussian, queries, sizes) -> dict:
+    rows = []
+    for n in sizes:
+        corpus = gaussian.sample(n)
+        truth = None
+        for kind in ("flat", "hnsw", "ivf-pq"):
+            start = time.perf_counter()
+            index = build(kind, corpus)
+            build_s = time.perf_counter() - start
+            hits = index.search(queries, K)[1]
+            truth = hits if kind == "flat" else truth
+            recall = float(np.mean([len(set(a) & set(b)) / K for a, b in zip(hits, truth)]))
+            rows.append({"vectors": n, "index": kind, "build_seconds": build_s,
+                         "bytes": int(faiss.serialize_index(index).size),
+                         "per_query_ms": per_query_ms(lambda q: index.search(q, K), queries),
+                         "recall_at_10": recall})
+            print(f"  {n:>9,} {kind:<7} build {build_s:6.1f} s  {rows[-1]['per_query_ms']:7.2f} ms/query  "
+                  f"{rows[-1]['bytes'] / 2**20:8.1f} MiB  recall@10 {recall:.3f}", flush=True)
+            del index
+            gc.collect()
+        del corpus
+    biggest = [r for r in rows if r["vectors"] == max(sizes)]
+    by = {r["index"]: r for r in biggest}
+    for kind in ("hnsw", "ivf-pq"):
+        report.check(f"{kind} at {max(sizes):,}: speedup over flat", by["flat"]["per_query_ms"] / by[kind]["per_query_ms"], unit="x")
+        report.check(f"{kind} at {max(sizes):,}: memory / flat", by[kind]["bytes"] / by["flat"]["bytes"], unit="x")
+        report.check(f"{kind} at {max(sizes):,}: recall@10 against flat", by[kind]["recall_at_10"], unit="")
+    return rows
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    ap.add_argument("--real", type=int, default=1000, help="real passages encoded (layers 1-6)")
+    args = ap.parse_args()
+    torch.manual_seed(0)
+    faiss.omp_set_num_threads(torch.get_num_threads())
+    real_passages, queries = real_vectors(args.real)
+    gaussian = MatchedGaussian(real_passages[:, -1])
+    report = Report("search", {"k": K, "queries": len(queries), "threads": faiss.omp_get_max_threads(),
+                               "hnsw": {"M": HNSW_M, "efConstruction": HNSW_EF_CONSTRUCTION, "efSearch": HNSW_EF_SEARCH},
+                               "ivf_pq": {"nlist": "min(1024, 4 sqrt(N))", "M": PQ_M, "bits": 8, "nprobe": IVF_NPROBE},
+                               "sizes": args.sizes, "faiss": faiss.__version__})
+    details = {"faiss_vs_numpy": faiss_vs_numpy(report, gaussian.sample(100_000), queries),
+               "multi_vector": multi_vector(report, real_passages, queries, gaussian, 20_000),
+               "scaling": scaling(report, gaussian, queries, args.sizes)}
+    scaling_figure(details["scaling"])
+    report.save(details)
+
+
+if __name__ == "__main__":
+    main()
