@@ -1,9 +1,10 @@
 # make reproduce : every numbered notebook under the default (laptop) preset -> results/
 # make test      : unit tests, then every notebook under `smoke` via papermill, checked by nbval
+# make bench     : speed and memory benchmarks -> results/benchmarks/ (not part of the tests)
 PY ?= python3
 STAMP := .cache/install.stamp
 
-.PHONY: install data reproduce test unit notebooks-smoke clean
+.PHONY: install data reproduce test unit notebooks-smoke bench bench-laptop-memory clean
 install: $(STAMP)
 $(STAMP): requirements.txt pyproject.toml tools/install.sh
 	PY=$(PY) bash tools/install.sh
@@ -25,5 +26,22 @@ notebooks-smoke: install
 	$(PY) tools/run_notebooks.py --preset smoke --out build/notebooks
 	$(PY) -m pytest -q --nbval-lax -p no:cacheprovider build/notebooks
 
+BENCH_STAMP := .cache/bench-install.stamp
+$(BENCH_STAMP): benchmarks/requirements.txt $(STAMP)
+	$(PY) -m pip install -q --disable-pip-version-check -r benchmarks/requirements.txt
+	touch $(BENCH_STAMP)
+
+bench: data $(BENCH_STAMP)
+	$(PY) benchmarks/encoding.py
+	$(PY) benchmarks/search.py
+	$(PY) benchmarks/training.py
+	$(PY) benchmarks/memory.py --preset smoke
+	$(PY) benchmarks/summary.py
+
+# peak memory of the laptop presets: each notebook in turn, a cold cache (about 2 hours on 2 cores)
+bench-laptop-memory: data $(BENCH_STAMP)
+	$(PY) benchmarks/memory.py --preset laptop
+	$(PY) benchmarks/summary.py
+
 clean:
-	rm -rf build .cache/install.stamp
+	rm -rf build .cache/install.stamp .cache/bench-install.stamp

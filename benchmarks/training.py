@@ -106,7 +106,7 @@ def grad_cache(report, cfg, batch_list, repeats, quick) -> dict:
     times = interleaved_medians({str(c): (lambda f=mlrlib_steps({**cfg, "grad_cache_chunk": c}): f(batch_list))
                                  for c in (None, chunk)}, repeats=repeats)
     growth = {c: m["peak_mib"] - m["rss_before_mib"] for c, m in memory.items()}
-    report.check(f"training step memory (peak - before), one pass", growth["None"], unit=" MiB")
+    report.check("training step memory (peak - before), one pass", growth["None"], unit=" MiB")
     report.check(f"training step memory, grad cache chunks of {chunk}", growth[str(chunk)], unit=" MiB")
     report.check("grad cache: memory saved", 1 - growth[str(chunk)] / growth["None"], unit="")
     report.check("grad cache: time per step / one pass", times[str(chunk)]["median"] / times["None"]["median"], unit="x")

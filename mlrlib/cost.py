@@ -16,7 +16,7 @@ from torch.utils.flop_counter import FlopCounterMode
 from .cross_encoder import eager_attention
 from .experiment import encode_queries
 from .search import MultiVectorIndex
-from .training import batches, build_encoder, loss_for, train_step
+from .training import batches, build_encoder, loss_for, setting, train_step
 
 
 def index_cost(passages: np.ndarray) -> dict:
@@ -59,10 +59,8 @@ def interleaved_step_seconds(steppers: dict, plan) -> pd.DataFrame:
     return table.assign(ratio=table.seconds_per_step / table.seconds_per_step.iloc[0])
 
 
-def optimizer_step(step, params, lr: float):
-    """A stepper for `interleaved_step_seconds`: step(batch) (forward and backward), then AdamW."""
-    opt = torch.optim.AdamW(params, lr=lr)
-
+def optimizer_step(step, opt):
+    """A stepper for `interleaved_step_seconds`: step(batch) (forward and backward), then `opt`."""
     def run(batch):
         step(batch)
         opt.step()
@@ -70,14 +68,31 @@ def optimizer_step(step, params, lr: float):
     return run
 
 
+def shared_students(cfgs: dict) -> dict[str, tuple]:
+    """{name: (encoder, AdamW)} with ONE encoder and optimizer per distinct architecture among `cfgs`.
+
+    A timed step needs the config's shapes, not weights of its own; giving every config its own
+    model and AdamW state (~270 MB each for MiniLM) spiked the notebooks' memory past Binder's 2 GB.
+    Steppers that share an encoder also share its optimizer (extra heads join as parameter groups).
+    """
+    built, out = {}, {}
+    for name, cfg in cfgs.items():
+        arch = (cfg["model"], cfg["layer_pooling"], tuple(cfg["doc_layers"]) if cfg["layer_pooling"] else None,
+                setting(cfg, "attention"))
+        if arch not in built:
+            encoder = build_encoder(cfg).train()
+            built[arch] = (encoder, torch.optim.AdamW(encoder.parameters(), lr=cfg["lr"]))
+        out[name] = built[arch]
+    return out
+
+
 def train_step_seconds(cfgs: dict, pairs, steps: int = 3) -> pd.DataFrame:
     """Seconds per training step (forward, loss, backward, optimizer) of each config, on the
     same batches, after one warm-up step each; ratio to the first config."""
     steppers = {}
-    for name, cfg in cfgs.items():
-        encoder, loss_fn = build_encoder(cfg).train(), loss_for(cfg)
-        steppers[name] = optimizer_step(lambda b, e=encoder, c=cfg, f=loss_fn: train_step(e, *b, c, f),
-                                        encoder.parameters(), cfg["lr"])
+    for name, (encoder, opt) in shared_students(cfgs).items():
+        cfg = cfgs[name]
+        steppers[name] = optimizer_step(lambda b, e=encoder, c=cfg, f=loss_for(cfg): train_step(e, *b, c, f), opt)
     first = next(iter(cfgs.values()))
     return interleaved_step_seconds(steppers, batches(pairs, [], {**first, "hard_negatives": False, "steps": steps + 1}))
 

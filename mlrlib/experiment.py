@@ -6,7 +6,8 @@ come from `training.inference_layers(cfg)`, the pooling and normalisation from `
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+import weakref
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -33,10 +34,18 @@ class TrainedModel:
     runs: dict[str, Run]        # {split: ranx Run of the top TOP_K}
     checkpoint: Path | None = None
     in_memory: MultiLayerEncoder | None = None
+    _loaded: weakref.ref | None = field(default=None, repr=False, compare=False)
 
     @property
     def encoder(self) -> MultiLayerEncoder:
-        return self.in_memory if self.checkpoint is None else load_encoder(self.checkpoint)
+        """The encoder; loaded from its checkpoint unless a copy loaded before is still in use."""
+        if self.checkpoint is None:
+            return self.in_memory
+        encoder = self._loaded() if self._loaded else None
+        if encoder is None:
+            encoder = load_encoder(self.checkpoint)
+            self._loaded = weakref.ref(encoder)
+        return encoder
 
 
 class LazyEncoders(Mapping):

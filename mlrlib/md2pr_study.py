@@ -14,11 +14,11 @@ from .bm25 import BM25, mine_hard_negative_lists
 from .cache import atomic_write_json, cache_dir, config_hash
 from .cross_encoder import rerank
 from .experiment import TrainedModel, evaluated, reuse_or_make
-from .cost import interleaved_step_seconds, optimizer_step
+from .cost import interleaved_step_seconds, optimizer_step, shared_students
 from .md2pr import Distiller, distill_config, teacher_scores, train_student
 from .ranker_training import ranker_config, ranker_key, train_ranker
 from .retrieval_data import RetrievalData
-from .training import build_encoder, index_batches, train_config
+from .training import index_batches, train_config
 
 BASE = "contrastive only"
 FULL = "+ both + dynamic filter"
@@ -43,11 +43,10 @@ def step_costs(configs: dict, data: RetrievalData, negs, ranker, scores, steps: 
     """Seconds per training step of each student config (forward, losses, backward, AdamW; the
     teacher's per-batch pass included where it is needed), interleaved; ratio to the first."""
     steppers = {}
-    for name, cfg in configs.items():
-        student = build_encoder(cfg).train()
-        distiller = Distiller(student, ranker, data.train_pairs, negs, scores, cfg)
-        steppers[name] = optimizer_step(distiller, list(student.parameters()) + list(distiller.projections.parameters()),
-                                        cfg["lr"])
+    for name, (student, opt) in shared_students(configs).items():
+        distiller = Distiller(student, ranker, data.train_pairs, negs, scores, configs[name])
+        opt.add_param_group({"params": list(distiller.projections.parameters())})
+        steppers[name] = optimizer_step(distiller, opt)
     first = next(iter(configs.values()))
     return interleaved_step_seconds(steppers, index_batches(len(data.train_pairs), first["batch_size"], steps + 1,
                                                             first["seed"]))

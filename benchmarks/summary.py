@@ -1,0 +1,44 @@
+"""Collect every benchmark's JSON into results/benchmarks/README.md: each check with its target and
+verdict, the machine, and when and from which commit each benchmark ran."""
+from __future__ import annotations
+
+import json
+
+from common import OUT, _fmt
+
+from mlrlib.cache import atomic_write_text
+
+ORDER = ("encoding", "search", "training", "memory_smoke", "memory_laptop")
+
+
+def section(record: dict) -> list[str]:
+    prov = record["provenance"]
+    lines = [f"## {record['benchmark']}", "",
+             f"Commit `{prov['commit'][:12]}`, {prov['started_at']}, {prov['runtime_seconds']:.0f} s; "
+             f"settings: `{json.dumps(record['settings'], default=str)[:300]}`", "",
+             "| check | measured | target | verdict |", "|---|---|---|---|"]
+    for row in record["checks"]:
+        verdict = "" if row["met"] is None else ("met" if row["met"] else "**not met**")
+        lines.append(f"| {row['check'].strip()} | {_fmt(row['value'])}{row['unit']} | {row['target'] or ''} | {verdict} |")
+    return lines + [""]
+
+
+def main() -> None:
+    records = [json.loads((OUT / f"{name}.json").read_text()) for name in ORDER if (OUT / f"{name}.json").exists()]
+    if not records:
+        raise SystemExit(f"no benchmark results in {OUT}; run `make bench` first")
+    machine = records[0]["provenance"]["machine"]
+    lines = ["# Benchmarks", "", "Written by `python benchmarks/summary.py` (run by `make bench`) from the JSON files "
+             "beside it; each ratio was measured in one process, the systems side by side, medians after a warm-up.", "",
+             f"Machine: {machine['cpu']}, {machine['cpus']} cores, {machine['memory_gib']} GiB, "
+             f"vector extensions {', '.join(machine['vector_flags'])}; torch {machine['torch']} "
+             f"({machine['torch_threads']} threads), Python {machine['python']}.", ""]
+    for record in records:
+        lines += section(record)
+    atomic_write_text(OUT / "README.md", "\n".join(lines))
+    met = [r["met"] for rec in records for r in rec["checks"] if r["met"] is not None]
+    print(f"{sum(met)} of {len(met)} targets met; table in {OUT / 'README.md'}")
+
+
+if __name__ == "__main__":
+    main()
