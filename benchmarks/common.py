@@ -62,7 +62,12 @@ def interleaved_medians(fns: dict, repeats: int = 5, warmup: int = 1) -> dict[st
 
 
 def peak_rss_mib() -> float:
-    """This process's peak resident memory so far (Linux reports KiB)."""
+    """This process's peak resident memory so far: VmHWM, which starts afresh in a new program
+    (getrusage's ru_maxrss carries the parent's peak over a fork and exec)."""
+    status = Path("/proc/self/status")
+    if status.exists():
+        line = next(line for line in status.read_text().splitlines() if line.startswith("VmHWM:"))
+        return int(line.split()[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 

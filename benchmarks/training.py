@@ -17,6 +17,8 @@ import argparse
 import json
 import subprocess
 import sys
+import tempfile
+from pathlib import Path
 
 import torch
 import torch.nn.functional as F
@@ -87,8 +89,10 @@ def loop_overhead(report, cfg, batch_list, repeats) -> dict:
     return {"seconds_per_round": times, "steps_per_round": len(batch_list), "ratio": ratio}
 
 
-def grad_cache_child(cfg: dict, chunk: int | None, batch_list) -> dict:
-    """In a fresh process: RSS before the first step, the peak over the steps."""
+def grad_cache_child(cfg: dict, chunk: int | None, batch_file: str) -> dict:
+    """In a fresh process that loads nothing but the model and the batches: its peak RSS before
+    the first step, and the peak over the steps."""
+    batch_list = json.loads(Path(batch_file).read_text())
     cfg = {**cfg, "grad_cache_chunk": chunk}
     run = mlrlib_steps(cfg)
     before = peak_rss_mib()
@@ -99,10 +103,13 @@ def grad_cache_child(cfg: dict, chunk: int | None, batch_list) -> dict:
 def grad_cache(report, cfg, batch_list, repeats, quick) -> dict:
     chunk = 8 if not quick else 4
     memory = {}
-    for c in (None, chunk):
-        out = subprocess.run([sys.executable, __file__, "--child", str(c or 0)] + (["--quick"] if quick else []),
-                             capture_output=True, text=True, check=True)
-        memory[str(c)] = json.loads(out.stdout.strip().splitlines()[-1])
+    with tempfile.TemporaryDirectory() as tmp:
+        batch_file = Path(tmp) / "batches.json"
+        batch_file.write_text(json.dumps(batch_list))
+        for c in (None, chunk):
+            out = subprocess.run([sys.executable, __file__, "--child", str(c or 0), "--batches", str(batch_file)]
+                                 + (["--quick"] if quick else []), capture_output=True, text=True, check=True)
+            memory[str(c)] = json.loads(out.stdout.strip().splitlines()[-1])
     times = interleaved_medians({str(c): (lambda f=mlrlib_steps({**cfg, "grad_cache_chunk": c}): f(batch_list))
                                  for c in (None, chunk)}, repeats=repeats)
     growth = {c: m["peak_mib"] - m["rss_before_mib"] for c, m in memory.items()}
@@ -117,13 +124,14 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--child", type=int)
+    ap.add_argument("--batches")
     args = ap.parse_args()
     cfg = setting(args.quick)
+    if args.child is not None:
+        print(json.dumps(grad_cache_child(cfg, args.child or None, args.batches)))
+        return
     repeats, steps = (2, 1) if args.quick else (5, 1)
     batch_list = plan(cfg, steps)
-    if args.child is not None:
-        print(json.dumps(grad_cache_child(cfg, args.child or None, batch_list)))
-        return
     report = Report("training", {"config": cfg, "repeats": repeats, "steps_per_round": steps,
                                  "threads": torch.get_num_threads()})
     details = {"loop": loop_overhead(report, cfg, batch_list, repeats),
