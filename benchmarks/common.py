@@ -113,6 +113,8 @@ class Report:
 
 def _fmt(value) -> str:
     if isinstance(value, float):
+        if 0.999 <= value < 1:  # cosines and overlaps near 1: show how near
+            return f"{value:.6f}"
         return f"{value:.4f}" if abs(value) < 10 else f"{value:,.0f}"
     return str(value)
 

@@ -16,6 +16,7 @@ def scaling_figure(rows: list[dict]) -> None:
     table = pd.DataFrame(rows)
     fig, axes = plt.subplots(1, 3, figsize=(13, 3.6))
     for kind, part in table.groupby("index"):
+        kind = "FAISS flat" if kind == "flat" else kind
         axes[0].plot(part.vectors, part.per_query_ms, "o-", label=kind)
         axes[1].plot(part.vectors, part.bytes / 2**20, "o-", label=kind)
         axes[2].plot(part.vectors, part.recall_at_10, "o-", label=kind)

@@ -1,7 +1,7 @@
 """Search speed: FAISS against numpy, multi-vector against single-vector, and how flat, HNSW and
 IVF-PQ indexes grow with the corpus (latency, memory, recall@10 against exact search).
 
-    python benchmarks/search.py                  # up to 1M vectors (about 6 min, most of it building HNSW)
+    python benchmarks/search.py                  # up to 1M vectors (about 5 min, half of it building HNSW at 1M)
     python benchmarks/search.py --sizes 10000 100000
 
 Vectors: real MiniLM embeddings of the offline benchmark (mean pooling, normalised) where the

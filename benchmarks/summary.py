@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from common import OUT, _fmt
+from plots_bench import scaling_figure
 
 from mlrlib.cache import atomic_write_text
 
@@ -35,6 +36,10 @@ def main() -> None:
              f"({machine['torch_threads']} threads), Python {machine['python']}.", ""]
     for record in records:
         lines += section(record)
+    search = next((r for r in records if r["benchmark"] == "search"), None)
+    if search:
+        scaling_figure(search["details"]["scaling"])
+        lines += ["![search scaling](search_scaling.png)", ""]
     atomic_write_text(OUT / "README.md", "\n".join(lines))
     met = [r["met"] for rec in records for r in rec["checks"] if r["met"] is not None]
     print(f"{sum(met)} of {len(met)} targets met; table in {OUT / 'README.md'}")

@@ -1,12 +1,12 @@
 """Training speed: a step of mlrlib's loop against a plain PyTorch loop doing the same computation,
 and gradient caching's memory saving against its time cost.
 
-    python benchmarks/training.py           # notebook 01's laptop training setting (about 3 min)
+    python benchmarks/training.py           # notebook 01's laptop training setting (about 2.5 min)
     python benchmarks/training.py --quick   # batch 8, 2 repetitions
 
-The setting is notebook 01's laptop `train` preset: a dual encoder (MiniLM, [CLS], cosine / 0.05),
-32 queries + 32 BM25-free in-batch passages... plus 32 hard negatives, bf16 autocast, AdamW with
-linear warmup. Both loops see the same batches; a timed unit is one optimizer step.
+The setting is notebook 01's laptop `train` preset with BM25 hard negatives: a dual encoder (MiniLM,
+[CLS], cosine / 0.05), 32 queries against their 32 positives and 32 hard negatives, bf16 autocast,
+AdamW with linear warmup. Both loops see the same batches; a timed unit is one optimizer step.
 1. mlrlib (`training.optimize` + `training.train_step`) / plain loop: target <= 1.05x.
 2. Gradient caching (chunks of 8): peak RSS of a training step (measured in a fresh process each)
    and time per step, against one forward pass for the whole batch.
