@@ -6,7 +6,6 @@ the machine hits both; absolute seconds are reported too but are only comparable
 """
 from __future__ import annotations
 
-import json
 import os
 import platform
 import resource
@@ -19,6 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from mlrlib.cache import atomic_write_json  # noqa: E402
+from mlrlib.cost import interleaved_times  # noqa: E402
 from mlrlib.provenance import git_commit, machine  # noqa: E402
 
 OUT = ROOT / "results" / "benchmarks"
@@ -34,29 +34,10 @@ def cpu_model() -> dict:
             "memory_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1)}
 
 
-def median_seconds(fn, repeats: int = 5, warmup: int = 1) -> dict:
-    """Median (and min, max) wall seconds of `fn()` over `repeats` calls after `warmup` untimed ones."""
-    for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return {"median": statistics.median(times), "min": min(times), "max": max(times), "repeats": repeats}
-
-
-def interleaved_medians(fns: dict, repeats: int = 5, warmup: int = 1) -> dict[str, dict]:
-    """`median_seconds` for several systems, run in rotating order each round (system A, B, C; then
-    B, C, A; ...) so that drift of the machine's speed hits all of them alike."""
-    names, times = list(fns), {name: [] for name in fns}
-    for round_ in range(warmup + repeats):
-        shift = round_ % len(names)
-        for name in names[shift:] + names[:shift]:
-            start = time.perf_counter()
-            fns[name]()
-            if round_ >= warmup:
-                times[name].append(time.perf_counter() - start)
+def interleaved_medians(fns: dict, repeats: int = 5) -> dict[str, dict]:
+    """Median (and min, max) wall seconds of each `fn()` over `repeats` rounds after one untimed
+    warm-up round, the systems in rotating order each round (`mlrlib.cost.interleaved_times`)."""
+    times = interleaved_times({name: (lambda _, f=f: f()) for name, f in fns.items()}, range(repeats + 1))
     return {n: {"median": statistics.median(t), "min": min(t), "max": max(t), "repeats": repeats}
             for n, t in times.items()}
 
@@ -117,7 +98,3 @@ def _fmt(value) -> str:
             return f"{value:.6f}"
         return f"{value:.4f}" if abs(value) < 10 else f"{value:,.0f}"
     return str(value)
-
-
-def load(name: str) -> dict:
-    return json.loads((OUT / f"{name}.json").read_text())

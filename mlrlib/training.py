@@ -239,14 +239,15 @@ def checkpoint_folder(key: dict) -> Path:
 def cached_training(key: dict, train) -> tuple[MultiLayerEncoder, dict]:
     """Load the checkpoint stored under the hash of `key`, or run `train()` -> (encoder, log),
     timing it, and store both atomically. The log gains train_seconds and the key."""
-    folder = cache_dir("checkpoints", key)
+    model = checkpoint_folder(key)
+    folder = model.parent
     if (folder / "train_log.json").exists():
-        return load_encoder(folder / "model"), json.loads((folder / "train_log.json").read_text())
+        return load_encoder(model), json.loads((folder / "train_log.json").read_text())
     start = time.perf_counter()
     encoder, log = train()
     log = {**log, "train_seconds": time.perf_counter() - start, "key": key, "cached": False}
     with atomic_dir(folder) as tmp:
-        encoder.save(tmp / "model")
+        encoder.save(tmp / model.name)
         atomic_write_json(tmp / "train_log.json", {**log, "cached": True})
     return encoder, log
 

@@ -21,7 +21,7 @@ def test_checks_compare_against_their_target():
 
 def test_interleaved_medians_times_every_system_after_warmup():
     calls = []
-    times = interleaved_medians({"a": lambda: calls.append("a"), "b": lambda: calls.append("b")}, repeats=3, warmup=1)
+    times = interleaved_medians({"a": lambda: calls.append("a"), "b": lambda: calls.append("b")}, repeats=3)
     assert calls.count("a") == calls.count("b") == 4
     assert calls[2:4] == ["b", "a"]  # the order rotates each round
     assert set(times) == {"a", "b"} and times["a"]["repeats"] == 3
