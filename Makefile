@@ -1,10 +1,11 @@
 # make reproduce : every numbered notebook under the default (laptop) preset -> results/
-# make test      : unit tests, then every notebook under `smoke` via papermill, checked by nbval
+# make test      : unit tests, every notebook under `smoke` via papermill (checked clean, then by nbval),
+#                  then two clean-cache smoke runs compared and a killed run resumed (determinism)
 # make bench     : speed and memory benchmarks -> results/benchmarks/ (not part of the tests)
 PY ?= python3
 STAMP := .cache/install.stamp
 
-.PHONY: install data reproduce test unit notebooks-smoke bench bench-laptop-memory clean
+.PHONY: install data reproduce report test unit notebooks-smoke determinism binder-check bench bench-laptop-memory clean
 install: $(STAMP)
 $(STAMP): requirements.txt pyproject.toml tools/install.sh
 	PY=$(PY) bash tools/install.sh
@@ -15,8 +16,13 @@ data: install
 
 reproduce: data
 	$(PY) tools/run_notebooks.py --preset laptop --inplace
+	$(PY) tools/reproduction_report.py
 
-test: unit notebooks-smoke
+# results/README.md from the committed results (make reproduce runs it last)
+report:
+	$(PY) tools/reproduction_report.py
+
+test: unit notebooks-smoke determinism
 
 unit: install
 	$(PY) -m pytest -q tests
@@ -25,6 +31,13 @@ notebooks-smoke: install
 	rm -rf build/notebooks
 	$(PY) tools/run_notebooks.py --preset smoke --out build/notebooks
 	$(PY) -m pytest -q --nbval-lax -p no:cacheprovider build/notebooks
+
+determinism: install
+	$(PY) tools/check_determinism.py --only 03
+
+# binder/ installed into a fresh virtual environment, postBuild, one smoke notebook (needs PyPI; minutes)
+binder-check:
+	bash tools/check_binder.sh
 
 BENCH_STAMP := .cache/bench-install.stamp
 $(BENCH_STAMP): benchmarks/requirements.txt $(STAMP)

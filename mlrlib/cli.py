@@ -36,17 +36,28 @@ def parser() -> argparse.ArgumentParser:
     ev.add_argument("--output", help="also write the JSON to this file (atomically)")
     ev.add_argument("--json", action="store_true", help="print JSON (the default prints a table)")
     bd = sub.add_parser("build-data", help="build (or reuse) the offline benchmark of a preset and summarise it")
-    bd.add_argument("--preset", default="laptop", help="smoke, laptop or paper (of notebook 01)")
+    bd.add_argument("--preset", default="laptop", help="smoke, laptop or paper")
+    bd.add_argument("--study", default="01_layer_selection",
+                    help="the notebook whose preset to build (e.g. 03_md2pr_distillation), or `all`")
+    ex = sub.add_parser("export", help="save a cached checkpoint as a sentence-transformers model")
+    ex.add_argument("checkpoint", help="a folder .cache/checkpoints/<hash>/ (it holds model/ and train_log.json)")
+    ex.add_argument("out", help="the folder to write; load it with SentenceTransformer(out)")
     return p
 
 
 def build_data(args) -> dict:
+    """{study: summary} of the offline benchmark each study's preset uses (built or reused)."""
     from .benchmark import load_benchmark
-    from .presets import get_preset
-    cfg = get_preset("01_layer_selection", args.preset)
-    if cfg["data"] != "debian":
-        raise DataError(f"preset {args.preset!r} uses {cfg['data']} from the hub, not the offline benchmark")
-    return load_benchmark(cfg["benchmark"]).summary()
+    from .presets import PRESETS, get_preset
+    studies = sorted(PRESETS) if args.study == "all" else [args.study]
+    out = {}
+    for study in studies:
+        cfg = get_preset(study, args.preset)
+        if cfg["data"] != "debian":
+            raise DataError(f"preset {args.preset!r} of {study} uses {cfg['data']} from the hub, "
+                            f"not the offline benchmark")
+        out[study] = load_benchmark(cfg["benchmark"]).summary()
+    return out if args.study == "all" else out[args.study]
 
 
 def evaluate(args) -> dict:
@@ -84,6 +95,10 @@ def main(argv=None) -> int:
     try:
         if args.command == "build-data":
             print(json.dumps(build_data(args), indent=2))
+            return 0
+        if args.command == "export":
+            from .export import save_checkpoint
+            print(f"wrote {save_checkpoint(args.checkpoint, args.out)}")
             return 0
         result = evaluate(args)
     except (DataError, ValueError) as e:

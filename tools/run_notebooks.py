@@ -5,7 +5,9 @@
 
 Unknown parameters are refused before anything runs (papermill alone only warns).
 With --inplace the executed notebook replaces notebooks/NN_*.ipynb (the committed copy
-shows the default preset's outputs) and a copy goes to results/<study>/.
+shows the default preset's outputs), its py:percent twin is rewritten, and a copy goes to
+results/<study>/. Every executed notebook is cleaned of run-to-run metadata and checked:
+an error output, an unexecuted cell or an out-of-order count stops the run.
 """
 from __future__ import annotations
 
@@ -16,6 +18,8 @@ import time
 from pathlib import Path
 
 import papermill as pm
+
+from notebook_hygiene import check_file, clean_file, write_pair
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
@@ -29,8 +33,11 @@ def run(nb: Path, out: Path, parameters: dict) -> float:
     start = time.perf_counter()
     tmp = out.with_name(f".running.{out.name}")
     pm.execute_notebook(str(nb), str(tmp), parameters=parameters, cwd=str(nb.parent), progress_bar=False)
+    seconds = time.perf_counter() - start
+    clean_file(tmp)
+    check_file(tmp)
     tmp.replace(out)
-    return time.perf_counter() - start
+    return seconds
 
 
 def study_of(nb: Path) -> str:
@@ -58,6 +65,7 @@ def main() -> None:
             out = args.out / nb.name
         seconds = run(nb, out, params)
         if args.inplace:
+            write_pair(nb)
             study = ROOT / "results" / study_of(nb)
             study.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(nb, study / nb.name)

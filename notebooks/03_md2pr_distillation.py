@@ -1,0 +1,280 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 03 · MD2PR: distilling a cross-encoder into the dual encoder, at two levels, with false-negative filtering
+#
+# A dual encoder (DE) encodes query and passage apart; a cross-encoder reads them together and ranks better, at
+# a cost no first-stage retriever can pay. MD2PR (seed 001) trains the DE with the cross-encoder as a teacher
+# (`METHODS.md` §3):
+#
+# $$\mathcal{L} = \mathcal{L}_{\text{contrastive}}\ (\text{false negatives masked}) + \alpha\,\mathcal{L}_{\text{sentence}} + \beta\,\mathcal{L}_{\text{word}}$$
+#
+# - **sentence level**: $\mathrm{KL}\big(\mathrm{softmax}(R(q,\cdot)/\tau)\,\|\,\mathrm{softmax}(s(q,\cdot)/\tau)\big)$ over each query's candidates (its positive and its BM25 negatives);
+# - **word level**: MSE between the teacher's attention restricted to the query's tokens (rows renormalised) and the
+#   student's query-encoder attention, likewise for the passage, and MSE between hidden states at the same tokens
+#   (teacher and student share a tokenizer, so positions map one to one); the matched layers are a parameter;
+# - **dynamic false-negative filtering**: a negative the teacher scores above $R(q,p) - \delta_t$ is masked out of the
+#   contrastive loss; $\delta_t$ is re-estimated every iteration from the running distribution of teacher score gaps.
+#
+# Code: `mlrlib/cross_encoder.py` (the teacher), `ranker_training.py`, `distillation_losses.py`, `false_negatives.py`,
+# `md2pr.py` (one training step for every variant), `md2pr_study.py` (this notebook's experiment).
+
+# %% tags=["parameters"]
+preset = "laptop"  # smoke | laptop | paper
+seed = 0
+_declared = {"preset", "seed"}
+_before = set(globals())
+
+# %% tags=["injected-parameters"]
+# Parameters
+preset = "laptop"
+
+
+# %%
+_injected = set(globals()) - _before  # names papermill added: anything undeclared is an error
+from mlrlib.presets import check_parameters, get_preset
+check_parameters(_injected, _declared)
+
+import numpy as np
+import pandas as pd
+import torch
+from IPython.display import display
+
+from mlrlib import md2pr_study as study, plots
+from mlrlib.cache import atomic_write_json, atomic_write_text
+from mlrlib.comparison import evaluate, seed_summary
+from mlrlib.data import load_data
+from mlrlib.encoders import MultiLayerEncoder
+from mlrlib.false_negatives import DynamicThreshold, teacher_gaps
+from mlrlib.layer_study import bm25_run
+from mlrlib.metrics import metric_table
+from mlrlib.paths import results_dir
+from mlrlib.provenance import Provenance
+from mlrlib.training import index_batches
+
+STUDY = "03_md2pr_distillation"
+cfg = get_preset(STUDY, preset)
+prov = Provenance(STUDY, preset, seed, cfg)
+OUT = results_dir(STUDY, preset)
+enc, train = cfg["encode"], cfg["train"]
+pd.set_option("display.width", 160)
+pd.set_option("display.max_colwidth", 120)
+print(f"preset={preset} seed={seed} model={cfg['model']} data={cfg['data']} teacher={cfg['teacher']['model']}")
+
+# %% [markdown]
+# ## The data
+#
+# The benchmark of notebooks 01 and 02 (real FAQ questions from Debian's Python, Perl and Debian documentation), with
+# 2,000 passages under `laptop`. Every training query gets its 3 highest-ranked BM25 passages that are not its answer
+# as hard negatives; a batch holds 8 queries, their positives and their negatives (32 passages, all of them
+# in-batch negatives for every query). Every student trains 30 steps from the same MiniLM, seed and batches.
+
+# %%
+data = load_data(cfg["data"], cfg["benchmark"])
+summary = data.summary()
+print(f"{summary['passages']} passages, training pairs {summary['train_pairs']}")
+display(pd.DataFrame(summary["splits"]).T)
+L = MultiLayerEncoder(cfg["model"]).num_layers
+negs = study.negative_lists(data, cfg["distill"]["negatives"])
+configs = study.ablation_configs(cfg["model"], L, train, cfg["distill"], seed)
+seeded = {(name, s): study.with_seed(configs[name], s) for name in (study.BASE, study.FULL) for s in cfg["seeds"]}
+rows = study.plan_rows(len(data.train_pairs), [*configs.values(), *seeded.values()])
+print(f"L = {L}; {len(rows)} training pairs are visited by some run; their candidates get teacher scores")
+
+# %% [markdown]
+# ## 1. The teacher, and how much it could give
+#
+# No trained cross-encoder can be downloaded here, so the teacher is trained here from the packaged MiniLM, on the
+# training pairs with their BM25 negatives (listwise loss: the positive against its negatives), and cached. Two
+# ways of doing that failed at laptop budget and are not used (measured while building this notebook, dev split,
+# re-ranking BM25's top 20): the usual classifier on `[CLS]` stayed at chance after 40 steps (loss 1.33 against
+# $\ln 4 = 1.39$; MRR@10 17.4 vs BM25's 47.9), because this bi-encoder's `[CLS]` state is nearly the same for every
+# input (notebook 01); a cosine read-out over a plain joint encoding learned the training pairs (loss 0.41 after
+# 120 steps) but not the task (MRR@10 47.1). The teacher used is `GatedCrossEncoder`: one joint encoding of
+# `[CLS] q [SEP] d [SEP]` whose attention logits between the two segments get a learned bias (the gate, starting
+# at −4), read out as the scaled cosine of the mean query-token and passage-token states. It starts near the
+# bi-encoder's ranking and learns interaction from there. This is our construction, not the paper's DeBERTa
+# ranker; the `paper` preset loads a trained MS MARCO ranker instead.
+#
+# The teacher's **ceiling**: re-rank the contrastive-only DE's top 100 for every test query. If re-ranking does not
+# help, the teacher has little to teach.
+
+# %%
+ranker, teacher_key, teacher_log, scores = study.teacher(data, negs, cfg["teacher"], enc, rows)
+print(f"teacher: {len(teacher_log['losses'])} steps in {teacher_log['train_seconds']:.0f} s"
+      + (f", loss {np.mean(teacher_log['losses'][:5]):.2f} -> {np.mean(teacher_log['losses'][-5:]):.2f}" if teacher_log["losses"] else "")
+      + (f", gate {ranker.gate.item():.2f}" if hasattr(ranker, "gate") else ""))
+models = study.train_students(data, {study.BASE: configs[study.BASE]}, negs, ranker, teacher_key, scores, enc)
+de = models[study.BASE]
+reranked = study.cached_rerank(ranker, teacher_key, de.runs["test"], data, "test", cfg["rerank_depth"], enc,
+                               f"{study.BASE} + teacher rerank")
+ceiling = evaluate(data, {study.BASE: de}, "test", [bm25_run(data, "test"), reranked], baseline=study.BASE)
+ceiling.to_csv(OUT / "teacher_ceiling.csv", index=False)
+ceiling_table = metric_table(ceiling, ("Top-1", "Top-5", "Top-20", "MRR@10", "nDCG@10"))
+atomic_write_text(OUT / "teacher_ceiling.md", ceiling_table.to_markdown())
+display(ceiling_table)
+gaps = teacher_gaps(torch.from_numpy(scores[rows])).flatten().numpy()
+print(f"teacher gaps R(q,p) - R(q,n) on the training candidates: mean {gaps.mean():.2f}, std {gaps.std():.2f}, "
+      f"negatives above their positive: {(gaps < 0).mean():.1%}")
+
+# %% [markdown]
+# ## 2. Ablation
+#
+# Contrastive only, then each term added: + sentence level ($\alpha = 1$, $\tau = 1$), + word level (attention and hidden
+# states of the last layer, $\beta_{att} = 100$, $\beta_{hid} = 5$: each term near the contrastive loss's size at the
+# start), + both, + both + dynamic filtering ($\kappa = 2$). Marks: `*` = significantly different from contrastive-only
+# (paired t-test over test queries, p < 0.05); `±` = half-width of the 95% bootstrap interval.
+
+# %%
+ablation = {n: c for n, c in configs.items() if n != study.STATIC}
+models = study.train_students(data, ablation, negs, ranker, teacher_key, scores, enc, trained=models)
+test = evaluate(data, models, "test", baseline=study.BASE)
+test.to_csv(OUT / "ablation_test.csv", index=False)
+table = metric_table(test, ("Top-1", "Top-5", "Top-20", "Top-100", "MRR@10", "R@100"))
+atomic_write_text(OUT / "ablation_test.md", table.to_markdown())
+display(table)
+print("training seconds per model:", {n: round(m.log["train_seconds"]) for n, m in models.items()})
+fig = plots.save(plots.systems_bar(test, ("Top-5", "Top-20", "MRR@10"), title="Test split: MD2PR ablation"),
+                 OUT / "ablation.png")
+
+# %% [markdown]
+# ### Seeds: contrastive-only against the full model
+#
+# Both retrained with seeds 0, 1, 2 (the seed sets the batch order and the dropout masks). Each cell: mean ± standard
+# deviation over seeds; then the per-seed difference, and in how many seeds it was significant.
+
+# %%
+per_seed = []
+for s in cfg["seeds"]:
+    pair = {n: seeded[(n, s)] for n in (study.BASE, study.FULL)}
+    trained = study.train_students(data, pair, negs, ranker, teacher_key, scores, enc, trained=models)
+    per_seed.append(evaluate(data, trained, "test", baseline=study.BASE).assign(seed=s))
+    if s == seed:
+        assert all(trained[n] is models[n] for n in pair)  # the seed-0 models above, not retrained
+per_seed = pd.concat(per_seed, ignore_index=True)
+per_seed.to_csv(OUT / "seeds_test.csv", index=False)
+seed_table = seed_summary(per_seed, study.BASE, study.FULL, ("Top-1", "Top-5", "Top-20", "MRR@10", "R@100"))
+atomic_write_text(OUT / "seeds_test.md", seed_table.to_markdown())
+display(seed_table)
+fig = plots.save(plots.seeds(per_seed, [study.BASE, study.FULL]), OUT / "seeds.png")
+
+# %% [markdown]
+# ## 3. What the filter masked
+#
+# Per epoch (one pass over the training pairs; `laptop` trains for a fraction of one, so there is one partial row),
+# how many of the hard negatives seen were masked, and the threshold at the end. Then the first masked negatives,
+# next to the query and its labelled positive: is the masked passage really an answer?
+
+# %%
+full = models[study.FULL]
+epochs = study.masking_by_epoch(full.log, len(data.train_pairs), train["batch_size"])
+epochs.to_csv(OUT / "masked_per_epoch.csv")
+display(epochs.round(3))
+examples = study.masked_examples(full.log, data.train_pairs, negs, k=5)
+examples.to_csv(OUT / "masked_examples.csv", index=False)
+display(examples)
+
+# %% [markdown]
+# ## 4. Dynamic threshold against a static margin
+#
+# The static filter masks a negative when $R(q,n) > R(q,p) - m$ with a fixed margin $m = 0$ (the absolute margin of
+# sentence-transformers' hard-negative mining, applied here during training). Same losses, steps, batches and seed
+# as the dynamic one; the significance mark is against the static filter.
+
+# %%
+models.update(study.train_students(data, {study.STATIC: configs[study.STATIC]}, negs, ranker, teacher_key, scores, enc))
+filters = {"dynamic": int(sum(s["masked"] for s in models[study.FULL].log["steps"])),
+           "static": int(sum(s["masked"] for s in models[study.STATIC].log["steps"]))}
+vs_static = evaluate(data, {study.STATIC: models[study.STATIC], study.FULL: models[study.FULL]}, "test",
+                     baseline=study.STATIC)
+vs_static.to_csv(OUT / "dynamic_vs_static.csv", index=False)
+filter_table = metric_table(vs_static, ("Top-1", "Top-5", "Top-20", "MRR@10")).assign(
+    **{"negatives masked": [filters["static"], filters["dynamic"]]})
+atomic_write_text(OUT / "dynamic_vs_static.md", filter_table.to_markdown())
+display(filter_table)
+steps = {"dynamic": study.masking_by_step(models[study.FULL].log), "static": study.masking_by_step(models[study.STATIC].log)}
+fig = plots.save(plots.masking(steps), OUT / "masking.png")
+
+# %% [markdown]
+# ## 5. What each variant costs to train
+#
+# Seconds per training step (forward, losses, backward, AdamW), the variants interleaved on the same batches, as a
+# ratio to contrastive-only. Teacher scores for the sentence level and the filter are computed once before training
+# (cached), so they cost nothing per step here; the word level runs the teacher on each batch's query-positive pairs
+# (no gradient) and the student with attention maps (the eager attention kernel).
+
+# %%
+step_cost = study.step_costs(configs, data, negs, ranker, scores, cfg["cost_steps"])
+step_cost.to_csv(OUT / "train_step_cost.csv")
+display(step_cost.round(3))
+
+# %% [markdown]
+# ## Paper vs here
+#
+# Each claim, the number measured above, and whether it holds here (computed from the tables, not typed). The paper
+# reports MRR@10 0.362 on MS MARCO dev and R@100 0.912 on NQ with a DeBERTa ranker and BERT-base retrievers trained
+# for many epochs on GPUs; here: a 6-layer MiniLM student, a teacher trained here for a few minutes, a 2,000-passage
+# technical corpus and 30 CPU steps. Absolute numbers are not comparable; the `paper` preset runs the original setting.
+
+# %%
+claims = study.claims_table(test, per_seed, ceiling, filters, step_cost, cfg["paper"])
+atomic_write_text(OUT / "paper_vs_here.md", claims.to_markdown(index=False))
+display(claims)
+
+# %% [markdown]
+# ## Checks
+#
+# Properties that must hold for any preset; nbval compares this cell's output on every CI run.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+texts_q, texts_p = [p["query"] for p in data.train_pairs[:4]], [p["positive"] for p in data.train_pairs[:4]]
+pairs = ranker.pairs(texts_q, texts_p, enc["q_max_len"], enc["p_max_len"])
+q_ids = ranker.tokenizer(texts_q, truncation=True, max_length=enc["q_max_len"], add_special_tokens=True)["input_ids"]
+full_steps = full.log["steps"]
+plan = index_batches(len(data.train_pairs), train["batch_size"], train["steps"], seed)
+replay = DynamicThreshold(cfg["distill"]["kappa"])
+deltas = [replay.update(teacher_gaps(torch.from_numpy(scores[idx]))) for idx in plan]
+top = {q: set(sorted(h, key=h.get, reverse=True)[:cfg["rerank_depth"]]) for q, h in de.runs["test"].to_dict().items()}
+all_tables = pd.concat([ceiling, test, per_seed, vs_static])
+checks = {
+    "the teacher sees the student's own query tokens, position for position": all(
+        pairs.inputs["input_ids"][i, pairs.query_positions[i]].tolist() == q_ids[i][1:-1] for i in range(4)),
+    "every pair a training batch used has teacher scores": bool(np.isfinite(scores[rows]).all()),
+    "the dynamic threshold replays from the teacher's gaps": np.allclose([s["delta"] for s in full_steps], deltas),
+    "only hard negatives were masked, never a positive": all(
+        0 <= j < cfg["distill"]["negatives"] for s in full_steps for _, j, _ in s["masked_examples"]),
+    "contrastive-only training logged no teacher term and no mask": all(
+        "sentence" not in s and "masked" not in s for s in de.log["steps"]),
+    "re-ranking only reorders each query's top passages": all(
+        set(h) == top[q] for q, h in reranked.to_dict().items()),
+    "every metric lies in [0, 1]": bool(all_tables.value.between(0, 1).all()),
+    "every seed gave both systems a full set of metrics": per_seed.groupby(["seed", "system"]).size().nunique() == 1
+        and per_seed.seed.nunique() == len(cfg["seeds"]),
+}
+for name, ok in checks.items():
+    print(("PASS " if ok else "FAIL ") + name)
+assert all(checks.values())
+
+# %%
+record = prov.write(OUT, n_passages=len(data.corpus_ids), n_test_queries=len(data.split("test")[0]),
+                    teacher_train_seconds=round(teacher_log["train_seconds"], 1),
+                    train_seconds={n: round(m.log["train_seconds"], 1) for n, m in models.items()})
+atomic_write_json(OUT / "metrics.json", {"teacher_ceiling": ceiling.to_dict("records"), "ablation": test.to_dict("records"),
+                                         "seeds": per_seed.to_dict("records"), "dynamic_vs_static": vs_static.to_dict("records"),
+                                         "masked": filters, "step_cost": step_cost.reset_index().to_dict("records"),
+                                         "provenance": record})
+print(f"runtime {record['runtime_seconds']:.0f} s, commit {record['commit'][:12]}, results in results/{OUT.relative_to(OUT.parents[1]) if preset != 'laptop' else OUT.name}")

@@ -1,0 +1,296 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 04 · Early cross-encoder layers as embeddings, and DE-l, the light dual encoder built from them
+#
+# A cross-encoder (CE) reads the query and the passage together, so the usual view is that it can only re-rank.
+# Seed 003 reports a curious finding: a CE run on a **single** text, `[CLS] x [SEP]`, gives per-layer embeddings
+# $\mathrm{mean}_l(x)$ whose *early* layers already retrieve, better than a dual encoder's (DE) early layers. From
+# that it builds a light DE: the CE's embedding layer and first $l$ layers, the upper layers removed, trained
+# further. The paper's DE-2 is within about 1% of the full DE and encodes 5.15x faster (`METHODS.md` §4).
+#
+# DE-l trains on the same batches as the full DE (queries, positives, BM25 negatives) with
+#
+# $$\mathcal{L} = \mathrm{NCE}\big(\langle q, d\rangle\big) + \alpha\,\mathrm{KL}\big(\mathrm{softmax}(R(q,\cdot))\,\|\,\mathrm{softmax}(s(q,\cdot))\big) + \beta\,\frac{1}{|X|}\sum_{x\in X}\big\lVert v_l(x) - v_{DE}(x)\big\rVert^2$$
+#
+# the labels, the CE's scores $R$ over each query's candidates, and the full DE's unit vectors on the batch's texts
+# $X$. The paper's summary says DE-l is distilled but not from what, so both sources are options, compared below
+# (reconstructed from the paper's description; no official code exists).
+#
+# Code: `mlrlib/light_de.py` (the CE embedder, DE-l and its training step), `cost.py` (FLOPs, throughput, pipeline
+# latency), `early_layer_study.py` (this notebook's experiment).
+
+# %% tags=["parameters"]
+preset = "laptop"  # smoke | laptop | paper
+seed = 0
+_declared = {"preset", "seed"}
+_before = set(globals())
+
+# %% tags=["injected-parameters"]
+# Parameters
+preset = "laptop"
+
+
+# %%
+_injected = set(globals()) - _before  # names papermill added: anything undeclared is an error
+from mlrlib.presets import check_parameters, get_preset
+check_parameters(_injected, _declared)
+
+import numpy as np
+import pandas as pd
+from IPython.display import display
+
+from mlrlib import early_layer_study as study, md2pr_study, plots
+from mlrlib.cache import atomic_write_json, atomic_write_text
+from mlrlib.comparison import evaluate, seed_summary
+from mlrlib.cost import encoding_flops, encoding_throughput, pipeline_latency
+from mlrlib.data import load_data
+from mlrlib.encoders import MultiLayerEncoder
+from mlrlib.layer_study import bm25_run
+from mlrlib.light_de import build_light, ce_embedder
+from mlrlib.md2pr import teacher_scores
+from mlrlib.metrics import metric_table
+from mlrlib.paths import results_dir
+from mlrlib.provenance import Provenance
+
+STUDY = "04_early_layer_ce"
+cfg = get_preset(STUDY, preset)
+prov = Provenance(STUDY, preset, seed, cfg)
+OUT = results_dir(STUDY, preset)
+enc, train, w = cfg["encode"], cfg["train"], cfg["light"]
+pd.set_option("display.width", 160)
+pd.set_option("display.max_colwidth", 160)
+print(f"preset={preset} seed={seed} model={cfg['model']} data={cfg['data']} cross-encoder={cfg['teacher']['model']}")
+
+# %% [markdown]
+# ## The data and the cross-encoder
+#
+# The benchmark of notebooks 01–03 (real FAQ questions from Debian's Python, Perl and Debian documentation; 2,000
+# passages under `laptop`) and notebook 03's cross-encoder, trained here from the packaged MiniLM (its cache is
+# reused when notebook 03 ran first). It is the `GatedCrossEncoder`: one joint encoding of `[CLS] q [SEP] d [SEP]`
+# with a learned bias on the attention between the two segments. **Caveat:** it is warm-started from the same
+# MiniLM the dual encoders start from, so run on a single text it equals MiniLM before its 60 ranker-training
+# steps; what its layers gain as embedders comes from those steps alone. The `paper` preset loads a trained MS
+# MARCO cross-encoder instead (`cross-encoder/ms-marco-MiniLM-L-12-v2`).
+
+# %%
+data = load_data(cfg["data"], cfg["benchmark"])
+summary = data.summary()
+print(f"{summary['passages']} passages, training pairs {summary['train_pairs']}")
+display(pd.DataFrame(summary["splits"]).T)
+L = MultiLayerEncoder(cfg["model"]).num_layers
+negs = md2pr_study.negative_lists(data, w["negatives"])
+objectives = study.objective_configs(cfg["model"], 2, L, train, w, cfg["light_lr"], seed)
+rows = study.scored_rows(len(data.train_pairs), objectives.values())
+ranker, teacher_key, teacher_log, scores = md2pr_study.teacher(data, negs, cfg["teacher"], enc, rows)
+print(f"L = {L}; cross-encoder: {len(teacher_log['losses'])} training steps, {teacher_log['train_seconds']:.0f} s"
+      + (" (cached)" if teacher_log["cached"] else ""))
+
+# %% [markdown]
+# ## 1. Layer by layer: cross-encoder embeddings against the dual encoder's own layers
+#
+# Three encoders, every layer, mean pooling and `[CLS]`, each used as a zero-shot retriever (cosine; queries and
+# passages from the same layer): the cross-encoder run on single texts, the full DE (MiniLM fine-tuned as a dual
+# encoder for 30 steps on the same training pairs, mean pooling, contrastive only) and the pre-trained MiniLM both
+# start from. Test split; the dashed grey line is BM25.
+
+# %%
+full = study.train_models(data, {study.FULL: study.full_de_config(cfg["model"], L, train, w["negatives"], seed)},
+                          negs, ranker, teacher_key, scores, None, enc)[study.FULL]
+embedder = ce_embedder(ranker)
+layers = study.layer_by_layer({"cross-encoder": embedder, study.FULL: full.encoder,
+                               "MiniLM (pre-trained)": MultiLayerEncoder(cfg["model"])}, data, "test", enc)
+layers.to_csv(OUT / "layer_by_layer.csv", index=False)
+bm25_test = evaluate(data, {}, "test", [bm25_run(data, "test")])
+bm25 = bm25_test.set_index("metric").value.to_dict()
+by_layer = layers[layers.metric == "MRR@10"].pivot_table(index="layer", columns=["model", "pooling"], values="value")
+atomic_write_text(OUT / "layer_by_layer.md", (100 * by_layer).round(1).to_markdown())
+display((100 * by_layer).round(1))
+fig = plots.layer_curves(layers)
+for ax, metric in zip(fig.axes, ("Top-20", "MRR@10")):
+    ax.axhline(100 * bm25[metric], color="grey", ls="--", lw=1)
+fig = plots.save(fig, OUT / "layer_by_layer.png")
+gaps = study.early_layer_gaps(layers, "cross-encoder", study.FULL, max(1, L // 2))
+print("MRR@10, cross-encoder minus full DE (mean pooling), layers 1..L/2:", (100 * gaps).round(1).to_dict())
+
+# %% [markdown]
+# ## 2. DE-1, DE-2, DE-3 against the full DE
+#
+# DE-l is a copy of the cross-encoder's embedding layer and first $l$ layers; the layers above are deleted from
+# the model, so it stores and runs fewer parameters. It trains on the same batches as the full DE, for $L/l$ times
+# as many steps (the same transformer-layer compute; 90 steps for DE-2 under `laptop`) at learning rate
+# `light_lr` = 3e-4. Both choices were made on the dev split while building this notebook: with the full DE's
+# 5e-5 and 30 steps, DE-2 reached dev MRR@10 11.1; with 3e-4 and 120 steps, 31.7.
+#
+# **Which objective?** DE-2 with each objective, on the dev split; the best dev MRR@10 becomes the recipe of every
+# DE-l below (`*`: significantly different from the full DE, paired t-test over queries, p < 0.05; `±`: half-width
+# of the 95% bootstrap interval).
+
+# %%
+models = study.train_models(data, objectives, negs, ranker, teacher_key, scores, full, enc)
+dev = evaluate(data, {study.FULL: full, **models}, "dev", baseline=study.FULL)
+dev.to_csv(OUT / "objectives_dev.csv", index=False)
+atomic_write_text(OUT / "objectives_dev.md", metric_table(dev).to_markdown())
+display(metric_table(dev))
+chosen = study.choose_on_dev(dev, list(objectives))
+recipe = objectives[chosen]
+print(f"recipe: {chosen} (alpha = {recipe['distill']['alpha']}, beta = {recipe['light']['beta']})")
+
+# %% [markdown]
+# **Which source?** The same recipe, DE-2 copied from the cross-encoder, from the trained full DE, or from the
+# pre-trained MiniLM: is the cross-encoder's start worth anything? Then DE-1 and DE-3 from the cross-encoder. Test
+# split, all against the full DE.
+
+# %%
+variants = {"DE-2": recipe, "DE-2 (from the full DE)": study.recipe_of(recipe, 2, "de", seed),
+            "DE-2 (from MiniLM)": study.recipe_of(recipe, 2, "base", seed),
+            **{f"DE-{l}": study.recipe_of(recipe, l, "ce", seed) for l in cfg["layers"] if l != 2}}
+rows = study.scored_rows(len(data.train_pairs), variants.values())
+if rows:
+    scores = teacher_scores(ranker, teacher_key, data.train_pairs, negs, w["negatives"], enc, rows)
+light = study.train_models(data, variants, negs, ranker, teacher_key, scores, full, enc,
+                           trained={"DE-2": models[chosen]})
+order = [study.FULL, *[f"DE-{l}" for l in sorted(cfg["layers"], reverse=True)], "DE-2 (from the full DE)", "DE-2 (from MiniLM)"]
+test = evaluate(data, {n: ({study.FULL: full} | light)[n] for n in order}, "test", baseline=study.FULL)
+test.to_csv(OUT / "light_test.csv", index=False)
+table = metric_table(test, ("Top-1", "Top-5", "Top-20", "Top-100", "MRR@10"))
+atomic_write_text(OUT / "light_test.md", table.to_markdown())
+display(table)
+print("training seconds:", {n: round(m.log["train_seconds"]) for n, m in {study.FULL: full, **light}.items()})
+
+# %% [markdown]
+# ### Seeds: DE-2 against the full DE
+#
+# Both retrained with each seed (batch order, dropout; DE-2 distils from the full DE of its own seed). Mean ± standard
+# deviation over seeds, the per-seed difference, and in how many seeds it was significant.
+
+# %%
+seeded = {s: {study.FULL: study.full_de_config(cfg["model"], L, train, w["negatives"], s),
+              "DE-2": study.recipe_of(recipe, 2, "ce", s)} for s in cfg["seeds"]}
+rows = study.scored_rows(len(data.train_pairs), [c["DE-2"] for c in seeded.values()])
+if rows:
+    scores = teacher_scores(ranker, teacher_key, data.train_pairs, negs, w["negatives"], enc, rows)
+per_seed = []
+for s, pair in seeded.items():
+    known = {study.FULL: full, "DE-2": light["DE-2"]}
+    full_s = study.train_models(data, {study.FULL: pair[study.FULL]}, negs, ranker, teacher_key, scores, None, enc, known)
+    both = full_s | study.train_models(data, {"DE-2": pair["DE-2"]}, negs, ranker, teacher_key, scores,
+                                       full_s[study.FULL], enc, known)
+    per_seed.append(evaluate(data, both, "test", baseline=study.FULL).assign(seed=s))
+per_seed = pd.concat(per_seed, ignore_index=True)
+per_seed.to_csv(OUT / "seeds_test.csv", index=False)
+seed_table = seed_summary(per_seed, study.FULL, "DE-2", ("Top-1", "Top-5", "Top-20", "MRR@10"))
+atomic_write_text(OUT / "seeds_test.md", seed_table.to_markdown())
+display(seed_table)
+
+# %% [markdown]
+# ### What the layers removed buy: parameters, FLOPs, and measured encoding speed
+#
+# The same passages (a fixed random sample of the corpus) encoded by each model as an index would be built:
+# length-sorted batches, mean pooling, `bf16` autocast as in every other encode here. FLOPs are counted by torch's
+# `FlopCounterMode` on those very batches (attention included); the throughput is the median of several timed
+# passes after a warm-up, the models in rotating order. The FLOP ratio is what removing layers can give at most; the
+# embedding layer, tokenisation and pooling do not shrink.
+
+# %%
+encoders = {study.FULL: (full.encoder, L), **{f"DE-{l}": (light[f"DE-{l}"].encoder, l) for l in sorted(cfg["layers"], reverse=True)}}
+sample = [str(t) for t in np.random.default_rng(seed).choice(data.corpus_texts, min(cfg["speed"]["passages"], len(data.corpus_texts)),
+                                                             replace=False)]
+flops = {n: encoding_flops(e, l, sample, enc) for n, (e, l) in encoders.items()}
+throughput = encoding_throughput(encoders, sample, enc, cfg["speed"]["repeats"])
+params = study.parameter_counts({n: e for n, (e, _) in encoders.items()})
+speed = study.speed_table(throughput, flops, params)
+speed.to_csv(OUT / "speed.csv")
+atomic_write_text(OUT / "speed.md", speed.round(3).to_markdown())
+display(speed.round(2))
+fig = plots.save(plots.speed_quality(speed, test), OUT / "speed_quality.png")
+
+# %% [markdown]
+# ## 3. Retrieve, then re-rank
+#
+# DE-2 retrieves, the cross-encoder re-ranks its top $k$; against the full DE with and without the same re-ranking.
+# Quality on the test split (`*`: significantly different from full DE + rerank); latency per query, end to end
+# (encode the query, search the flat index, score the $k$ pairs), the systems in turn on the same queries. Encoding
+# the corpus, done once per index, is where DE-2's speed shows; a query is short.
+
+# %%
+depth = cfg["rerank_depth"]
+retrievers = {study.FULL: full, "DE-2": light["DE-2"]}
+reranked = [md2pr_study.cached_rerank(ranker, teacher_key, m.runs["test"], data, "test", depth, enc, f"{n} + rerank")
+            for n, m in retrievers.items()]
+pipeline = evaluate(data, retrievers, "test", reranked, baseline=f"{study.FULL} + rerank")
+pipeline.to_csv(OUT / "pipeline_test.csv", index=False)
+queries = data.split("test")[1][:cfg["speed"]["queries"]]
+systems = {n: (m.encoder, m.cfg, m.passages, None) for n, m in retrievers.items()}
+systems |= {f"{n} + rerank": (m.encoder, m.cfg, m.passages, ranker) for n, m in retrievers.items()}
+latency = pipeline_latency(systems, queries, data.corpus_texts, enc, depth)
+index_seconds = {n: len(data.corpus_texts) / speed.loc[n.split(" + ")[0], "passages_per_second"] for n in latency.index}
+latency = latency.assign(index_corpus_s=pd.Series(index_seconds))
+latency.to_csv(OUT / "pipeline_latency.csv")
+pipeline_table = metric_table(pipeline, ("Top-1", "Top-5", "Top-20", "MRR@10")).join(latency[["median_ms", "index_corpus_s"]].round(1))
+atomic_write_text(OUT / "pipeline.md", pipeline_table.to_markdown())
+display(pipeline_table)
+
+# %% [markdown]
+# ## Paper vs here
+#
+# Each claim of seed 003, the number measured above, and whether it holds here (computed from the tables, not
+# typed). The paper's models are 12-layer and trained at scale; here a 6-layer MiniLM, a cross-encoder trained for
+# minutes and a 2,000-passage technical corpus, so DE-2 removes 4 of 6 layers (at most 3x fewer layer FLOPs), not
+# 10 of 12. The `paper` preset runs the original scale.
+
+# %%
+claims = study.claims_table(layers, per_seed, speed, pipeline, latency, "DE-2", bm25, cfg["paper"])
+atomic_write_text(OUT / "paper_vs_here.md", claims.to_markdown(index=False))
+display(claims)
+
+# %% [markdown]
+# ## Checks
+#
+# Properties that must hold for any preset; nbval compares this cell's output on every CI run.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+fresh = build_light(recipe, ranker=ranker)
+probe = [str(t) for t in data.corpus_texts[:16]]
+as_de2 = fresh.encode(probe, [2], ("mean",), 16, enc["p_max_len"], bf16=False)["mean"][:, 0]
+as_ce = embedder.encode(probe, [2], ("mean",), 16, enc["p_max_len"], bf16=False)["mean"][:, 0]
+top = {q: set(sorted(h, key=h.get, reverse=True)[:depth]) for q, h in light["DE-2"].runs["test"].to_dict().items()}
+all_tables = pd.concat([layers, dev, test, per_seed, pipeline])
+checks = {
+    "DE-2 keeps 2 transformer layers, the upper ones deleted": len(light["DE-2"].encoder.model.encoder.layer) == 2
+        and light["DE-2"].encoder.model.config.num_hidden_layers == 2,
+    "every DE-l keeps exactly l layers": all(len(light[f"DE-{l}"].encoder.model.encoder.layer) == l for l in cfg["layers"]),
+    "DE-2 has fewer parameters than the full DE": bool(params.loc["DE-2", "parameters"] < params.loc[study.FULL, "parameters"]),
+    "untrained DE-2 embeds exactly as the cross-encoder's layer 2": bool(np.allclose(as_de2, as_ce, atol=1e-5)),
+    "the embedder is the cross-encoder's own body, not a copy": embedder.model is ranker.model.base_model,
+    "FLOPs fall with every layer removed": list(speed["GFLOPs"]) == sorted(speed["GFLOPs"], reverse=True),
+    "re-ranking only reorders DE-2's top k": all(set(h) == top[q] for q, h in reranked[1].to_dict().items()),
+    "the recipe was chosen on dev": chosen == study.choose_on_dev(dev, list(objectives)),
+}
+for name, ok in checks.items():
+    print("PASS" if ok else "FAIL", name)
+assert all(checks.values())
+
+# %%
+record = prov.write(OUT, n_passages=len(data.corpus_ids), n_test_queries=len(data.split("test")[0]), recipe=chosen,
+                    teacher_train_seconds=round(teacher_log["train_seconds"], 1),
+                    train_seconds={n: round(m.log["train_seconds"], 1) for n, m in {study.FULL: full, **models, **light}.items()})
+atomic_write_json(OUT / "metrics.json", {"layer_by_layer": layers.to_dict("records"), "objectives_dev": dev.to_dict("records"),
+                                         "light_test": test.to_dict("records"), "seeds": per_seed.to_dict("records"),
+                                         "speed": speed.reset_index().to_dict("records"), "pipeline": pipeline.to_dict("records"),
+                                         "latency": latency.reset_index().to_dict("records"), "provenance": record})
+print(f"runtime {record['runtime_seconds']:.0f} s, commit {record['commit'][:12]}, results in results/{OUT.relative_to(OUT.parents[1]) if preset != 'laptop' else OUT.name}")

@@ -1,0 +1,20 @@
+"""The determinism check compares metrics without their timings and names every difference."""
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
+
+from check_determinism import differences, without_timings  # noqa: E402
+
+
+def test_timings_are_left_out_and_metrics_kept():
+    metrics = {"test": {"DE": {"MRR@10": 0.61}}, "cost": {"DE": 1.2}, "train_seconds": 3.0,
+               "pipeline": [{"system": "DE", "latency_ms": 31.0, "MRR@10": 0.5}], "provenance": {"commit": "x"}}
+    assert without_timings(metrics) == {"test": {"DE": {"MRR@10": 0.61}}, "pipeline": [{"system": "DE", "MRR@10": 0.5}]}
+
+
+def test_every_difference_is_named_with_its_path():
+    a = {"test": {"DE": {"MRR@10": 0.61, "Top-5": 0.8}}, "seeds": [1, 2]}
+    b = {"test": {"DE": {"MRR@10": 0.62, "Top-5": 0.8}}, "seeds": [1, 3]}
+    assert differences(a, b) == ["/seeds[1]: 2 != 3", "/test/DE/MRR@10: 0.61 != 0.62"]
+    assert differences(a, a) == []

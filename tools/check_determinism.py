@@ -1,0 +1,120 @@
+"""Determinism and resumption of a smoke run, each from its own clean cache (part of `make test`).
+
+    python tools/check_determinism.py --only 01
+
+1. Two runs from two empty caches must write the same metrics (timings left out: they are measured).
+2. A third run is killed (SIGKILL) as soon as its first trained checkpoint is stored, then restarted on
+   the same cache. Every file the killed run left must be whole; the restarted run must reuse the
+   checkpoints stored before the kill, not retrain them, and write the same metrics as run 1.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TIMED = re.compile(r"second|latency|speed|throughput|time|cost|provenance|_ms\b|per_s")
+
+
+def without_timings(obj):
+    """`obj` with every entry whose key names a measured time removed (recursively)."""
+    if isinstance(obj, dict):
+        return {k: without_timings(v) for k, v in obj.items() if not TIMED.search(str(k))}
+    if isinstance(obj, list):
+        return [without_timings(v) for v in obj]
+    return obj
+
+
+def differences(a, b, path="") -> list[str]:
+    if isinstance(a, dict) and isinstance(b, dict):
+        return [d for k in sorted(set(a) | set(b)) for d in differences(a.get(k), b.get(k), f"{path}/{k}")]
+    if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+        return [d for i, (x, y) in enumerate(zip(a, b)) for d in differences(x, y, f"{path}[{i}]")]
+    return [] if a == b else [f"{path}: {a!r} != {b!r}"]
+
+
+def start(only: str, cache: Path, results: Path) -> subprocess.Popen:
+    env = {**os.environ, "MLRLIB_CACHE": str(cache), "MLRLIB_RESULTS": str(results)}
+    cmd = [sys.executable, str(ROOT / "tools" / "run_notebooks.py"), "--preset", "smoke", "--only", only,
+           "--out", str(results / "notebooks")]
+    return subprocess.Popen(cmd, env=env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def run(only: str, cache: Path, results: Path) -> dict:
+    proc = start(only, cache, results)
+    _, err = proc.communicate()
+    if proc.returncode:
+        sys.exit(f"smoke run {only} failed (cache {cache}):\n{err.decode()[-3000:]}")
+    return metrics(results)
+
+
+def metrics(results: Path) -> dict:
+    (path,) = results.glob("*/smoke/metrics.json")
+    return without_timings(json.loads(path.read_text()))
+
+
+def checkpoints(cache: Path) -> dict[str, float]:
+    """{checkpoint folder: mtime of its train_log.json} of every stored checkpoint."""
+    return {p.parent.name: p.stat().st_mtime_ns for p in cache.glob("checkpoints/*/train_log.json")}
+
+
+def kill_after_first_checkpoint(only: str, cache: Path, results: Path, timeout: float = 900) -> dict:
+    proc = start(only, cache, results)
+    deadline = time.monotonic() + timeout
+    while not checkpoints(cache):
+        if proc.poll() is not None or time.monotonic() > deadline:
+            sys.exit("the run ended (or timed out) before storing a checkpoint: nothing to kill mid-way")
+        time.sleep(0.2)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    return checkpoints(cache)
+
+
+def whole(cache: Path) -> list[str]:
+    """Problems with what a killed run left: a visible checkpoint that does not load, an unreadable log."""
+    from mlrlib.encoders import load_encoder
+    problems = []
+    for log in cache.glob("checkpoints/*/train_log.json"):
+        try:
+            json.loads(log.read_text())
+            load_encoder(log.parent / "model")
+        except Exception as e:  # noqa: BLE001 -- any failure to load is what this check reports
+            problems.append(f"{log.parent}: {type(e).__name__}: {e}")
+    return problems
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--only", default="01", help="the notebook (a part of its name) to run under smoke")
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory(prefix="determinism.") as tmp:
+        tmp = Path(tmp)
+        first = run(args.only, tmp / "cache1", tmp / "results1")
+        second = run(args.only, tmp / "cache2", tmp / "results2")
+        diff = differences(first, second)
+        print(f"two clean smoke runs of {args.only}: {len(diff)} differing metrics")
+        stored = kill_after_first_checkpoint(args.only, tmp / "cache3", tmp / "results3")
+        broken = whole(tmp / "cache3")
+        print(f"killed after {len(stored)} stored checkpoint(s); {len(broken)} unreadable")
+        resumed = run(args.only, tmp / "cache3", tmp / "results3")
+        after = checkpoints(tmp / "cache3")
+        retrained = [k for k, t in stored.items() if after.get(k) != t]
+        resumed_diff = differences(first, resumed)
+        print(f"resumed: {len(after)} checkpoints, {len(retrained)} retrained of those stored before the kill; "
+              f"{len(resumed_diff)} metrics differ from the first run")
+    failures = diff + broken + [f"retrained {k}" for k in retrained] + resumed_diff
+    for line in failures[:20]:
+        print("  " + line)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
