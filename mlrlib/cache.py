@@ -68,5 +68,10 @@ def atomic_write_text(path: Path, text: str) -> None:
         raise
 
 
+def atomic_write_csv(frame, path: Path, **to_csv_kwargs) -> None:
+    """`frame.to_csv(path, **to_csv_kwargs)`, atomically."""
+    atomic_write_text(path, frame.to_csv(**to_csv_kwargs))
+
+
 def atomic_write_json(path: Path, obj) -> None:
     atomic_write_text(path, json.dumps(obj, indent=2, sort_keys=True, default=str) + "\n")

@@ -56,7 +56,7 @@ import pandas as pd
 from IPython.display import display
 
 from mlrlib import layer_study as study, plots
-from mlrlib.cache import atomic_write_json, atomic_write_text
+from mlrlib.cache import atomic_write_csv, atomic_write_json, atomic_write_text
 from mlrlib.data import load_data
 from mlrlib.encoders import MultiLayerEncoder
 from mlrlib.metrics import evaluate_runs, metric_table
@@ -100,7 +100,7 @@ L = encoder.num_layers
 zero_shot, corpus_zs = study.zero_shot_layers(encoder, data, "test", cfg["encode"])
 bm25_test = study.bm25_run(data, "test")
 bm25 = evaluate_runs(data.split("test")[2], [bm25_test]).set_index("metric").value
-zero_shot.to_csv(OUT / "zero_shot_layers.csv", index=False)
+atomic_write_csv(zero_shot, OUT / "zero_shot_layers.csv", index=False)
 fig = plots.save(plots.per_layer(zero_shot, bm25), OUT / "zero_shot_layers.png")
 best = zero_shot[zero_shot.metric == "Top-20"].sort_values("value").iloc[-1]
 print(f"best zero-shot vector: {best.pooling} of layer {best.layer}, Top-20 {100 * best.value:.1f}%; "
@@ -121,7 +121,7 @@ sets = study.layer_sets(L, cfg["m_sweep"])
 runs, logs, models, vectors = study.fine_tune_layer_sets(data, sets, cfg["model"], L, cfg["train"], cfg["encode"],
                                                 seed, progress=False)
 test = evaluate_runs(data.split("test")[2], runs["test"] + [bm25_test], baseline="DE (last layer)")
-test.to_csv(OUT / "fine_tuned_test.csv", index=False)
+atomic_write_csv(test, OUT / "fine_tuned_test.csv", index=False)
 table = metric_table(test)
 table.insert(0, "S", [str(sets.get(n, "-")) for n in table.index])
 atomic_write_text(OUT / "fine_tuned_test.md", table.to_markdown())
@@ -138,7 +138,7 @@ fig = plots.save(plots.systems_bar(test), OUT / "fine_tuned_systems.png")
 # %%
 last_m = {n: len(s) for n, s in sets.items() if s == study.last_few(L, len(s))}
 points = test[test.system.isin(last_m)].assign(m=lambda d: d.system.map(last_m))
-points.to_csv(OUT / "m_sweep.csv", index=False)
+atomic_write_csv(points, OUT / "m_sweep.csv", index=False)
 fig = plots.save(plots.m_sweep(points), OUT / "m_sweep.png")
 display(points[points.metric.isin(["Top-5", "Top-20", "MRR@10"])].pivot(index="m", columns="metric", values="value").round(3))
 
@@ -165,7 +165,7 @@ fig = plots.save(plots.heatmaps(cosine), OUT / "layer_cosine.png")
 spread = pd.DataFrame({"pre-trained": study.cross_passage_cosine(corpus_zs["cls"][rows]),
                        "fine-tuned MLR last-4": study.cross_passage_cosine(all_layers(models["MLR last-4"]))})
 spread.index.name = "layer"
-spread.to_csv(OUT / "cross_passage_cosine.csv")
+atomic_write_csv(spread, OUT / "cross_passage_cosine.csv")
 print(f"{len(rows)} held-out passages; mean cosine between different passages' [CLS] vectors, per layer:")
 display(spread.T.round(2))
 

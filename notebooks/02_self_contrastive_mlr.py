@@ -59,7 +59,7 @@ import torch
 from IPython.display import display
 
 from mlrlib import cost, plots, self_contrastive_study as study
-from mlrlib.cache import atomic_write_json, atomic_write_text
+from mlrlib.cache import atomic_write_csv, atomic_write_json, atomic_write_text
 from mlrlib.data import load_data
 from mlrlib.encoders import MultiLayerEncoder
 from mlrlib.experiment import encode_queries
@@ -114,8 +114,8 @@ bm25 = bm25_run(data, "test")
 test = study.evaluate(data, models, "test", [bm25])
 dev = study.evaluate(data, models, "dev")
 best = study.pick_best(dev, [n for n in headline if n != study.DE])
-test.to_csv(OUT / "headline_test.csv", index=False)
-dev.to_csv(OUT / "headline_dev.csv", index=False)
+atomic_write_csv(test, OUT / "headline_test.csv", index=False)
+atomic_write_csv(dev, OUT / "headline_dev.csv", index=False)
 table = metric_table(test)
 atomic_write_text(OUT / "headline_test.md", table.to_markdown())
 display(table)
@@ -138,7 +138,7 @@ sweep = study.train_all(data, {sweep_names[lam]: c for lam, c in sweep_cfgs.item
 sweep_tables = {lam: study.evaluate(data, {study.DE: models[study.DE], sweep_names[lam]: sweep[sweep_names[lam]]}, "test")
                 for lam in sweep_cfgs}
 points = study.lambda_points(sweep_tables, sweep_names)
-points.to_csv(OUT / "lambda_sweep.csv", index=False)
+atomic_write_csv(points, OUT / "lambda_sweep.csv", index=False)
 de_test = test[test.system == study.DE].set_index("metric").value
 fig = plots.save(plots.lambda_sweep(points, de_test), OUT / "lambda_sweep.png")
 lam_table = points.pivot(index="lam", columns="metric", values="value")[["Top-1", "Top-5", "Top-20", "MRR@10"]]
@@ -165,7 +165,7 @@ display((100 * lam_table).round(1))
 pool_cfgs = study.pooling_configs(cfg["model"], L, train, cfg["poolings"], seed)
 pooled = study.train_all(data, pool_cfgs, enc)
 pool_test = study.evaluate(data, {study.DE: models[study.DE], best: models[best], **pooled}, "test")
-pool_test.to_csv(OUT / "pooling_test.csv", index=False)
+atomic_write_csv(pool_test, OUT / "pooling_test.csv", index=False)
 pool_table = metric_table(pool_test)
 atomic_write_text(OUT / "pooling_test.md", pool_table.to_markdown())
 display(pool_table)
@@ -194,8 +194,8 @@ latency = cost.query_latency(systems, data.split("test")[1], enc)
 steps = cost.train_step_seconds({study.DE: headline[study.DE], **{n: headline[n] for n in headline if n.startswith("SV")}},
                                 data.train_pairs, cfg["cost_steps"])
 search_cost = sizes.join(latency)
-search_cost.to_csv(OUT / "search_cost.csv")
-steps.to_csv(OUT / "train_step_cost.csv")
+atomic_write_csv(search_cost, OUT / "search_cost.csv")
+atomic_write_csv(steps, OUT / "train_step_cost.csv")
 display(search_cost.round(3))
 display(steps.round(3))
 costs = {"de_bytes": int(sizes.loc[study.DE, "bytes"]), "sv_bytes": int(sizes.loc[best, "bytes"]),
@@ -217,7 +217,7 @@ for s in cfg["seeds"]:
     trained = study.train_all(data, {n: {**c, "seed": s} for n, c in pair.items()}, enc, trained=same)
     per_seed.append(study.evaluate(data, trained, "test").assign(seed=s))
 per_seed = pd.concat(per_seed, ignore_index=True)
-per_seed.to_csv(OUT / "seeds_test.csv", index=False)
+atomic_write_csv(per_seed, OUT / "seeds_test.csv", index=False)
 seed_table = study.seed_summary(per_seed, study.DE, best)
 atomic_write_text(OUT / "seeds_test.md", seed_table.to_markdown())
 display(seed_table)

@@ -54,7 +54,7 @@ import torch
 from IPython.display import display
 
 from mlrlib import md2pr_study as study, plots
-from mlrlib.cache import atomic_write_json, atomic_write_text
+from mlrlib.cache import atomic_write_csv, atomic_write_json, atomic_write_text
 from mlrlib.comparison import evaluate, seed_summary
 from mlrlib.data import load_data
 from mlrlib.encoders import MultiLayerEncoder
@@ -122,7 +122,7 @@ de = models[study.BASE]
 reranked = study.cached_rerank(ranker, teacher_key, de.runs["test"], data, "test", cfg["rerank_depth"], enc,
                                f"{study.BASE} + teacher rerank")
 ceiling = evaluate(data, {study.BASE: de}, "test", [bm25_run(data, "test"), reranked], baseline=study.BASE)
-ceiling.to_csv(OUT / "teacher_ceiling.csv", index=False)
+atomic_write_csv(ceiling, OUT / "teacher_ceiling.csv", index=False)
 ceiling_table = metric_table(ceiling, ("Top-1", "Top-5", "Top-20", "MRR@10", "nDCG@10"))
 atomic_write_text(OUT / "teacher_ceiling.md", ceiling_table.to_markdown())
 display(ceiling_table)
@@ -142,7 +142,7 @@ print(f"teacher gaps R(q,p) - R(q,n) on the training candidates: mean {gaps.mean
 ablation = {n: c for n, c in configs.items() if n != study.STATIC}
 models = study.train_students(data, ablation, negs, ranker, teacher_key, scores, enc, trained=models)
 test = evaluate(data, models, "test", baseline=study.BASE)
-test.to_csv(OUT / "ablation_test.csv", index=False)
+atomic_write_csv(test, OUT / "ablation_test.csv", index=False)
 table = metric_table(test, ("Top-1", "Top-5", "Top-20", "Top-100", "MRR@10", "R@100"))
 atomic_write_text(OUT / "ablation_test.md", table.to_markdown())
 display(table)
@@ -165,7 +165,7 @@ for s in cfg["seeds"]:
     if s == seed:
         assert all(trained[n] is models[n] for n in pair)  # the seed-0 models above, not retrained
 per_seed = pd.concat(per_seed, ignore_index=True)
-per_seed.to_csv(OUT / "seeds_test.csv", index=False)
+atomic_write_csv(per_seed, OUT / "seeds_test.csv", index=False)
 seed_table = seed_summary(per_seed, study.BASE, study.FULL, ("Top-1", "Top-5", "Top-20", "MRR@10", "R@100"))
 atomic_write_text(OUT / "seeds_test.md", seed_table.to_markdown())
 display(seed_table)
@@ -181,10 +181,10 @@ fig = plots.save(plots.seeds(per_seed, [study.BASE, study.FULL]), OUT / "seeds.p
 # %%
 full = models[study.FULL]
 epochs = study.masking_by_epoch(full.log, len(data.train_pairs), train["batch_size"])
-epochs.to_csv(OUT / "masked_per_epoch.csv")
+atomic_write_csv(epochs, OUT / "masked_per_epoch.csv")
 display(epochs.round(3))
 examples = study.masked_examples(full.log, data.train_pairs, negs, k=5)
-examples.to_csv(OUT / "masked_examples.csv", index=False)
+atomic_write_csv(examples, OUT / "masked_examples.csv", index=False)
 display(examples)
 
 # %% [markdown]
@@ -200,7 +200,7 @@ filters = {"dynamic": int(sum(s["masked"] for s in models[study.FULL].log["steps
            "static": int(sum(s["masked"] for s in models[study.STATIC].log["steps"]))}
 vs_static = evaluate(data, {study.STATIC: models[study.STATIC], study.FULL: models[study.FULL]}, "test",
                      baseline=study.STATIC)
-vs_static.to_csv(OUT / "dynamic_vs_static.csv", index=False)
+atomic_write_csv(vs_static, OUT / "dynamic_vs_static.csv", index=False)
 filter_table = metric_table(vs_static, ("Top-1", "Top-5", "Top-20", "MRR@10")).assign(
     **{"negatives masked": [filters["static"], filters["dynamic"]]})
 atomic_write_text(OUT / "dynamic_vs_static.md", filter_table.to_markdown())
@@ -218,7 +218,7 @@ fig = plots.save(plots.masking(steps), OUT / "masking.png")
 
 # %%
 step_cost = study.step_costs(configs, data, negs, ranker, scores, cfg["cost_steps"])
-step_cost.to_csv(OUT / "train_step_cost.csv")
+atomic_write_csv(step_cost, OUT / "train_step_cost.csv")
 display(step_cost.round(3))
 
 # %% [markdown]

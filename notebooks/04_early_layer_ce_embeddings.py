@@ -54,7 +54,7 @@ import pandas as pd
 from IPython.display import display
 
 from mlrlib import early_layer_study as study, md2pr_study, plots
-from mlrlib.cache import atomic_write_json, atomic_write_text
+from mlrlib.cache import atomic_write_csv, atomic_write_json, atomic_write_text
 from mlrlib.comparison import evaluate, seed_summary
 from mlrlib.cost import encoding_flops, encoding_throughput, pipeline_latency
 from mlrlib.data import load_data
@@ -113,7 +113,7 @@ full = study.train_models(data, {study.FULL: study.full_de_config(cfg["model"], 
 embedder = ce_embedder(ranker)
 layers = study.layer_by_layer({"cross-encoder": embedder, study.FULL: full.encoder,
                                "MiniLM (pre-trained)": MultiLayerEncoder(cfg["model"])}, data, "test", enc)
-layers.to_csv(OUT / "layer_by_layer.csv", index=False)
+atomic_write_csv(layers, OUT / "layer_by_layer.csv", index=False)
 bm25_test = evaluate(data, {}, "test", [bm25_run(data, "test")])
 bm25 = bm25_test.set_index("metric").value.to_dict()
 by_layer = layers[layers.metric == "MRR@10"].pivot_table(index="layer", columns=["model", "pooling"], values="value")
@@ -142,7 +142,7 @@ print("MRR@10, cross-encoder minus full DE (mean pooling), layers 1..L/2:", (100
 # %%
 models = study.train_models(data, objectives, negs, ranker, teacher_key, scores, full, enc)
 dev = evaluate(data, {study.FULL: full, **models}, "dev", baseline=study.FULL)
-dev.to_csv(OUT / "objectives_dev.csv", index=False)
+atomic_write_csv(dev, OUT / "objectives_dev.csv", index=False)
 atomic_write_text(OUT / "objectives_dev.md", metric_table(dev).to_markdown())
 display(metric_table(dev))
 chosen = study.choose_on_dev(dev, list(objectives))
@@ -165,7 +165,7 @@ light = study.train_models(data, variants, negs, ranker, teacher_key, scores, fu
                            trained={"DE-2": models[chosen]})
 order = [study.FULL, *[f"DE-{l}" for l in sorted(cfg["layers"], reverse=True)], "DE-2 (from the full DE)", "DE-2 (from MiniLM)"]
 test = evaluate(data, {n: ({study.FULL: full} | light)[n] for n in order}, "test", baseline=study.FULL)
-test.to_csv(OUT / "light_test.csv", index=False)
+atomic_write_csv(test, OUT / "light_test.csv", index=False)
 table = metric_table(test, ("Top-1", "Top-5", "Top-20", "Top-100", "MRR@10"))
 atomic_write_text(OUT / "light_test.md", table.to_markdown())
 display(table)
@@ -191,7 +191,7 @@ for s, pair in seeded.items():
                                        full_s[study.FULL], enc, known)
     per_seed.append(evaluate(data, both, "test", baseline=study.FULL).assign(seed=s))
 per_seed = pd.concat(per_seed, ignore_index=True)
-per_seed.to_csv(OUT / "seeds_test.csv", index=False)
+atomic_write_csv(per_seed, OUT / "seeds_test.csv", index=False)
 seed_table = seed_summary(per_seed, study.FULL, "DE-2", ("Top-1", "Top-5", "Top-20", "MRR@10"))
 atomic_write_text(OUT / "seeds_test.md", seed_table.to_markdown())
 display(seed_table)
@@ -213,7 +213,7 @@ flops = {n: encoding_flops(e, l, sample, enc) for n, (e, l) in encoders.items()}
 throughput = encoding_throughput(encoders, sample, enc, cfg["speed"]["repeats"])
 params = study.parameter_counts({n: e for n, (e, _) in encoders.items()})
 speed = study.speed_table(throughput, flops, params)
-speed.to_csv(OUT / "speed.csv")
+atomic_write_csv(speed, OUT / "speed.csv")
 atomic_write_text(OUT / "speed.md", speed.round(3).to_markdown())
 display(speed.round(2))
 fig = plots.save(plots.speed_quality(speed, test), OUT / "speed_quality.png")
@@ -232,14 +232,14 @@ retrievers = {study.FULL: full, "DE-2": light["DE-2"]}
 reranked = [md2pr_study.cached_rerank(ranker, teacher_key, m.runs["test"], data, "test", depth, enc, f"{n} + rerank")
             for n, m in retrievers.items()]
 pipeline = evaluate(data, retrievers, "test", reranked, baseline=f"{study.FULL} + rerank")
-pipeline.to_csv(OUT / "pipeline_test.csv", index=False)
+atomic_write_csv(pipeline, OUT / "pipeline_test.csv", index=False)
 queries = data.split("test")[1][:cfg["speed"]["queries"]]
 systems = {n: (m.encoder, m.cfg, m.passages, None) for n, m in retrievers.items()}
 systems |= {f"{n} + rerank": (m.encoder, m.cfg, m.passages, ranker) for n, m in retrievers.items()}
 latency = pipeline_latency(systems, queries, data.corpus_texts, enc, depth)
 index_seconds = {n: len(data.corpus_texts) / speed.loc[n.split(" + ")[0], "passages_per_second"] for n in latency.index}
 latency = latency.assign(index_corpus_s=pd.Series(index_seconds))
-latency.to_csv(OUT / "pipeline_latency.csv")
+atomic_write_csv(latency, OUT / "pipeline_latency.csv")
 pipeline_table = metric_table(pipeline, ("Top-1", "Top-5", "Top-20", "MRR@10")).join(latency[["median_ms", "index_corpus_s"]].round(1))
 atomic_write_text(OUT / "pipeline.md", pipeline_table.to_markdown())
 display(pipeline_table)

@@ -60,7 +60,7 @@ from IPython.display import display
 
 from mlrlib import early_layer_study, md2pr_study, open_questions as oq, plots
 from mlrlib.beir_export import offline_beir_folder
-from mlrlib.cache import atomic_write_json, atomic_write_text
+from mlrlib.cache import atomic_write_csv, atomic_write_json, atomic_write_text
 from mlrlib.comparison import evaluate
 from mlrlib.data import load_data
 from mlrlib.encoders import MultiLayerEncoder
@@ -131,7 +131,7 @@ print(f"{len(sym.corpus_ids)} passages; queries: dev {len(sym.split('dev')[0])},
       f"{len(sym.train_pairs)} training pairs")
 sym_models = train_all(sym, oq.symmetric_configs(cfg["model"], L, cfg["symmetric_layers"], sym_train, seed), sym_enc)
 sym_test = evaluate(sym, sym_models, "test", [bm25_run(sym, "test")], baseline="passage side (MLR)")
-sym_test.to_csv(OUT / "symmetric_test.csv", index=False)
+atomic_write_csv(sym_test, OUT / "symmetric_test.csv", index=False)
 atomic_write_text(OUT / "symmetric_test.md", metric_table(sym_test).to_markdown())
 display(metric_table(sym_test))
 both, both_sig = oq.difference(sym_test, "both sides", "passage side (MLR)")
@@ -171,7 +171,7 @@ m_models = train_all(data, oq.m_configs(cfg["model"], L, train, cfg["m_sweep"], 
 m_dev = evaluate(data, m_models, "dev", baseline=oq.DE)
 m_test = evaluate(data, m_models, "test", [bm25_test], baseline=oq.DE)
 points = oq.m_points(m_test, m_models, held_out)
-points.to_csv(OUT / "m_sweep_test.csv", index=False)
+atomic_write_csv(points, OUT / "m_sweep_test.csv", index=False)
 m_table = metric_table(m_test).join(points.drop_duplicates("system").set_index("system")[["gamma", "layer_correlation"]].round(3))
 atomic_write_text(OUT / "m_sweep_test.md", m_table.to_markdown())
 display(m_table)
@@ -223,7 +223,7 @@ pair_b = evaluate(data, {"bidirectional DE": m_models[oq.DE], "bidirectional MLR
                   baseline="bidirectional DE")
 pair_c = evaluate(data, c_models, "test", baseline="causal DE")
 causal_test = pd.concat([pair_b, pair_c], ignore_index=True)
-causal_test.to_csv(OUT / "causal_test.csv", index=False)
+atomic_write_csv(causal_test, OUT / "causal_test.csv", index=False)
 atomic_write_text(OUT / "causal_test.md", metric_table(causal_test).to_markdown())
 display(metric_table(causal_test))
 mrr = lambda table, system: table[(table.system == system) & (table.metric == "MRR@10")].value.item()  # noqa: E731
@@ -278,7 +278,7 @@ small_name = f"{L}-layer student, + {cfg['teacher_layers']}-layer CE scores"
 s_models |= early_layer_study.train_models(data, {small_name: students[big_ce]}, negs, small, small_key, small_scores, None, enc)
 base_student = f"{L}-layer student, labels"
 size_test = evaluate(data, s_models, "test", baseline=base_student)
-size_test.to_csv(OUT / "sizes_test.csv", index=False)
+atomic_write_csv(size_test, OUT / "sizes_test.csv", index=False)
 atomic_write_text(OUT / "sizes_test.md", metric_table(size_test).to_markdown())
 display(metric_table(size_test))
 bm25_dev = bm25_run(data, "dev")
@@ -328,7 +328,7 @@ fn_pairs, fn_negs, known = oq.planted_false_negatives(data, w["negatives"])
 fn_scores = teacher_scores(ranker, teacher_key, fn_pairs, fn_negs, w["negatives"], enc)
 sweep = oq.filter_sweep(fn_scores, known, train["batch_size"], cfg["filters"]["margins"], cfg["filters"]["kappas"], seed)
 sweep["F1"] = (2 * sweep.precision * sweep.recall / (sweep.precision + sweep.recall)).fillna(0.0)
-sweep.to_csv(OUT / "filters.csv", index=False)
+atomic_write_csv(sweep, OUT / "filters.csv", index=False)
 atomic_write_text(OUT / "filters.md", sweep.round(3).to_markdown(index=False))
 print(f"{len(fn_pairs)} training questions, {known.numel()} mined negatives, {int(known.sum())} of them known false negatives")
 display(sweep.round(3))
@@ -362,7 +362,7 @@ print(findings[-1]["what we found"])
 
 # %%
 snap_table = oq.snapshot_layers(snapshots, data, "test", enc)
-snap_table.to_csv(OUT / "snapshots_layers.csv", index=False)
+atomic_write_csv(snap_table, OUT / "snapshots_layers.csv", index=False)
 best_by_step = oq.best_layers(snap_table, L)
 if hasattr(snapshots[max(snapshots)], "gate"):
     best_by_step["gate g"] = [round(snapshots[s].gate.item(), 2) for s in best_by_step.index]
@@ -414,7 +414,7 @@ split = "test" if "test" in beir.splits else beir.splits[-1]
 print(f"{task}: {len(beir.corpus_ids)} passages, {len(beir.split(split)[0])} {split} queries; models: {chosen}")
 beir_models = {n: evaluated(n, m_models[n].encoder, m_models[n].log, m_models[n].cfg, beir, enc, (split,)) for n in chosen}
 beir_test = evaluate(beir, beir_models, split, [bm25_run(beir, split)], baseline=oq.DE)
-beir_test.to_csv(OUT / "beir_test.csv", index=False)
+atomic_write_csv(beir_test, OUT / "beir_test.csv", index=False)
 atomic_write_text(OUT / "beir_test.md", metric_table(beir_test, ("Top-1", "Top-5", "Top-20", "MRR@10", "nDCG@10")).to_markdown())
 display(metric_table(beir_test, ("Top-1", "Top-5", "Top-20", "MRR@10", "nDCG@10")))
 beir_gain, beir_sig = oq.difference(beir_test, best_plain, oq.DE, "nDCG@10")

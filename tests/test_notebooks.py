@@ -21,3 +21,15 @@ def test_unknown_parameter_or_preset_stops_the_notebook(nb, params, needle, tmp_
         pm.execute_notebook(str(nb), str(tmp_path / "out.ipynb"), parameters=params, cwd=str(nb.parent),
                             progress_bar=False)
     assert needle in str(err.value)
+
+
+@pytest.mark.parametrize("yaml_file", sorted((NOTEBOOKS[0].parent / "presets").glob("*.yaml")), ids=lambda p: p.stem)
+def test_papermill_parameter_files_name_declared_parameters_and_a_known_preset(yaml_file):
+    import yaml
+
+    from mlrlib.presets import PRESETS
+    params = yaml.safe_load(yaml_file.read_text())
+    assert params["preset"] == yaml_file.stem
+    for nb in NOTEBOOKS:
+        assert set(params) <= set(pm.inspect_notebook(str(nb)))
+    assert all(params["preset"] in presets for presets in PRESETS.values())
