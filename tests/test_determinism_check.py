@@ -18,3 +18,4 @@ def test_every_difference_is_named_with_its_path():
     b = {"test": {"DE": {"MRR@10": 0.62, "Top-5": 0.8}}, "seeds": [1, 3]}
     assert differences(a, b) == ["/seeds[1]: 2 != 3", "/test/DE/MRR@10: 0.61 != 0.62"]
     assert differences(a, a) == []
+    assert differences({"p": float("nan")}, {"p": float("nan")}) == []  # an undefined p-value in both runs

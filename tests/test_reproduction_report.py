@@ -30,7 +30,8 @@ def test_report_is_built_from_the_files(tmp_path):
     fake_study(tmp_path, "03_md2pr_distillation", [("MRR@10", "0.362", "63.5 here", "n/a"),
                                                   ("teacher helps", "yes", "62.3 -> 67.3", "yes")])
     text = render(tmp_path)
-    assert "**2 of 3 claims held here**" in text and "01 1/2; 03 1/1" in text
+    assert "**2 of 3 claims held here**" in text
+    assert "MLR (arXiv 2509.23861) (notebook 01): 1 of 2; MD2PR (arXiv 2312.16821) (notebook 03): 1 of 1" in text
     assert "| 03 | MRR@10 | 0.362 | 63.5 here | **n/a** |" in text
     assert "seed(s) 0, 1, 2" in text and "`abcdef0` (uncommitted changes)" in text and "1,234 s" in text
     assert "| DE | 61.7 |" in text and "![fine_tuned_systems.png](01_layer_selection/fine_tuned_systems.png)" in text

@@ -69,20 +69,21 @@ def claims(results: Path, study: Study) -> list[dict]:
 
 
 def summary_section(results: Path) -> list[str]:
-    rows, counts, total = [], [], [0, 0]
+    rows, per_paper = [], {}
     for study in STUDIES:
         found = claims(results, study)
-        testable = [c for c in found if c["holds"] in ("yes", "no")]
-        if not found:
-            continue
-        held = sum(c["holds"] == "yes" for c in testable)
-        counts.append(f"{study.folder[:2]} {held}/{len(testable)}")
-        total[0], total[1] = total[0] + held, total[1] + len(testable)
+        verdicts = [c["holds"] for c in found if c["holds"] in ("yes", "no")]
+        if verdicts:
+            held, total, notebooks = per_paper.get(study.paper, (0, 0, []))
+            per_paper[study.paper] = (held + verdicts.count("yes"), total + len(verdicts), notebooks + [study.folder[:2]])
         rows += [f"| {study.folder[:2]} | {c['claim (paper)']} | {c['paper']} | {c['here']} | **{c['holds']}** |"
                  for c in found]
+    held = sum(h for h, _, _ in per_paper.values())
+    total = sum(t for _, t, _ in per_paper.values())
     out = ["## Which claims held here", "",
-           f"**{total[0]} of {total[1]} claims held here** (claims with a yes/no verdict; per notebook: "
-           + "; ".join(counts) + ").", "",
+           f"**{held} of {total} claims held here** (those with a yes/no verdict): "
+           + "; ".join(f"{paper} (notebook{'s' * (len(nbs) > 1)} {', '.join(nbs)}): {h} of {t}"
+                       for paper, (h, t, nbs) in per_paper.items()) + ".", "",
            "| nb | claim | paper | here | holds |", "|---|---|---|---|---|", *rows, ""]
     questions = results / "05_open_questions" / "summary.md"
     if questions.exists():
