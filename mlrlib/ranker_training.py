@@ -9,7 +9,10 @@ from __future__ import annotations
 import json
 import random
 import time
+import weakref
+from collections.abc import Mapping
 from contextlib import nullcontext
+from pathlib import Path
 
 import torch
 from tqdm import tqdm
@@ -131,9 +134,35 @@ def _store(folder, ranker: CrossEncoder, log: dict) -> None:
         atomic_write_json(tmp / "train_log.json", {**log, "cached": True})
 
 
-def train_ranker_snapshots(pairs, negative_lists, cfg, at_steps) -> tuple[dict[int, CrossEncoder], dict]:
+class Snapshots(Mapping):
+    """{step: ranker} of the snapshots stored in `folder`, each loaded (in eval mode) when looked up.
+    A loaded snapshot is kept only while the caller holds it (weak reference), so a notebook that goes
+    through five snapshots holds one, not five (each is a whole cross-encoder)."""
+
+    def __init__(self, folder: Path, steps):
+        self.folder, self.steps = Path(folder), list(steps)
+        self._loaded: dict[int, weakref.ref] = {}
+
+    def __getitem__(self, step) -> CrossEncoder:
+        if step not in self.steps:
+            raise KeyError(step)
+        ranker = self._loaded[step]() if step in self._loaded else None
+        if ranker is None:
+            ranker = load_cross_encoder(self.folder / f"step-{step}").eval()
+            self._loaded[step] = weakref.ref(ranker)
+        return ranker
+
+    def __iter__(self):
+        return iter(self.steps)
+
+    def __len__(self) -> int:
+        return len(self.steps)
+
+
+def train_ranker_snapshots(pairs, negative_lists, cfg, at_steps) -> tuple[Snapshots, dict]:
     """The ranker of `cfg` as it was after each of `at_steps` steps of ONE training run (0: before
-    training), cached together under (config, data, steps). Returns ({step: ranker}, train log).
+    training), cached together under (config, data, steps). Returns ({step: ranker}, train log);
+    the mapping loads each snapshot from the cache when it is looked up (`Snapshots`).
 
     The last snapshot is the ranker `train_ranker(cfg)` returns; it is stored under that key too
     when that cache is empty, so a later `train_ranker` does not train the same model again.
@@ -144,8 +173,7 @@ def train_ranker_snapshots(pairs, negative_lists, cfg, at_steps) -> tuple[dict[i
     key = ranker_key(cfg, pairs, negative_lists)
     folder = cache_dir("ranker_snapshots", {**key, "at_steps": at_steps})
     if (folder / "train_log.json").exists():
-        return ({s: load_cross_encoder(folder / f"step-{s}").eval() for s in at_steps},
-                json.loads((folder / "train_log.json").read_text()))
+        return Snapshots(folder, at_steps), json.loads((folder / "train_log.json").read_text())
     with atomic_dir(folder) as tmp:
         def save(step, ranker):
             if step in at_steps:

@@ -249,3 +249,21 @@ def test_ranker_snapshots_start_untrained_end_at_the_teacher_and_are_cached(tiny
     assert log2["cached"] and same(again[1], snaps[1])
     with pytest.raises(ValueError, match="end at the last step"):
         train_ranker_snapshots(pairs, negs, cfg, [0, 1])
+
+
+def test_snapshots_are_loaded_on_lookup_and_not_all_kept(tiny_model):
+    import gc
+
+    from mlrlib.ranker_training import ranker_config, train_ranker_snapshots
+    pairs = [{"query": f"question {i}", "positive": f"answer {i} text", "positive_id": f"p{i}", "source": "t"}
+             for i in range(8)]
+    negs = [[f"other {i} {j}" for j in range(3)] for i in range(8)]
+    cfg = ranker_config(model=tiny_model, kind="classifier", steps=2, batch_size=4, lr=1e-3, bf16=False)
+    snaps, _ = train_ranker_snapshots(pairs, negs, cfg, [0, 2])
+    held = snaps[2]
+    assert snaps[2] is held and not held.training  # the same object while the caller holds it, in eval mode
+    del held
+    gc.collect()
+    assert all(ref() is None for ref in snaps._loaded.values())  # nothing kept once the caller lets go
+    with pytest.raises(KeyError):
+        snaps[1]
