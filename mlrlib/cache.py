@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import tempfile
+import weakref
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -25,6 +26,18 @@ def cache_root() -> Path:
     if root:
         return Path(root)
     return Path(__file__).resolve().parent.parent / ".cache"
+
+
+def held_or_loaded(ref: weakref.ref | None, load):
+    """(object, weak reference to it): what `ref` still points to, else a fresh `load()`.
+
+    For models reloaded from the cache on each look-up: while a caller holds one, looking it up
+    again returns the same object instead of a second copy in memory."""
+    obj = ref() if ref is not None else None
+    if obj is None:
+        obj = load()
+        ref = weakref.ref(obj)
+    return obj, ref
 
 
 def config_hash(config: dict, length: int = 12) -> str:

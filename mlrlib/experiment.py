@@ -14,6 +14,7 @@ import numpy as np
 from ranx import Run
 
 from .bm25 import BM25, mine_hard_negatives
+from .cache import held_or_loaded
 from .encoders import MultiLayerEncoder, load_encoder
 from .metrics import search_run
 from .retrieval_data import RetrievalData
@@ -41,10 +42,7 @@ class TrainedModel:
         """The encoder; loaded from its checkpoint unless a copy loaded before is still in use."""
         if self.checkpoint is None:
             return self.in_memory
-        encoder = self._loaded() if self._loaded else None
-        if encoder is None:
-            encoder = load_encoder(self.checkpoint)
-            self._loaded = weakref.ref(encoder)
+        encoder, self._loaded = held_or_loaded(self._loaded, lambda: load_encoder(self.checkpoint))
         return encoder
 
 

@@ -25,7 +25,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from .cache import atomic_dir, atomic_write_text
+from .cache import atomic_dir
 from .encoders import LayerPooledEncoder, MultiLayerEncoder, load_encoder, pool
 from .layer_pooling import make_pooler
 from .training import inference_layers
@@ -94,11 +94,12 @@ class LayerPoolingModule(nn.Module):
 
 def _transformer(encoder: MultiLayerEncoder, hf_folder: Path, max_length: int, hidden_states: bool):
     from sentence_transformers.base.modules import Transformer
-    encoder.model.config.output_hidden_states = hidden_states
+    config = encoder.model.config
+    before, config.output_hidden_states = config.output_hidden_states, hidden_states
     try:
         encoder.save(hf_folder)
     finally:
-        encoder.model.config.output_hidden_states = False
+        config.output_hidden_states = before
     return Transformer(str(hf_folder), max_seq_length=max_length)
 
 
@@ -123,15 +124,18 @@ def sentence_transformer_modules(encoder: MultiLayerEncoder, hf_folder: Path, la
 
 
 def save_sentence_transformer(encoder: MultiLayerEncoder, folder, layer: int | None = None, pooling: str = "cls",
-                              normalize: bool = True, max_length: int = 128) -> Path:
+                              normalize: bool = True, max_length: int = 128, extra_files: dict | None = None) -> Path:
     """Save `encoder` so that `SentenceTransformer(folder).encode(texts)` gives its vectors of `layer`
     (default: the last) under `pooling`, L2-normalised when `normalize` (mlrlib's `encode(normalize=True)`).
-    A layer-pooled encoder gives its pooled vector (load it with `trust_remote_code=True`). Atomic."""
+    A layer-pooled encoder gives its pooled vector (load it with `trust_remote_code=True`).
+    `extra_files` ({name: text}) are written into the folder too. Atomic: the whole folder or nothing."""
     from sentence_transformers import SentenceTransformer
     folder = Path(folder)
     with tempfile.TemporaryDirectory() as hf_folder, atomic_dir(folder) as tmp:
         modules = sentence_transformer_modules(encoder, Path(hf_folder), layer, pooling, normalize, max_length)
         SentenceTransformer(modules=modules, device="cpu").save(str(tmp))
+        for name, text in (extra_files or {}).items():
+            (tmp / name).write_text(text)
     return folder
 
 
@@ -142,13 +146,12 @@ def save_trained(encoder: MultiLayerEncoder, cfg: dict, folder) -> Path:
     queries, passages = inference_layers(cfg)
     multi = not cfg["layer_pooling"] and (len(queries) > 1 or len(passages) > 1)
     layer = None if cfg["layer_pooling"] else queries[-1]
-    folder = save_sentence_transformer(encoder, folder, layer, cfg["pooling"], cfg["normalize"], cfg["p_max_len"])
+    extra = {}
     if multi:
         spec = {"query_layers": queries, "passage_layers": passages, "pooling": cfg["pooling"],
                 "normalize": cfg["normalize"], "q_max_len": cfg["q_max_len"], "p_max_len": cfg["p_max_len"]}
-        atomic_write_text(folder / "mlr_layers.json", json.dumps(spec, indent=2) + "\n")
-        atomic_write_text(folder / "MULTI_VECTOR.md", multi_vector_readme(spec))
-    return folder
+        extra = {"mlr_layers.json": json.dumps(spec, indent=2) + "\n", "MULTI_VECTOR.md": multi_vector_readme(spec)}
+    return save_sentence_transformer(encoder, folder, layer, cfg["pooling"], cfg["normalize"], cfg["p_max_len"], extra)
 
 
 def save_checkpoint(checkpoint, folder) -> Path:

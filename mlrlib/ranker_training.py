@@ -18,7 +18,7 @@ import torch
 from tqdm import tqdm
 from transformers import get_linear_schedule_with_warmup
 
-from .cache import atomic_dir, atomic_write_json, cache_dir
+from .cache import atomic_dir, atomic_write_json, cache_dir, held_or_loaded
 from .cross_encoder import CrossEncoder, GatedCrossEncoder, load_cross_encoder
 from .encoders import resolve_model
 from .losses import listwise_ranking_loss
@@ -146,10 +146,8 @@ class Snapshots(Mapping):
     def __getitem__(self, step) -> CrossEncoder:
         if step not in self.steps:
             raise KeyError(step)
-        ranker = self._loaded[step]() if step in self._loaded else None
-        if ranker is None:
-            ranker = load_cross_encoder(self.folder / f"step-{step}").eval()
-            self._loaded[step] = weakref.ref(ranker)
+        ranker, self._loaded[step] = held_or_loaded(
+            self._loaded.get(step), lambda: load_cross_encoder(self.folder / f"step-{step}").eval())
         return ranker
 
     def __iter__(self):

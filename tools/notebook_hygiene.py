@@ -21,6 +21,8 @@ from pathlib import Path
 import jupytext
 import nbformat
 
+from mlrlib.cache import atomic_write_text
+
 PAIR_FORMATS = "ipynb,py:percent"
 VOLATILE_NOTEBOOK_KEYS = ("papermill", "widgets")
 VOLATILE_CELL_KEYS = ("papermill", "execution", "ExecuteTime", "collapsed", "scrolled")
@@ -73,13 +75,11 @@ def twin(path: Path) -> Path:
 
 
 def write_pair(path: Path) -> Path:
-    """Write the py:percent twin of a notebook (atomically: a temporary sibling renamed into place)."""
+    """Write the py:percent twin of a notebook (atomically)."""
     nb = jupytext.read(path)
     nb.metadata.setdefault("jupytext", {})["formats"] = PAIR_FORMATS
     out = twin(path)
-    tmp = out.with_name(f".{out.name}.tmp")
-    tmp.write_text(jupytext.writes(nb, fmt="py:percent"))
-    tmp.replace(out)
+    atomic_write_text(out, jupytext.writes(nb, fmt="py:percent"))
     return out
 
 
@@ -98,16 +98,16 @@ def check_pair(path: Path) -> list[str]:
     return [f"cell {i} differs between {path.name} and {script.name}" for i, (x, y) in enumerate(zip(a, b)) if x != y]
 
 
-def clean_file(path: Path) -> None:
-    nb = nbformat.read(path, as_version=4)
-    tmp = Path(path).with_name(f".{Path(path).name}.tmp")
-    nbformat.write(clean(nb), tmp)
-    tmp.replace(path)
+def clean_file(path: Path) -> nbformat.NotebookNode:
+    """Clean the notebook at `path` in place (atomically); returns the cleaned notebook."""
+    nb = clean(nbformat.read(path, as_version=4))
+    atomic_write_text(path, nbformat.writes(nb) + "\n")  # nbformat.write ends the file with a newline too
+    return nb
 
 
-def check_file(path: Path) -> None:
-    """Stop with the list of problems when a notebook is unfit to commit."""
-    found = problems(nbformat.read(path, as_version=4))
+def check_file(path: Path, nb: nbformat.NotebookNode | None = None) -> None:
+    """Stop with the list of problems when the notebook at `path` (or `nb`, read from there) is unfit to commit."""
+    found = problems(nb if nb is not None else nbformat.read(path, as_version=4))
     if found:
         sys.exit(f"{path}:\n  " + "\n  ".join(found))
 

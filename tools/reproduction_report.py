@@ -15,6 +15,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from mlrlib.cache import atomic_write_text
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -143,9 +145,7 @@ def main(argv=None) -> int:
             print(f"{target} is out of date: run `python tools/reproduction_report.py`")
             return 1
         return 0
-    tmp = target.with_name(".README.md.tmp")
-    tmp.write_text(text)
-    tmp.replace(target)
+    atomic_write_text(target, text)
     print(f"wrote {target}")
     return 0
 

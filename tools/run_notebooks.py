@@ -34,8 +34,7 @@ def run(nb: Path, out: Path, parameters: dict) -> float:
     tmp = out.with_name(f".running.{out.name}")
     pm.execute_notebook(str(nb), str(tmp), parameters=parameters, cwd=str(nb.parent), progress_bar=False)
     seconds = time.perf_counter() - start
-    clean_file(tmp)
-    check_file(tmp)
+    check_file(tmp, clean_file(tmp))
     tmp.replace(out)
     return seconds
 
