@@ -47,10 +47,11 @@ def layer_vectors(texts, layers, max_length):
     batch = tokenizer(texts, padding=True, truncation=True, max_length=max_length, return_tensors="pt")
     with torch.inference_mode():
         hidden = model(**batch, output_hidden_states=True).hidden_states
-    mask = batch["attention_mask"].unsqueeze(-1).float()
-    pooled = [hidden[l][:, 0] if spec["pooling"] == "cls" else (hidden[l] * mask).sum(1) / mask.sum(1)
-              for l in layers]
-    vectors = torch.stack(pooled, 1)
+    mask = batch["attention_mask"]
+    last = (mask * torch.arange(mask.shape[1])).argmax(1)  # each text's last token
+    pool = {"cls": lambda h: h[:, 0], "last": lambda h: h[torch.arange(len(h)), last],
+            "mean": lambda h: (h * mask.unsqueeze(-1)).sum(1) / mask.sum(1, keepdim=True)}[spec["pooling"]]
+    vectors = torch.stack([pool(hidden[l]) for l in layers], 1)
     return (torch.nn.functional.normalize(vectors, dim=-1) if spec["normalize"] else vectors).numpy()
 
 

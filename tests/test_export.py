@@ -52,9 +52,11 @@ def test_layer_pooled_encoder_exports_its_trained_pooler(tiny_model, tmp_path):
     np.testing.assert_allclose(loaded(tmp_path / "st", trust_remote_code=True), expected, atol=1e-5)
 
 
-def test_multi_vector_recipe_reproduces_mlrlib_search(tiny_model, tmp_path):
-    cfg = train_config(model=tiny_model, doc_layers=[2, 3], query_layer=3, p_max_len=64)
-    encoder = MultiLayerEncoder(tiny_model)
+@pytest.mark.parametrize("pooling,attention", [("cls", "bidirectional"), ("mean", "bidirectional"), ("last", "causal")])
+def test_multi_vector_recipe_reproduces_mlrlib_search(tiny_model, tmp_path, pooling, attention):
+    cfg = train_config(model=tiny_model, doc_layers=[2, 3], query_layer=3, p_max_len=64, pooling=pooling,
+                       attention=attention)
+    encoder = MultiLayerEncoder(tiny_model, attention=attention)
     folder = save_trained(encoder, cfg, tmp_path / "mlr")
     spec = json.loads((folder / "mlr_layers.json").read_text())
     assert spec["passage_layers"] == [2, 3] and spec["query_layers"] == [3]
@@ -63,11 +65,11 @@ def test_multi_vector_recipe_reproduces_mlrlib_search(tiny_model, tmp_path):
     passages, queries = TEXTS * 3, ["delete a tree", "perl hash", "python tuple"]
     scope = {"path": str(folder), "passages": passages, "queries": queries}
     exec(MULTI_VECTOR_RECIPE, scope)  # the documented recipe, run as a reader would run it
-    P = encoder.encode(passages, [2, 3], ("cls",), max_length=64, normalize=True)["cls"]
-    Q = encoder.encode(queries, [3], ("cls",), max_length=32, normalize=True)["cls"][:, 0]
+    P = encoder.encode(passages, [2, 3], (pooling,), max_length=64, normalize=True)[pooling]
+    Q = encoder.encode(queries, [3], (pooling,), max_length=32, normalize=True)[pooling][:, 0]
     scores, ids = search(Q, P, k=10)
     np.testing.assert_allclose(np.take_along_axis(scope["scores"], scope["top"], 1), scores, atol=1e-5)
-    np.testing.assert_allclose(loaded(folder)[:1], mlrlib_vectors(encoder, 3, "cls")[:1], atol=1e-5)
+    np.testing.assert_allclose(loaded(folder)[:1], mlrlib_vectors(encoder, 3, pooling)[:1], atol=1e-5)
 
 
 def test_cli_exports_a_cached_checkpoint(tiny_model, tmp_path, capsys):
