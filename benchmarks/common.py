@@ -17,9 +17,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from mlrlib.cache import atomic_write_json  # noqa: E402
-from mlrlib.cost import interleaved_times  # noqa: E402
-from mlrlib.provenance import git_commit, machine  # noqa: E402
+from mlrlib.runtime.cache import atomic_write_json  # noqa: E402
+from mlrlib.evaluation.cost import interleaved_times  # noqa: E402
+from mlrlib.runtime.provenance import git_commit, machine  # noqa: E402
 
 OUT = ROOT / "results" / "benchmarks"
 
@@ -36,7 +36,7 @@ def cpu_model() -> dict:
 
 def interleaved_medians(fns: dict, repeats: int = 5) -> dict[str, dict]:
     """Median (and min, max) wall seconds of each `fn()` over `repeats` rounds after one untimed
-    warm-up round, the systems in rotating order each round (`mlrlib.cost.interleaved_times`)."""
+    warm-up round, the systems in rotating order each round (`mlrlib.evaluation.cost.interleaved_times`)."""
     times = interleaved_times({name: (lambda _, f=f: f()) for name, f in fns.items()}, range(repeats + 1))
     return {n: {"median": statistics.median(t), "min": min(t), "max": max(t), "repeats": repeats}
             for n, t in times.items()}

@@ -22,10 +22,10 @@ import torch
 
 from common import Report, interleaved_medians
 
-from mlrlib.benchmark import benchmark_config
-from mlrlib.cost import encoding_flops, encoding_throughput
+from mlrlib.data.benchmark import benchmark_config
+from mlrlib.evaluation.cost import encoding_flops, encoding_throughput
 from mlrlib.data import load_data
-from mlrlib.encoders import MultiLayerEncoder, default_model_path
+from mlrlib.methods.encoders import default_model_path, MultiLayerEncoder
 
 MAX_LEN = 128  # the notebooks encode passages to 128 tokens (presets `encode.p_max_len`)
 GRID_TEXTS = 192  # passages the batch size is chosen on

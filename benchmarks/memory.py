@@ -64,7 +64,7 @@ def cold_cache(source: Path) -> Path:
 
 
 def measure(preset: str, cache: str, only: list[str] | None) -> dict:
-    from mlrlib.cache import cache_root
+    from mlrlib.runtime.cache import cache_root
     notebooks = sorted(p.stem for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
     notebooks = [n for n in notebooks if not only or any(o in n for o in only)]
     env = dict(os.environ)

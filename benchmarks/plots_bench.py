@@ -8,7 +8,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from common import OUT  # noqa: E402
-from mlrlib.plots import save  # noqa: E402
+from mlrlib.evaluation.figures import save  # noqa: E402
 
 
 def scaling_figure(rows: list[dict]) -> None:

@@ -23,10 +23,10 @@ import torch
 from common import Report, interleaved_medians
 from plots_bench import scaling_figure
 
-from mlrlib.benchmark import benchmark_config
+from mlrlib.data.benchmark import benchmark_config
 from mlrlib.data import load_data
-from mlrlib.encoders import MultiLayerEncoder
-from mlrlib.search import ExactInnerProduct, MultiVectorIndex, agrees_with_brute_force
+from mlrlib.methods.encoders import MultiLayerEncoder
+from mlrlib.methods.search import agrees_with_brute_force, ExactInnerProduct, MultiVectorIndex
 
 K = 10
 N_QUERIES = 100

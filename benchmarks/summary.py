@@ -7,7 +7,7 @@ import json
 from common import OUT, _fmt
 from plots_bench import scaling_figure
 
-from mlrlib.cache import atomic_write_text
+from mlrlib.runtime.cache import atomic_write_text
 
 ORDER = ("encoding", "search", "training", "memory_smoke", "memory_laptop")
 

@@ -26,11 +26,15 @@ from transformers import get_linear_schedule_with_warmup
 
 from common import Report, interleaved_medians, peak_rss_mib
 
-from mlrlib.benchmark import benchmark_config
+from mlrlib.data.benchmark import benchmark_config
 from mlrlib.data import load_data
-from mlrlib.experiment import training_data
-from mlrlib.presets import get_preset
-from mlrlib.training import batches, build_encoder, loss_for, optimize, train_config, train_step
+from mlrlib.training.negatives import training_data
+from mlrlib.runtime.presets import get_preset
+from mlrlib.training.batches import batches
+from mlrlib.training.config import train_config
+from mlrlib.training.dual_encoder import build_encoder, loss_for
+from mlrlib.training.loop import optimize
+from mlrlib.training.step import train_step
 
 
 def setting(quick: bool) -> dict:

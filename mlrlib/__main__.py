@@ -1,5 +1,5 @@
 import sys
 
-from .cli import main
+from mlrlib.runtime.cli import main
 
 sys.exit(main())

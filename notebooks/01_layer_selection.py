@@ -38,8 +38,7 @@
 # %% tags=["parameters"]
 preset = "laptop"  # smoke | laptop | paper
 seed = 0
-_declared = {"preset", "seed"}
-_before = set(globals())
+_declared, _before = {"preset", "seed"}, set(globals())  # the parameters; the names so far
 
 # %% tags=["injected-parameters"]
 # Parameters
@@ -47,29 +46,23 @@ preset = "laptop"
 
 
 # %%
-_injected = set(globals()) - _before  # names papermill added: anything undeclared is an error
-from mlrlib.presets import check_parameters, get_preset
-check_parameters(_injected, _declared)
+from mlrlib.runtime.notebook import start_study
+
+# papermill injects its cell before this one: a name it added that is not declared is an error
+cfg, prov, OUT = start_study("01_layer_selection", preset, seed, set(globals()) - _before, _declared)
 
 import numpy as np
 import pandas as pd
 from IPython.display import display
 
-from mlrlib import layer_study as study, plots
-from mlrlib.cache import atomic_write_csv, atomic_write_json, atomic_write_text
-from mlrlib.data import load_data
-from mlrlib.encoders import MultiLayerEncoder
-from mlrlib.metrics import evaluate_runs, metric_table
-from mlrlib.paths import results_dir
-from mlrlib.provenance import Provenance
-from mlrlib.search import agrees_with_brute_force
-
-cfg = get_preset("01_layer_selection", preset)
-prov = Provenance("01_layer_selection", preset, seed, cfg)
-OUT = results_dir("01_layer_selection", preset)
-pd.set_option("display.width", 160)
-pd.set_option("display.max_colwidth", None)
-print(f"preset={preset} seed={seed} model={cfg['model']} data={cfg['data']}")
+from mlrlib.evaluation import figures as plots
+from mlrlib.evaluation.layer_analysis import cross_passage_cosine, held_out_passages, layer_cosine, zero_shot_layers
+from mlrlib.evaluation.metrics import bm25_run, evaluate_runs, metric_table, run_of
+from mlrlib.methods.encoders import MultiLayerEncoder
+from mlrlib.methods.search import agrees_with_brute_force
+from mlrlib.runtime.cache import atomic_write_csv, atomic_write_json, atomic_write_text
+from mlrlib.runtime.notebook import load_study_data
+from mlrlib.studies import layer_selection as study
 
 # %% [markdown]
 # ## The data
@@ -81,11 +74,8 @@ print(f"preset={preset} seed={seed} model={cfg['model']} data={cfg['data']}")
 # documentation itself (rules in `mlrlib/benchmark.py` and the README).
 
 # %%
-data = load_data(cfg["data"], cfg["benchmark"])
-summary = data.summary()
-print(f"{summary['passages']} passages, training pairs {summary['train_pairs']}")
-display(pd.DataFrame(summary["splits"]).T)
-print("passage length (words):", {k: round(v) for k, v in summary["passage_words"].items()})
+data = load_study_data(cfg)
+print("passage length (words):", {k: round(v) for k, v in data.summary()["passage_words"].items()})
 
 # %% [markdown]
 # ## 1. Zero-shot: every layer as a retriever
@@ -97,8 +87,8 @@ print("passage length (words):", {k: round(v) for k, v in summary["passage_words
 # %%
 encoder = MultiLayerEncoder(cfg["model"])
 L = encoder.num_layers
-zero_shot, corpus_zs = study.zero_shot_layers(encoder, data, "test", cfg["encode"])
-bm25_test = study.bm25_run(data, "test")
+zero_shot, corpus_zs = zero_shot_layers(encoder, data, "test", cfg["encode"])
+bm25_test = bm25_run(data, "test")
 bm25 = evaluate_runs(data.split("test")[2], [bm25_test]).set_index("metric").value
 atomic_write_csv(zero_shot, OUT / "zero_shot_layers.csv", index=False)
 fig = plots.save(plots.per_layer(zero_shot, bm25), OUT / "zero_shot_layers.png")
@@ -152,18 +142,18 @@ display(points[points.metric.isin(["Top-5", "Top-20", "MRR@10"])].pivot(index="m
 # nearly the same vector, so it can add little to a max over layers.
 
 # %%
-rows = study.held_out_passages(data)
+rows = held_out_passages(data)
 texts = [data.corpus_texts[i] for i in rows]
 enc = cfg["encode"]
 def all_layers(model):
     return model.encode(texts, list(range(L + 1)), ("cls",), enc["batch_size"], enc["p_max_len"], enc["bf16"])["cls"]
-cosine = {"pre-trained": study.layer_cosine(corpus_zs["cls"][rows]),
-          "fine-tuned DE": study.layer_cosine(all_layers(models["DE (last layer)"])),
-          "fine-tuned MLR last-4": study.layer_cosine(all_layers(models["MLR last-4"]))}
+cosine = {"pre-trained": layer_cosine(corpus_zs["cls"][rows]),
+          "fine-tuned DE": layer_cosine(all_layers(models["DE (last layer)"])),
+          "fine-tuned MLR last-4": layer_cosine(all_layers(models["MLR last-4"]))}
 atomic_write_json(OUT / "layer_cosine.json", {k: v.round(4).tolist() for k, v in cosine.items()})
 fig = plots.save(plots.heatmaps(cosine), OUT / "layer_cosine.png")
-spread = pd.DataFrame({"pre-trained": study.cross_passage_cosine(corpus_zs["cls"][rows]),
-                       "fine-tuned MLR last-4": study.cross_passage_cosine(all_layers(models["MLR last-4"]))})
+spread = pd.DataFrame({"pre-trained": cross_passage_cosine(corpus_zs["cls"][rows]),
+                       "fine-tuned MLR last-4": cross_passage_cosine(all_layers(models["MLR last-4"]))})
 spread.index.name = "layer"
 atomic_write_csv(spread, OUT / "cross_passage_cosine.csv")
 print(f"{len(rows)} held-out passages; mean cosine between different passages' [CLS] vectors, per layer:")
@@ -199,7 +189,7 @@ mlr = models["MLR last-4"]
 q = study.encode_queries(mlr, data.split("test")[1], L, enc)
 p = vectors["MLR last-4"]
 dev_ids, dev_texts, dev_qrels = data.split("dev")
-untrained = study.run_of("untrained", data, "dev", study.encode_queries(encoder, dev_texts, L, enc),
+untrained = run_of("untrained", data, "dev", study.encode_queries(encoder, dev_texts, L, enc),
                          corpus_zs["cls"][:, L])
 dev = evaluate_runs(dev_qrels, [untrained, runs["dev"][0]]).pivot(index="system", columns="metric", values="value")
 checks = {

@@ -40,8 +40,7 @@
 # %% tags=["parameters"]
 preset = "laptop"  # smoke | laptop | paper
 seed = 0
-_declared = {"preset", "seed"}
-_before = set(globals())
+_declared, _before = {"preset", "seed"}, set(globals())  # the parameters; the names so far
 
 # %% tags=["injected-parameters"]
 # Parameters
@@ -49,35 +48,28 @@ preset = "laptop"
 
 
 # %%
-_injected = set(globals()) - _before  # names papermill added: anything undeclared is an error
-from mlrlib.presets import check_parameters, get_preset
-check_parameters(_injected, _declared)
+from mlrlib.runtime.notebook import start_study
+
+# papermill injects its cell before this one: a name it added that is not declared is an error
+cfg, prov, OUT = start_study("02_self_contrastive_mlr", preset, seed, set(globals()) - _before, _declared)
 
 import numpy as np
 import pandas as pd
 import torch
 from IPython.display import display
 
-from mlrlib import cost, plots, self_contrastive_study as study
-from mlrlib.cache import atomic_write_csv, atomic_write_json, atomic_write_text
-from mlrlib.data import load_data
-from mlrlib.encoders import MultiLayerEncoder
-from mlrlib.experiment import encode_queries
-from mlrlib.layer_study import bm25_run
-from mlrlib.losses import mlr_multi_vector_loss, query_anchored_mlr_loss, self_anchored_mlr_loss
-from mlrlib.metrics import metric_table
-from mlrlib.paths import results_dir
-from mlrlib.provenance import Provenance
-from mlrlib.search import agrees_with_brute_force
+from mlrlib.evaluation import cost
+from mlrlib.evaluation import figures as plots
+from mlrlib.evaluation.experiment import encode_queries
+from mlrlib.evaluation.metrics import bm25_run, metric_table
+from mlrlib.methods.encoders import MultiLayerEncoder
+from mlrlib.methods.losses import mlr_multi_vector_loss, query_anchored_mlr_loss, self_anchored_mlr_loss
+from mlrlib.methods.search import agrees_with_brute_force
+from mlrlib.runtime.cache import atomic_write_csv, atomic_write_json, atomic_write_text
+from mlrlib.runtime.notebook import load_study_data
+from mlrlib.studies import self_contrastive as study
 
-STUDY = "02_self_contrastive_mlr"
-cfg = get_preset(STUDY, preset)
-prov = Provenance(STUDY, preset, seed, cfg)
-OUT = results_dir(STUDY, preset)
 enc, train = cfg["encode"], cfg["train"]
-pd.set_option("display.width", 160)
-pd.set_option("display.max_colwidth", None)
-print(f"preset={preset} seed={seed} model={cfg['model']} data={cfg['data']}")
 
 # %% [markdown]
 # ## The data
@@ -91,10 +83,7 @@ print(f"preset={preset} seed={seed} model={cfg['model']} data={cfg['data']}")
 # within this notebook are at equal budget.
 
 # %%
-data = load_data(cfg["data"], cfg["benchmark"])
-summary = data.summary()
-print(f"{summary['passages']} passages, training pairs {summary['train_pairs']}")
-display(pd.DataFrame(summary["splits"]).T)
+data = load_study_data(cfg)
 encoder0 = MultiLayerEncoder(cfg["model"])
 L = encoder0.num_layers
 print(f"{cfg['model']}: L = {L} layers; {train['steps']} steps of batch {train['batch_size']} per model")

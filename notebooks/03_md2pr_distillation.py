@@ -35,8 +35,7 @@
 # %% tags=["parameters"]
 preset = "laptop"  # smoke | laptop | paper
 seed = 0
-_declared = {"preset", "seed"}
-_before = set(globals())
+_declared, _before = {"preset", "seed"}, set(globals())  # the parameters; the names so far
 
 # %% tags=["injected-parameters"]
 # Parameters
@@ -44,35 +43,30 @@ preset = "laptop"
 
 
 # %%
-_injected = set(globals()) - _before  # names papermill added: anything undeclared is an error
-from mlrlib.presets import check_parameters, get_preset
-check_parameters(_injected, _declared)
+from mlrlib.runtime.notebook import start_study
+
+# papermill injects its cell before this one: a name it added that is not declared is an error
+cfg, prov, OUT = start_study("03_md2pr_distillation", preset, seed, set(globals()) - _before, _declared, max_colwidth=120, show_teacher_as="teacher")
 
 import numpy as np
 import pandas as pd
 import torch
 from IPython.display import display
 
-from mlrlib import md2pr_study as study, plots
-from mlrlib.cache import atomic_write_csv, atomic_write_json, atomic_write_text
-from mlrlib.comparison import evaluate, seed_summary
-from mlrlib.data import load_data
-from mlrlib.encoders import MultiLayerEncoder
-from mlrlib.false_negatives import DynamicThreshold, teacher_gaps
-from mlrlib.layer_study import bm25_run
-from mlrlib.metrics import metric_table
-from mlrlib.paths import results_dir
-from mlrlib.provenance import Provenance
-from mlrlib.training import index_batches
+from mlrlib.evaluation import figures as plots
+from mlrlib.evaluation.comparison import evaluate, seed_summary
+from mlrlib.evaluation.metrics import bm25_run, metric_table
+from mlrlib.evaluation.reranking import cached_rerank
+from mlrlib.methods.encoders import MultiLayerEncoder
+from mlrlib.methods.false_negatives import DynamicThreshold, teacher_gaps
+from mlrlib.runtime.cache import atomic_write_csv, atomic_write_json, atomic_write_text
+from mlrlib.runtime.notebook import load_study_data
+from mlrlib.studies import md2pr_ablation as study
+from mlrlib.training.batches import index_batches, plan_rows
+from mlrlib.training.negatives import negative_lists
+from mlrlib.training.teacher import teacher
 
-STUDY = "03_md2pr_distillation"
-cfg = get_preset(STUDY, preset)
-prov = Provenance(STUDY, preset, seed, cfg)
-OUT = results_dir(STUDY, preset)
 enc, train = cfg["encode"], cfg["train"]
-pd.set_option("display.width", 160)
-pd.set_option("display.max_colwidth", 120)
-print(f"preset={preset} seed={seed} model={cfg['model']} data={cfg['data']} teacher={cfg['teacher']['model']}")
 
 # %% [markdown]
 # ## The data
@@ -83,15 +77,12 @@ print(f"preset={preset} seed={seed} model={cfg['model']} data={cfg['data']} teac
 # in-batch negatives for every query). Every student trains 30 steps from the same MiniLM, seed and batches.
 
 # %%
-data = load_data(cfg["data"], cfg["benchmark"])
-summary = data.summary()
-print(f"{summary['passages']} passages, training pairs {summary['train_pairs']}")
-display(pd.DataFrame(summary["splits"]).T)
+data = load_study_data(cfg)
 L = MultiLayerEncoder(cfg["model"]).num_layers
-negs = study.negative_lists(data, cfg["distill"]["negatives"])
+negs = negative_lists(data, cfg["distill"]["negatives"])
 configs = study.ablation_configs(cfg["model"], L, train, cfg["distill"], seed)
 seeded = {(name, s): study.with_seed(configs[name], s) for name in (study.BASE, study.FULL) for s in cfg["seeds"]}
-rows = study.plan_rows(len(data.train_pairs), [*configs.values(), *seeded.values()])
+rows = plan_rows(len(data.train_pairs), [*configs.values(), *seeded.values()])
 print(f"L = {L}; {len(rows)} training pairs are visited by some run; their candidates get teacher scores")
 
 # %% [markdown]
@@ -113,13 +104,13 @@ print(f"L = {L}; {len(rows)} training pairs are visited by some run; their candi
 # help, the teacher has little to teach.
 
 # %%
-ranker, teacher_key, teacher_log, scores = study.teacher(data, negs, cfg["teacher"], enc, rows)
+ranker, teacher_key, teacher_log, scores = teacher(data, negs, cfg["teacher"], enc, rows)
 print(f"teacher: {len(teacher_log['losses'])} steps in {teacher_log['train_seconds']:.0f} s"
       + (f", loss {np.mean(teacher_log['losses'][:5]):.2f} -> {np.mean(teacher_log['losses'][-5:]):.2f}" if teacher_log["losses"] else "")
       + (f", gate {ranker.gate.item():.2f}" if hasattr(ranker, "gate") else ""))
 models = study.train_students(data, {study.BASE: configs[study.BASE]}, negs, ranker, teacher_key, scores, enc)
 de = models[study.BASE]
-reranked = study.cached_rerank(ranker, teacher_key, de.runs["test"], data, "test", cfg["rerank_depth"], enc,
+reranked = cached_rerank(ranker, teacher_key, de.runs["test"], data, "test", cfg["rerank_depth"], enc,
                                f"{study.BASE} + teacher rerank")
 ceiling = evaluate(data, {study.BASE: de}, "test", [bm25_run(data, "test"), reranked], baseline=study.BASE)
 atomic_write_csv(ceiling, OUT / "teacher_ceiling.csv", index=False)

@@ -36,8 +36,7 @@
 # %% tags=["parameters"]
 preset = "laptop"  # smoke | laptop | paper
 seed = 0
-_declared = {"preset", "seed"}
-_before = set(globals())
+_declared, _before = {"preset", "seed"}, set(globals())  # the parameters; the names so far
 
 # %% tags=["injected-parameters"]
 # Parameters
@@ -45,35 +44,31 @@ preset = "laptop"
 
 
 # %%
-_injected = set(globals()) - _before  # names papermill added: anything undeclared is an error
-from mlrlib.presets import check_parameters, get_preset
-check_parameters(_injected, _declared)
+from mlrlib.runtime.notebook import start_study
+
+# papermill injects its cell before this one: a name it added that is not declared is an error
+cfg, prov, OUT = start_study("04_early_layer_ce", preset, seed, set(globals()) - _before, _declared, max_colwidth=160, show_teacher_as="cross-encoder")
 
 import numpy as np
 import pandas as pd
 from IPython.display import display
 
-from mlrlib import early_layer_study as study, md2pr_study, plots
-from mlrlib.cache import atomic_write_csv, atomic_write_json, atomic_write_text
-from mlrlib.comparison import evaluate, seed_summary
-from mlrlib.cost import encoding_flops, encoding_throughput, pipeline_latency
-from mlrlib.data import load_data
-from mlrlib.encoders import MultiLayerEncoder
-from mlrlib.layer_study import bm25_run
-from mlrlib.light_de import build_light, ce_embedder
-from mlrlib.md2pr import teacher_scores
-from mlrlib.metrics import metric_table
-from mlrlib.paths import results_dir
-from mlrlib.provenance import Provenance
+from mlrlib.evaluation import figures as plots
+from mlrlib.evaluation.comparison import evaluate, seed_summary
+from mlrlib.evaluation.cost import encoding_flops, encoding_throughput, parameter_counts, pipeline_latency
+from mlrlib.evaluation.layer_analysis import layer_by_layer
+from mlrlib.evaluation.metrics import bm25_run, metric_table
+from mlrlib.evaluation.reranking import cached_rerank
+from mlrlib.methods.encoders import MultiLayerEncoder
+from mlrlib.runtime.cache import atomic_write_csv, atomic_write_json, atomic_write_text
+from mlrlib.runtime.notebook import load_study_data
+from mlrlib.studies import early_layers as study
+from mlrlib.training.light_de import build_light, ce_embedder
+from mlrlib.training.md2pr import teacher_scores
+from mlrlib.training.negatives import negative_lists
+from mlrlib.training.teacher import teacher
 
-STUDY = "04_early_layer_ce"
-cfg = get_preset(STUDY, preset)
-prov = Provenance(STUDY, preset, seed, cfg)
-OUT = results_dir(STUDY, preset)
 enc, train, w = cfg["encode"], cfg["train"], cfg["light"]
-pd.set_option("display.width", 160)
-pd.set_option("display.max_colwidth", 160)
-print(f"preset={preset} seed={seed} model={cfg['model']} data={cfg['data']} cross-encoder={cfg['teacher']['model']}")
 
 # %% [markdown]
 # ## The data and the cross-encoder
@@ -87,15 +82,12 @@ print(f"preset={preset} seed={seed} model={cfg['model']} data={cfg['data']} cros
 # MARCO cross-encoder instead (`cross-encoder/ms-marco-MiniLM-L-12-v2`).
 
 # %%
-data = load_data(cfg["data"], cfg["benchmark"])
-summary = data.summary()
-print(f"{summary['passages']} passages, training pairs {summary['train_pairs']}")
-display(pd.DataFrame(summary["splits"]).T)
+data = load_study_data(cfg)
 L = MultiLayerEncoder(cfg["model"]).num_layers
-negs = md2pr_study.negative_lists(data, w["negatives"])
+negs = negative_lists(data, w["negatives"])
 objectives = study.objective_configs(cfg["model"], 2, L, train, w, cfg["light_lr"], seed)
 rows = study.scored_rows(len(data.train_pairs), objectives.values())
-ranker, teacher_key, teacher_log, scores = md2pr_study.teacher(data, negs, cfg["teacher"], enc, rows)
+ranker, teacher_key, teacher_log, scores = teacher(data, negs, cfg["teacher"], enc, rows)
 print(f"L = {L}; cross-encoder: {len(teacher_log['losses'])} training steps, {teacher_log['train_seconds']:.0f} s"
       + (" (cached)" if teacher_log["cached"] else ""))
 
@@ -111,7 +103,7 @@ print(f"L = {L}; cross-encoder: {len(teacher_log['losses'])} training steps, {te
 full = study.train_models(data, {study.FULL: study.full_de_config(cfg["model"], L, train, w["negatives"], seed)},
                           negs, ranker, teacher_key, scores, None, enc)[study.FULL]
 embedder = ce_embedder(ranker)
-layers = study.layer_by_layer({"cross-encoder": embedder, study.FULL: full.encoder,
+layers = layer_by_layer({"cross-encoder": embedder, study.FULL: full.encoder,
                                "MiniLM (pre-trained)": MultiLayerEncoder(cfg["model"])}, data, "test", enc)
 atomic_write_csv(layers, OUT / "layer_by_layer.csv", index=False)
 bm25_test = evaluate(data, {}, "test", [bm25_run(data, "test")])
@@ -211,7 +203,7 @@ sample = [str(t) for t in np.random.default_rng(seed).choice(data.corpus_texts, 
                                                              replace=False)]
 flops = {n: encoding_flops(e, l, sample, enc) for n, (e, l) in encoders.items()}
 throughput = encoding_throughput(encoders, sample, enc, cfg["speed"]["repeats"])
-params = study.parameter_counts({n: e for n, (e, _) in encoders.items()})
+params = parameter_counts({n: e for n, (e, _) in encoders.items()})
 speed = study.speed_table(throughput, flops, params)
 atomic_write_csv(speed, OUT / "speed.csv")
 atomic_write_text(OUT / "speed.md", speed.round(3).to_markdown())
@@ -229,7 +221,7 @@ fig = plots.save(plots.speed_quality(speed, test), OUT / "speed_quality.png")
 # %%
 depth = cfg["rerank_depth"]
 retrievers = {study.FULL: full, "DE-2": light["DE-2"]}
-reranked = [md2pr_study.cached_rerank(ranker, teacher_key, m.runs["test"], data, "test", depth, enc, f"{n} + rerank")
+reranked = [cached_rerank(ranker, teacher_key, m.runs["test"], data, "test", depth, enc, f"{n} + rerank")
             for n, m in retrievers.items()]
 pipeline = evaluate(data, retrievers, "test", reranked, baseline=f"{study.FULL} + rerank")
 atomic_write_csv(pipeline, OUT / "pipeline_test.csv", index=False)

@@ -40,8 +40,7 @@
 preset = "laptop"  # smoke | laptop | paper
 seed = 0
 beir_folder = None  # a BEIR-format folder for question 6; None: the preset's (offline: built from the docs)
-_declared = {"preset", "seed", "beir_folder"}
-_before = set(globals())
+_declared, _before = {"preset", "seed", "beir_folder"}, set(globals())  # the parameters; the names so far
 
 # %% tags=["injected-parameters"]
 # Parameters
@@ -49,40 +48,39 @@ preset = "laptop"
 
 
 # %%
-_injected = set(globals()) - _before  # names papermill added: anything undeclared is an error
-from mlrlib.presets import check_parameters, get_preset
-check_parameters(_injected, _declared)
+from mlrlib.runtime.notebook import start_study
+
+# papermill injects its cell before this one: a name it added that is not declared is an error
+cfg, prov, OUT = start_study("05_open_questions", preset, seed, set(globals()) - _before, _declared, max_colwidth=200)
 
 import numpy as np
 import pandas as pd
 import torch
 from IPython.display import display
 
-from mlrlib import early_layer_study, md2pr_study, open_questions as oq, plots
-from mlrlib.beir_export import offline_beir_folder
-from mlrlib.cache import atomic_write_csv, atomic_write_json, atomic_write_text
-from mlrlib.comparison import evaluate
 from mlrlib.data import load_data
-from mlrlib.encoders import MultiLayerEncoder
-from mlrlib.experiment import evaluated, train_all
-from mlrlib.layer_study import bm25_run, held_out_passages
-from mlrlib.light_de import ce_embedder
-from mlrlib.md2pr import teacher_scores
-from mlrlib.metrics import metric_table
-from mlrlib.paths import results_dir
-from mlrlib.provenance import Provenance
-from mlrlib.ranker_training import ranker_config, train_ranker_snapshots
-from mlrlib.symmetric_task import same_answer_task
+from mlrlib.data.beir_export import offline_beir_folder
+from mlrlib.data.symmetric_task import same_answer_task
+from mlrlib.evaluation import figures as plots
+from mlrlib.evaluation.claims import difference
+from mlrlib.evaluation.comparison import evaluate
+from mlrlib.evaluation.experiment import evaluated, train_all
+from mlrlib.evaluation.layer_analysis import held_out_passages
+from mlrlib.evaluation.metrics import bm25_run, metric_table
+from mlrlib.evaluation.reranking import cached_rerank
+from mlrlib.methods.encoders import MultiLayerEncoder
+from mlrlib.runtime.cache import atomic_write_csv, atomic_write_json, atomic_write_text
+from mlrlib.runtime.notebook import load_study_data
+from mlrlib.studies import early_layers as early_layer_study
+from mlrlib.studies import open_questions as oq
+from mlrlib.training.light_de import ce_embedder
+from mlrlib.training.md2pr import teacher_scores
+from mlrlib.training.negatives import negative_lists
+from mlrlib.training.ranker import ranker_config, train_ranker_snapshots
+from mlrlib.training.teacher import teacher
 
-STUDY = "05_open_questions"
-cfg = get_preset(STUDY, preset)
-prov = Provenance(STUDY, preset, seed, cfg)
-OUT = results_dir(STUDY, preset)
 enc, train, w = cfg["encode"], cfg["train"], cfg["light"]
-pd.set_option("display.width", 160)
-pd.set_option("display.max_colwidth", 200)
 findings = []  # one row per question for the closing table
-print(f"preset={preset} seed={seed} model={cfg['model']} data={cfg['data']}")
 
 # %% [markdown]
 # ## The data
@@ -94,10 +92,7 @@ print(f"preset={preset} seed={seed} model={cfg['model']} data={cfg['data']}")
 # similarity at temperature 0.05.
 
 # %%
-data = load_data(cfg["data"], cfg["benchmark"])
-summary = data.summary()
-print(f"{summary['passages']} passages, training pairs {summary['train_pairs']}")
-display(pd.DataFrame(summary["splits"]).T)
+data = load_study_data(cfg)
 L = MultiLayerEncoder(cfg["model"]).num_layers
 held_out = held_out_passages(data)
 bm25_test = bm25_run(data, "test")
@@ -134,9 +129,9 @@ sym_test = evaluate(sym, sym_models, "test", [bm25_run(sym, "test")], baseline="
 atomic_write_csv(sym_test, OUT / "symmetric_test.csv", index=False)
 atomic_write_text(OUT / "symmetric_test.md", metric_table(sym_test).to_markdown())
 display(metric_table(sym_test))
-both, both_sig = oq.difference(sym_test, "both sides", "passage side (MLR)")
-query_side, query_sig = oq.difference(sym_test, "query side", "passage side (MLR)")
-bm25_vs, _ = oq.difference(sym_test, "BM25", "passage side (MLR)")
+both, both_sig = difference(sym_test, "both sides", "passage side (MLR)")
+query_side, query_sig = difference(sym_test, "query side", "passage side (MLR)")
+bm25_vs, _ = difference(sym_test, "BM25", "passage side (MLR)")
 findings.append({"question": "1. Symmetric search: multi-layer vectors on the query side too",
                  "hypothesis": "both sides > passage side on a symmetric task",
                  "what we found": f"same-answer matching, test MRR@10 against passage-side MLR: both sides {100 * both:+.1f} "
@@ -180,7 +175,7 @@ peak, falls = oq.falls_after_peak(points, 0.0)
 peak_d, falls_d = oq.falls_after_peak(points, decor["gamma"])
 m_big = max(decor["m"])
 plain, penalised = f"m={m_big}", oq.penalised(m_big, decor["gamma"])
-gain, gain_sig = oq.difference(evaluate(data, {plain: m_models[plain], penalised: m_models[penalised]}, "test", baseline=plain),
+gain, gain_sig = difference(evaluate(data, {plain: m_models[plain], penalised: m_models[penalised]}, "test", baseline=plain),
                                penalised, plain)
 corr = points.drop_duplicates("system").set_index("system").layer_correlation
 sweep_text = ", ".join(f"γ={g:g}: correlation {corr[oq.penalised(m_big, g)]:.2f}, MRR@10 "
@@ -227,8 +222,8 @@ atomic_write_csv(causal_test, OUT / "causal_test.csv", index=False)
 atomic_write_text(OUT / "causal_test.md", metric_table(causal_test).to_markdown())
 display(metric_table(causal_test))
 mrr = lambda table, system: table[(table.system == system) & (table.metric == "MRR@10")].value.item()  # noqa: E731
-gain_b, sig_b = oq.difference(pair_b, "bidirectional MLR", "bidirectional DE")
-gain_c, sig_c = oq.difference(pair_c, "causal MLR", "causal DE")
+gain_b, sig_b = difference(pair_b, "bidirectional MLR", "bidirectional DE")
+gain_c, sig_c = difference(pair_c, "causal MLR", "causal DE")
 print("same layer set in both regimes:", same_set)
 findings.append({"question": "3. MLR under causal attention + last-token pooling (proxy)",
                  "hypothesis": "MLR's gain over the DE survives the causal mask",
@@ -264,14 +259,14 @@ print(findings[-1]["what we found"])
 # smaller teacher helps less.
 
 # %%
-negs = md2pr_study.negative_lists(data, w["negatives"])
+negs = negative_lists(data, w["negatives"])
 teacher_cfg = ranker_config(**cfg["teacher"])
 snapshots, snapshot_log = train_ranker_snapshots(data.train_pairs, negs, teacher_cfg, cfg["snapshots"])
 students = oq.student_configs(cfg["model"], L, cfg["student_layers"], train | {"pooling": "mean"}, cfg["light_lr"], w, seed)
 rows = early_layer_study.scored_rows(len(data.train_pairs), students.values())
-ranker, teacher_key, teacher_log, scores = md2pr_study.teacher(data, negs, cfg["teacher"], enc, rows)
+ranker, teacher_key, teacher_log, scores = teacher(data, negs, cfg["teacher"], enc, rows)
 small_params = {**cfg["teacher"], "model": oq.truncated_model(cfg["model"], cfg["teacher_layers"])}
-small, small_key, small_log, small_scores = md2pr_study.teacher(data, negs, small_params, enc, rows)
+small, small_key, small_log, small_scores = teacher(data, negs, small_params, enc, rows)
 s_models = early_layer_study.train_models(data, students, negs, ranker, teacher_key, scores, None, enc)
 big_ce = f"{L}-layer student, + CE scores"
 small_name = f"{L}-layer student, + {cfg['teacher_layers']}-layer CE scores"
@@ -283,19 +278,19 @@ atomic_write_text(OUT / "sizes_test.md", metric_table(size_test).to_markdown())
 display(metric_table(size_test))
 bm25_dev = bm25_run(data, "dev")
 teachers = {f"{L}-layer CE": (ranker, teacher_key), f"{cfg['teacher_layers']}-layer CE": (small, small_key)}
-reranked = [md2pr_study.cached_rerank(r, k, bm25_dev, data, "dev", 10, enc, f"{n} re-ranks BM25 top 10") for n, (r, k) in teachers.items()]
+reranked = [cached_rerank(r, k, bm25_dev, data, "dev", 10, enc, f"{n} re-ranks BM25 top 10") for n, (r, k) in teachers.items()]
 teacher_dev = evaluate(data, {}, "dev", [bm25_dev, *reranked], baseline="BM25")
 display(metric_table(teacher_dev, ("Top-1", "Top-5", "MRR@10")))
 
 
 # %%
 def student_gain(l):
-    return oq.difference(evaluate(data, {"labels": s_models[f"{l}-layer student, labels"],
+    return difference(evaluate(data, {"labels": s_models[f"{l}-layer student, labels"],
                                          "+ CE": s_models[f"{l}-layer student, + CE scores"]}, "test", baseline="labels"),
                          "+ CE", "labels")
 
 gains = {l: student_gain(l) for l in (L, *cfg["student_layers"])}
-small_vs_big, small_sig = oq.difference(evaluate(data, {"big": s_models[big_ce], "small": s_models[small_name]}, "test",
+small_vs_big, small_sig = difference(evaluate(data, {"big": s_models[big_ce], "small": s_models[small_name]}, "test",
                                                  baseline="big"), "small", "big")
 tv = teacher_dev[teacher_dev.metric == "MRR@10"].set_index("system").value
 big_rr, small_rr = (run.name for run in reranked)
@@ -417,8 +412,8 @@ beir_test = evaluate(beir, beir_models, split, [bm25_run(beir, split)], baseline
 atomic_write_csv(beir_test, OUT / "beir_test.csv", index=False)
 atomic_write_text(OUT / "beir_test.md", metric_table(beir_test, ("Top-1", "Top-5", "Top-20", "MRR@10", "nDCG@10")).to_markdown())
 display(metric_table(beir_test, ("Top-1", "Top-5", "Top-20", "MRR@10", "nDCG@10")))
-beir_gain, beir_sig = oq.difference(beir_test, best_plain, oq.DE, "nDCG@10")
-qa_gain, qa_sig = oq.difference(m_test, best_plain, oq.DE)
+beir_gain, beir_sig = difference(beir_test, best_plain, oq.DE, "nDCG@10")
+qa_gain, qa_sig = difference(m_test, best_plain, oq.DE)
 findings.append({"question": "6. MLR outside open-domain QA (BEIR folder)",
                  "hypothesis": "MLR's effect on QA carries over",
                  "what we found": f"{task}: {best_plain} vs DE nDCG@10 {100 * beir_gain:+.1f} "
@@ -450,8 +445,8 @@ display(summary_table)
 
 # %%
 # NBVAL_CHECK_OUTPUT
-from mlrlib.losses import layer_decorrelation
-from mlrlib.search import agrees_with_brute_force
+from mlrlib.methods.losses import layer_decorrelation
+from mlrlib.methods.search import agrees_with_brute_force
 
 both_model = sym_models["both sides"]
 q_both = both_model.encoder.encode(sym.split("test")[1][:8], both_model.cfg["doc_layers"], ("mean",), 8, sym_enc["q_max_len"],

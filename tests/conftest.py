@@ -16,7 +16,7 @@ def tiny_model(tmp_path_factory):
     """A 3-layer random BERT with the packaged MiniLM tokenizer, saved locally (fast, no hub)."""
     from transformers import AutoTokenizer, BertConfig, BertModel
 
-    from mlrlib.encoders import default_model_path
+    from mlrlib.methods.encoders import default_model_path
     import torch
     torch.manual_seed(0)
     folder = tmp_path_factory.mktemp("tiny-bert")
@@ -29,7 +29,7 @@ def tiny_model(tmp_path_factory):
 
 
 def docs_installed() -> bool:
-    from mlrlib.debian_docs import MissingDocs, locate_docs
+    from mlrlib.data.debian_docs import locate_docs, MissingDocs
     try:
         locate_docs()
         return True

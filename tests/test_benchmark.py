@@ -1,9 +1,9 @@
 import pytest
 
 from conftest import docs_installed
-from mlrlib import debian_docs
-from mlrlib.benchmark import benchmark_config, build_benchmark, load_benchmark
-from mlrlib.textclean import normalize_key
+from mlrlib.data import debian_docs
+from mlrlib.data.benchmark import benchmark_config, build_benchmark, load_benchmark
+from mlrlib.data.textclean import normalize_key
 
 needs_docs = pytest.mark.skipif(not docs_installed(), reason="Debian doc packages not installed")
 SMALL = benchmark_config(corpus_size=400, max_queries={"train": 40, "dev": 10, "test": 20}, max_weak_pairs=50)
@@ -53,7 +53,7 @@ def test_build_is_deterministic_and_cached_by_config_hash(tmp_path):
     a, b = build_benchmark(SMALL), build_benchmark(SMALL)
     assert a.corpus_ids == b.corpus_ids and a.queries == b.queries and a.train_pairs == b.train_pairs
     first = load_benchmark(SMALL)
-    from mlrlib.cache import cache_dir
+    from mlrlib.runtime.cache import cache_dir
     folder = cache_dir("benchmark", SMALL)
     stamp = (folder / "meta.json").stat().st_mtime_ns
     again = load_benchmark(SMALL)

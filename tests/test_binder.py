@@ -5,8 +5,8 @@ import re
 import shlex
 from pathlib import Path
 
-from mlrlib.cli import parser
-from mlrlib.debian_docs import APT_LINE
+from mlrlib.runtime.cli import parser
+from mlrlib.data.debian_docs import APT_LINE
 
 ROOT = Path(__file__).resolve().parent.parent
 BINDER = ROOT / "binder"

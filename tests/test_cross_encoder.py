@@ -3,9 +3,10 @@ import torch
 from ranx import Run
 from transformers import AutoTokenizer, BertConfig, BertForSequenceClassification
 
-from mlrlib.cross_encoder import CrossEncoder, PairTemplate, content_positions, rerank, tokenize_side
-from mlrlib.encoders import default_model_path
-from mlrlib.ranker_training import ranker_config, train_ranker
+from mlrlib.evaluation.reranking import rerank
+from mlrlib.methods.cross_encoder import content_positions, CrossEncoder, PairTemplate, tokenize_side
+from mlrlib.methods.encoders import default_model_path
+from mlrlib.training.ranker import ranker_config, train_ranker
 
 PAIRS = [{"query": f"question {i} about topic {i % 3}", "positive": f"passage {i} on topic {i % 3} " * 3,
           "positive_id": f"p{i}", "source": "t"} for i in range(8)]
@@ -95,8 +96,8 @@ def test_train_ranker_learns_caches_and_loads_as_is_with_zero_steps(tiny_model):
 
 
 def test_a_closed_gate_turns_the_joint_encoding_into_two_separate_ones(tiny_model, tok):
-    from mlrlib.cross_encoder import GatedCrossEncoder
-    from mlrlib.encoders import MultiLayerEncoder
+    from mlrlib.methods.cross_encoder import GatedCrossEncoder
+    from mlrlib.methods.encoders import MultiLayerEncoder
     ce = GatedCrossEncoder(tiny_model, gate=-1e4).eval()
     bi = MultiLayerEncoder(tiny_model).eval()
     q, d = ["how do I install a package"], ["Use apt-get install name."]
@@ -114,7 +115,7 @@ def test_a_closed_gate_turns_the_joint_encoding_into_two_separate_ones(tiny_mode
 
 
 def test_gated_ranker_trains_its_gate_saves_and_loads(tiny_model, tmp_path):
-    from mlrlib.cross_encoder import GatedCrossEncoder, load_cross_encoder
+    from mlrlib.methods.cross_encoder import GatedCrossEncoder, load_cross_encoder
     cfg = ranker_config(model=tiny_model, kind="gated", steps=2, batch_size=4, lr=1e-3, head_lr=0.1, bf16=False)
     ranker, _ = train_ranker(PAIRS, NEGS, cfg, progress=False)
     assert isinstance(ranker, GatedCrossEncoder) and ranker.gate.item() != -4.0

@@ -4,10 +4,10 @@ from types import SimpleNamespace
 import pytest
 import torch
 
-from mlrlib.cross_encoder import PairBatch
-from mlrlib.distillation_losses import (HiddenProjections, attention_mse, block_attention, hidden_mse,
-                                        sentence_kl_loss, word_level_losses)
-from mlrlib.losses import listwise_ranking_loss, masked_info_nce
+from mlrlib.methods.cross_encoder import PairBatch
+from mlrlib.methods.distillation_losses import (attention_mse, block_attention, hidden_mse, HiddenProjections,
+                                                sentence_kl_loss, word_level_losses)
+from mlrlib.methods.losses import listwise_ranking_loss, masked_info_nce
 
 
 def test_sentence_kl_matches_a_hand_computed_value():

@@ -2,11 +2,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mlrlib import early_layer_study as study
-from mlrlib.cost import encoding_flops, encoding_throughput, pipeline_latency
-from mlrlib.cross_encoder import CrossEncoder
-from mlrlib.encoders import MultiLayerEncoder
-from mlrlib.training import train_config
+from mlrlib.studies import early_layers as study
+from mlrlib.evaluation.cost import encoding_flops, encoding_throughput, pipeline_latency
+from mlrlib.methods.cross_encoder import CrossEncoder
+from mlrlib.methods.encoders import MultiLayerEncoder
+from mlrlib.training.config import train_config
+from mlrlib.evaluation.cost import parameter_counts
 
 TRAIN = {"steps": 30, "batch_size": 8, "pooling": "mean", "hard_negatives": True}
 WEIGHTS = {"alpha": 1.0, "beta": 2.0, "kd_temperature": 1.0, "negatives": 3}
@@ -53,7 +54,7 @@ def test_early_layer_gaps_and_parameter_counts(tiny_model):
                            (("mean", base + l / 10), ("cls", 0.0))])
     assert study.early_layer_gaps(layers, "ce", "de", 2).round(6).to_dict() == {1: 0.1, 2: 0.1}
     full = MultiLayerEncoder(tiny_model)
-    counts = study.parameter_counts({"full": full, "one": full.truncated(1)})
+    counts = parameter_counts({"full": full, "one": full.truncated(1)})
     assert counts.loc["full", "layers"] == 3 and counts.loc["one", "layers"] == 1
     per_layer = sum(p.numel() for p in full.model.encoder.layer[0].parameters())
     assert counts.loc["full", "parameters"] - counts.loc["one", "parameters"] == 2 * per_layer

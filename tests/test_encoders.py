@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 import torch
 
-from mlrlib.encoders import MultiLayerEncoder, pool
+from mlrlib.methods.encoders import MultiLayerEncoder, pool
 
 TEXTS = ["a short text", "a somewhat longer text about python lists and tuples", "perl"]
 

@@ -5,11 +5,12 @@ import numpy as np
 import pytest
 import torch
 
-from mlrlib.cli import main as cli
-from mlrlib.encoders import LayerPooledEncoder, MultiLayerEncoder
-from mlrlib.export import MULTI_VECTOR_RECIPE, save_sentence_transformer, save_trained
-from mlrlib.search import search
-from mlrlib.training import cached_training, checkpoint_folder, train_config
+from mlrlib.runtime.cli import main as cli
+from mlrlib.methods.encoders import LayerPooledEncoder, MultiLayerEncoder
+from mlrlib.runtime.export import MULTI_VECTOR_RECIPE, save_sentence_transformer, save_trained
+from mlrlib.methods.search import search
+from mlrlib.training.checkpoints import cached_training, checkpoint_folder
+from mlrlib.training.config import train_config
 
 st = pytest.importorskip("sentence_transformers")
 

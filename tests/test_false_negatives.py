@@ -2,8 +2,8 @@ import numpy as np
 import pytest
 import torch
 
-from mlrlib.false_negatives import (DynamicThreshold, StaticMargin, false_negative_mask, make_filter,
-                                    teacher_gaps)
+from mlrlib.methods.false_negatives import (DynamicThreshold, false_negative_mask, make_filter, StaticMargin,
+                                            teacher_gaps)
 
 
 def test_gaps_and_mask_by_hand():

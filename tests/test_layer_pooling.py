@@ -1,8 +1,8 @@
 import pytest
 import torch
 
-from mlrlib.encoders import LayerPooledEncoder, MultiLayerEncoder, load_encoder
-from mlrlib.layer_pooling import LayerAverage, MultiLayerAttentionPooling, ScalarMix, make_pooler
+from mlrlib.methods.encoders import LayerPooledEncoder, load_encoder, MultiLayerEncoder
+from mlrlib.methods.layer_pooling import LayerAverage, make_pooler, MultiLayerAttentionPooling, ScalarMix
 
 X = torch.tensor([[[1.0, 0.0], [3.0, 2.0]], [[0.0, 4.0], [2.0, 0.0]]])  # [B=2, m=2, H=2]
 

@@ -2,9 +2,9 @@ import numpy as np
 import pytest
 import torch
 
-from mlrlib.cross_encoder import CrossEncoder, GatedCrossEncoder
-from mlrlib.encoders import MultiLayerEncoder
-from mlrlib.light_de import LightStep, build_light, ce_embedder, light_config, light_key, train_light
+from mlrlib.methods.cross_encoder import CrossEncoder, GatedCrossEncoder
+from mlrlib.methods.encoders import MultiLayerEncoder
+from mlrlib.training.light_de import build_light, ce_embedder, light_config, light_key, LightStep, train_light
 
 PAIRS = [{"query": f"question {i} about topic {i % 3}", "positive": f"passage {i} on topic {i % 3} " * 3,
           "positive_id": f"p{i}", "source": "t"} for i in range(8)]

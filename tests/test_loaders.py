@@ -4,8 +4,8 @@ import pytest
 
 from conftest import write_beir
 from mlrlib.data import load_data
-from mlrlib.loaders import load_beir, load_dpr, load_msmarco, load_squad
-from mlrlib.retrieval_data import DataError, RetrievalData
+from mlrlib.data.loaders import load_beir, load_dpr, load_msmarco, load_squad
+from mlrlib.data.retrieval_data import DataError, RetrievalData
 
 
 def test_beir_folder_loads_through_the_common_interface(small_beir):

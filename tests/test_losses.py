@@ -2,7 +2,7 @@ import math
 
 import torch
 
-from mlrlib.losses import info_nce, max_sim_scores, mlr_multi_vector_loss
+from mlrlib.methods.losses import info_nce, max_sim_scores, mlr_multi_vector_loss
 
 
 def test_max_sim_takes_the_best_layer_per_passage():
@@ -36,7 +36,7 @@ def test_gradient_flows_only_through_the_winning_layer():
 
 
 # --- single-vector MLR (METHODS.md §2) --------------------------------------------------------
-from mlrlib.losses import query_anchored_mlr_loss, self_anchored_mlr_loss  # noqa: E402
+from mlrlib.methods.losses import query_anchored_mlr_loss, self_anchored_mlr_loss  # noqa: E402
 
 # two queries, two passages with layer set S = {l, L} (layer L last)
 Q2 = torch.tensor([[1.0, 0.0], [0.0, 1.0]])

@@ -2,9 +2,10 @@ import numpy as np
 import pytest
 import torch
 
-from mlrlib.cross_encoder import CrossEncoder
-from mlrlib.md2pr import Distiller, candidate_columns, distill_config, teacher_scores, train_student
-from mlrlib.training import build_encoder, train_config
+from mlrlib.methods.cross_encoder import CrossEncoder
+from mlrlib.training.md2pr import candidate_columns, distill_config, Distiller, teacher_scores, train_student
+from mlrlib.training.config import train_config
+from mlrlib.training.dual_encoder import build_encoder
 
 PAIRS = [{"query": f"question {i} about topic {i % 3}", "positive": f"passage {i} on topic {i % 3} " * 3,
           "positive_id": f"p{i}", "source": "t"} for i in range(8)]

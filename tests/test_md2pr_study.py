@@ -1,7 +1,9 @@
 import pandas as pd
 
-from mlrlib import md2pr_study as study
-from mlrlib.training import index_batches, train_config
+from mlrlib.studies import md2pr_ablation as study
+from mlrlib.training.batches import index_batches
+from mlrlib.training.config import train_config
+from mlrlib.training.batches import plan_rows
 
 PAIRS = [{"query": f"q{i}", "positive": f"positive passage {i}", "positive_id": f"p{i}"} for i in range(6)]
 NEGS = [[f"negative {i}.{j}" for j in range(2)] for i in range(6)]
@@ -27,7 +29,7 @@ def test_ablation_configs_differ_only_in_the_distillation_terms():
 def test_plan_rows_are_the_union_of_the_batches():
     cfgs = [train_config(batch_size=2, steps=2, seed=s) for s in (0, 1)]
     expected = {i for s in (0, 1) for b in index_batches(10, 2, 2, s) for i in b}
-    assert study.plan_rows(10, cfgs) == sorted(expected)
+    assert plan_rows(10, cfgs) == sorted(expected)
 
 
 def test_masking_by_epoch_and_examples():

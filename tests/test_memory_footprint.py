@@ -5,10 +5,11 @@ import gc
 import numpy as np
 import torch
 
-from mlrlib.cost import shared_students
-from mlrlib.experiment import TrainedModel, evaluated
-from mlrlib.retrieval_data import RetrievalData
-from mlrlib.training import train_config, train_encoder
+from mlrlib.evaluation.cost import shared_students
+from mlrlib.evaluation.experiment import evaluated, TrainedModel
+from mlrlib.data.retrieval_data import RetrievalData
+from mlrlib.training.config import train_config
+from mlrlib.training.dual_encoder import train_encoder
 
 PAIRS = [{"query": f"question number {i} about topic {i % 3}", "positive": f"passage {i} on topic {i % 3} " * 3,
           "positive_id": f"p{i}", "source": "t"} for i in range(8)]

@@ -1,6 +1,6 @@
 import numpy as np
 
-from mlrlib.metrics import bootstrap_ci, evaluate_runs, make_run, metric_table
+from mlrlib.evaluation.metrics import bootstrap_ci, evaluate_runs, make_run, metric_table
 
 QRELS = {"q1": {"a": 1}, "q2": {"b": 1, "c": 1}, "q3": {"d": 1}}
 CORPUS = ["a", "b", "c", "d", "e"]

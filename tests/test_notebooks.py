@@ -27,7 +27,7 @@ def test_unknown_parameter_or_preset_stops_the_notebook(nb, params, needle, tmp_
 def test_papermill_parameter_files_name_declared_parameters_and_a_known_preset(yaml_file):
     import yaml
 
-    from mlrlib.presets import PRESETS
+    from mlrlib.runtime.presets import PRESETS
     params = yaml.safe_load(yaml_file.read_text())
     assert params["preset"] == yaml_file.stem
     for nb in NOTEBOOKS:

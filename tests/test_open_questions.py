@@ -4,17 +4,19 @@ import numpy as np
 import pytest
 import torch
 
-from mlrlib import open_questions as oq
-from mlrlib.beir_export import write_beir
-from mlrlib.encoders import MultiLayerEncoder, load_encoder, pool
-from mlrlib.false_negatives import (DynamicThreshold, StaticMargin, detection_quality, false_negative_mask,
-                                    masks_over_plan, teacher_gaps)
-from mlrlib.loaders import load_beir
-from mlrlib.losses import layer_decorrelation, max_sim_scores, two_sided_max_sim_scores, two_sided_mlr_loss
-from mlrlib.retrieval_data import DataError, RetrievalData
-from mlrlib.search import agrees_with_brute_force, brute_force_max_sim, search
-from mlrlib.symmetric_task import same_answer_task
-from mlrlib.training import inference_layers, loss_for, train_config, training_layers
+from mlrlib.studies import open_questions as oq
+from mlrlib.data.beir_export import write_beir
+from mlrlib.methods.encoders import load_encoder, MultiLayerEncoder, pool
+from mlrlib.methods.false_negatives import (detection_quality, DynamicThreshold, false_negative_mask, masks_over_plan,
+                                            StaticMargin, teacher_gaps)
+from mlrlib.data.loaders import load_beir
+from mlrlib.methods.losses import layer_decorrelation, max_sim_scores, two_sided_max_sim_scores, two_sided_mlr_loss
+from mlrlib.data.retrieval_data import DataError, RetrievalData
+from mlrlib.methods.search import agrees_with_brute_force, brute_force_max_sim, search
+from mlrlib.data.symmetric_task import same_answer_task
+from mlrlib.training.config import inference_layers, train_config, training_layers
+from mlrlib.training.dual_encoder import loss_for
+from mlrlib.evaluation.layer_analysis import m_curve
 
 
 # --- losses ------------------------------------------------------------------------------
@@ -47,7 +49,7 @@ def test_layer_decorrelation_is_the_mean_squared_cosine_between_a_texts_layers()
 # --- training configs --------------------------------------------------------------------
 
 def test_new_settings_leave_older_configs_unchanged_and_are_read_with_their_defaults():
-    from mlrlib.training import setting
+    from mlrlib.training.config import setting
     cfg = train_config()
     assert "decorrelation" not in cfg and "attention" not in cfg  # so older configs keep their cache hash
     assert setting(cfg, "decorrelation") == 0.0 and setting(cfg, "attention") == "bidirectional"
@@ -206,7 +208,7 @@ def test_curves_start_at_the_de_and_find_their_peak():
     import pandas as pd
     rows = [(1, 0.0, 0.70), (2, 0.0, 0.72), (4, 0.0, 0.71), (2, 10.0, 0.60), (4, 10.0, 0.65)]
     points = pd.DataFrame([{"m": m, "gamma": g, "metric": "MRR@10", "value": v} for m, g, v in rows])
-    assert list(oq.curve(points, 10.0).value) == [0.70, 0.60, 0.65]
+    assert list(m_curve(points, 10.0).value) == [0.70, 0.60, 0.65]
     assert oq.falls_after_peak(points, 0.0) == (2, True) and oq.falls_after_peak(points, 10.0) == (1, True)
 
 
@@ -233,7 +235,7 @@ def test_best_layers_and_layer_correlation():
 # --- ranker snapshots ---------------------------------------------------------------------------
 
 def test_ranker_snapshots_start_untrained_end_at_the_teacher_and_are_cached(tiny_model):
-    from mlrlib.ranker_training import make_ranker, ranker_config, train_ranker, train_ranker_snapshots
+    from mlrlib.training.ranker import make_ranker, ranker_config, train_ranker, train_ranker_snapshots
     pairs = [{"query": f"question {i}", "positive": f"answer {i} text", "positive_id": f"p{i}", "source": "t"}
              for i in range(8)]
     negs = [[f"other {i} {j}" for j in range(3)] for i in range(8)]
@@ -254,7 +256,7 @@ def test_ranker_snapshots_start_untrained_end_at_the_teacher_and_are_cached(tiny
 def test_snapshots_are_loaded_on_lookup_and_not_all_kept(tiny_model):
     import gc
 
-    from mlrlib.ranker_training import ranker_config, train_ranker_snapshots
+    from mlrlib.training.ranker import ranker_config, train_ranker_snapshots
     pairs = [{"query": f"question {i}", "positive": f"answer {i} text", "positive_id": f"p{i}", "source": "t"}
              for i in range(8)]
     negs = [[f"other {i} {j}" for j in range(3)] for i in range(8)]

@@ -4,8 +4,8 @@ from pathlib import Path
 
 from transformers import AutoConfig
 
-from mlrlib.cost import encoding_flops
-from mlrlib.encoders import MultiLayerEncoder
+from mlrlib.evaluation.cost import encoding_flops
+from mlrlib.methods.encoders import MultiLayerEncoder
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
 

@@ -1,6 +1,6 @@
 import pytest
 
-from mlrlib.presets import PRESETS, PresetError, check_parameters, get_preset
+from mlrlib.runtime.presets import check_parameters, get_preset, PresetError, PRESETS
 
 
 def test_every_study_has_the_three_presets():

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from mlrlib.search import agrees_with_brute_force, brute_force_max_sim, search
+from mlrlib.methods.search import agrees_with_brute_force, brute_force_max_sim, search
 
 
 @pytest.mark.parametrize("m", [1, 2, 4, 6])
@@ -31,7 +31,7 @@ def test_a_passage_is_returned_once_even_when_all_its_vectors_win():
 
 
 def test_agreement_check_catches_a_wrong_result(monkeypatch):
-    import mlrlib.search as s
+    import mlrlib.methods.search as s
     rng = np.random.default_rng(0)
     q, d = rng.normal(size=(5, 8)).astype(np.float32), rng.normal(size=(50, 2, 8)).astype(np.float32)
     real = s.search
@@ -40,7 +40,8 @@ def test_agreement_check_catches_a_wrong_result(monkeypatch):
 
 
 def test_layer_correlation_measures():
-    from mlrlib.layer_study import cross_passage_cosine, last_few, layer_cosine, uniform
+    from mlrlib.evaluation.layer_analysis import cross_passage_cosine, layer_cosine
+    from mlrlib.methods.layer_sets import last_few, uniform
     rng = np.random.default_rng(0)
     base = rng.normal(size=(50, 8))
     same = np.ones(8)

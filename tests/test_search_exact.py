@@ -2,8 +2,8 @@
 import numpy as np
 import pytest
 
-from mlrlib import search
-from mlrlib.search import ExactInnerProduct, MultiVectorIndex, agrees_with_brute_force
+from mlrlib.methods import search
+from mlrlib.methods.search import agrees_with_brute_force, ExactInnerProduct, MultiVectorIndex
 
 
 def _data(n, d=16, q=7, seed=0):

@@ -2,10 +2,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mlrlib import cost, experiment, self_contrastive_study as study
-from mlrlib.encoders import MultiLayerEncoder
-from mlrlib.presets import get_preset
-from mlrlib.training import train_config
+from mlrlib.evaluation import cost, experiment
+from mlrlib.studies import self_contrastive as study
+from mlrlib.methods.encoders import MultiLayerEncoder
+from mlrlib.runtime.presets import get_preset
+from mlrlib.training.config import train_config
 
 TRAIN = {"steps": 2, "batch_size": 4}
 

@@ -1,4 +1,4 @@
-from mlrlib.textclean import chunk_words, clean_pod, clean_rst, normalize_key
+from mlrlib.data.textclean import chunk_words, clean_pod, clean_rst, normalize_key
 
 
 def test_clean_rst_keeps_text_of_roles_links_and_literals():

@@ -1,8 +1,11 @@
 import pytest
 import torch
 
-from mlrlib.encoders import MultiLayerEncoder
-from mlrlib.training import batches, loss_for, represent, train_config, train_encoder, train_step
+from mlrlib.methods.encoders import MultiLayerEncoder
+from mlrlib.training.batches import batches
+from mlrlib.training.config import train_config
+from mlrlib.training.dual_encoder import loss_for, train_encoder
+from mlrlib.training.step import represent, train_step
 
 PAIRS = [{"query": f"question number {i} about topic {i % 3}", "positive": f"passage {i} on topic {i % 3} " * 3,
           "positive_id": f"p{i}", "source": "t"} for i in range(12)]
@@ -44,7 +47,7 @@ def test_training_is_deterministic_and_checkpoints_are_cached(tiny_model):
     a, log_a = train_encoder(PAIRS, NEGS, cfg, progress=False)
     cached, log_c = train_encoder(PAIRS, NEGS, cfg, progress=False)
     assert not log_a["cached"] and log_c["cached"] and log_c["losses"] == log_a["losses"]
-    from mlrlib.cache import cache_root
+    from mlrlib.runtime.cache import cache_root
     import shutil
     shutil.rmtree(cache_root() / "checkpoints")
     b, log_b = train_encoder(PAIRS, NEGS, cfg, progress=False)
@@ -76,7 +79,7 @@ def test_objectives_are_checked():
 
 
 def test_single_vector_mlr_searches_the_last_layer_only():
-    from mlrlib.training import inference_layers
+    from mlrlib.training.config import inference_layers
     for objective in ("query-anchored", "self-anchored"):
         assert inference_layers(train_config(doc_layers=[5, 6], objective=objective)) == ([6], [6])
     assert inference_layers(train_config(doc_layers=[5, 6])) == ([6], [5, 6])
@@ -96,7 +99,7 @@ def test_the_regularizer_reaches_the_intermediate_layer(tiny_model, objective):
 
 
 def test_a_layer_pooled_model_trains_its_pooler_and_is_cached_with_it(tiny_model):
-    from mlrlib.encoders import LayerPooledEncoder
+    from mlrlib.methods.encoders import LayerPooledEncoder
     cfg = cfg_for(tiny_model, doc_layers=[1, 2, 3], layer_pooling="scalar-mix", hard_negatives=False)
     trained, log = train_encoder(PAIRS, NEGS, cfg, progress=False)
     assert isinstance(trained, LayerPooledEncoder)

@@ -82,7 +82,7 @@ def kill_after_first_checkpoint(only: str, cache: Path, results: Path, timeout: 
 
 def whole(cache: Path) -> list[str]:
     """Problems with what a killed run left: a visible checkpoint that does not load, an unreadable log."""
-    from mlrlib.encoders import load_encoder
+    from mlrlib.methods.encoders import load_encoder
     problems = []
     for log in cache.glob("checkpoints/*/train_log.json"):
         try:

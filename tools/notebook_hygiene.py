@@ -3,6 +3,7 @@
     python tools/notebook_hygiene.py clean notebooks/*.ipynb results/*/*.ipynb   # strip volatile metadata
     python tools/notebook_hygiene.py pair notebooks/*.ipynb                      # write the py:percent twins
     python tools/notebook_hygiene.py check notebooks/*.ipynb build/notebooks/*.ipynb
+    python tools/notebook_hygiene.py sync notebooks/*.ipynb       # a source-only edit of the .py into the .ipynb
 
 Outputs stay (readers see the results on the repository page). What goes is what changes on every run
 without the notebook changing: papermill's timings and absolute paths, the kernel's execution timestamps.
@@ -21,7 +22,7 @@ from pathlib import Path
 import jupytext
 import nbformat
 
-from mlrlib.cache import atomic_write_text
+from mlrlib.runtime.cache import atomic_write_text
 
 PAIR_FORMATS = "ipynb,py:percent"
 VOLATILE_NOTEBOOK_KEYS = ("papermill", "widgets")
@@ -98,6 +99,20 @@ def check_pair(path: Path) -> list[str]:
     return [f"cell {i} differs between {path.name} and {script.name}" for i, (x, y) in enumerate(zip(a, b)) if x != y]
 
 
+def sync_from_script(path: Path) -> nbformat.NotebookNode:
+    """Copy the cell sources of the py:percent twin into the notebook, keeping its outputs: for an edit of the
+    code alone (imports, names) that leaves what every cell printed as it was. The cells must correspond."""
+    nb = nbformat.read(path, as_version=4)
+    script = jupytext.read(twin(path), fmt="py:percent")
+    kinds = [c.cell_type for c in nb.cells], [c.cell_type for c in script.cells]
+    if kinds[0] != kinds[1]:
+        sys.exit(f"{path.name}: its cells and those of {twin(path).name} differ in number or kind; re-run it instead")
+    for cell, source in zip(nb.cells, script.cells):
+        cell.source = source.source
+    atomic_write_text(path, nbformat.writes(nb) + "\n")
+    return nb
+
+
 def clean_file(path: Path) -> nbformat.NotebookNode:
     """Clean the notebook at `path` in place (atomically); returns the cleaned notebook."""
     nb = clean(nbformat.read(path, as_version=4))
@@ -114,7 +129,7 @@ def check_file(path: Path, nb: nbformat.NotebookNode | None = None) -> None:
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("action", choices=["clean", "pair", "check"])
+    ap.add_argument("action", choices=["clean", "pair", "check", "sync"])
     ap.add_argument("notebooks", nargs="+", type=Path)
     args = ap.parse_args(argv)
     failed = 0
@@ -123,6 +138,8 @@ def main(argv=None) -> int:
             clean_file(path)
         elif args.action == "pair":
             write_pair(path)
+        elif args.action == "sync":
+            sync_from_script(path)
         else:
             found = problems(nbformat.read(path, as_version=4))
             for line in found:

@@ -16,7 +16,7 @@ import argparse
 import json
 from pathlib import Path
 
-from mlrlib.presets import PRESETS
+from mlrlib.runtime.presets import PRESETS
 
 RESULTS = Path(__file__).resolve().parent.parent / "results"
 

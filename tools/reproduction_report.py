@@ -15,7 +15,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from mlrlib.cache import atomic_write_text
+from mlrlib.runtime.cache import atomic_write_text
 
 ROOT = Path(__file__).resolve().parent.parent
 

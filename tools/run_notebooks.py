@@ -41,7 +41,7 @@ def run(nb: Path, out: Path, parameters: dict) -> float:
 
 def study_of(nb: Path) -> str:
     """The study a notebook belongs to (its results folder): the preset name its file name starts with."""
-    from mlrlib.presets import PRESETS
+    from mlrlib.runtime.presets import PRESETS
     return max((s for s in PRESETS if nb.stem.startswith(s)), key=len, default=nb.stem)
 
 

@@ -1,0 +1,74 @@
+"""Layer analyses: every layer as a zero-shot retriever, and how alike the layers' vectors are."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from mlrlib.data.retrieval_data import RetrievalData
+from mlrlib.evaluation.metrics import evaluate_runs, run_of
+from mlrlib.methods.encoders import MultiLayerEncoder
+
+
+def encode_corpus(encoder: MultiLayerEncoder, data: RetrievalData, layers, enc, poolings=("cls",), normalize=True):
+    return encoder.encode(data.corpus_texts, layers, poolings, enc["batch_size"], enc["p_max_len"],
+                          enc["bf16"], normalize)
+
+
+def zero_shot_layers(encoder: MultiLayerEncoder, data: RetrievalData, split: str, enc) -> tuple[pd.DataFrame, dict]:
+    """Each layer's [CLS] and mean vector as a single-vector retriever (cosine), no training.
+
+    Queries use the same layer and pooling as the passages. One corpus pass gives all layers.
+    Returns (long metric table with columns layer/pooling, corpus vectors {pooling: [N, L+1, H]}).
+    """
+    L = encoder.num_layers
+    layers = list(range(L + 1))
+    corpus = encode_corpus(encoder, data, layers, enc, ("cls", "mean"))
+    _, texts, qrels = data.split(split)
+    frames = []
+    for pooling in ("cls", "mean"):
+        queries = encoder.encode(texts, layers, (pooling,), enc["batch_size"], enc["q_max_len"], enc["bf16"],
+                                 True)[pooling]
+        for l in layers:
+            run = run_of(f"{pooling}-{l}", data, split, queries[:, l], corpus[pooling][:, l])
+            frames.append(evaluate_runs(qrels, [run]).assign(layer=l, pooling=pooling))
+    return pd.concat(frames, ignore_index=True), corpus
+
+
+def _unit(vectors: np.ndarray) -> np.ndarray:
+    return vectors / np.linalg.norm(vectors, axis=-1, keepdims=True).clip(1e-12)
+
+
+def layer_cosine(vectors: np.ndarray) -> np.ndarray:
+    """[N, n_layers, H] -> [n_layers, n_layers]: mean over passages of cos(cls_a, cls_b)."""
+    unit = _unit(vectors)
+    return np.einsum("nah,nbh->ab", unit, unit) / len(unit)
+
+
+def cross_passage_cosine(vectors: np.ndarray) -> np.ndarray:
+    """[N, n_layers, H] -> [n_layers]: mean cos(cls_l(d_i), cls_l(d_j)) over pairs i != j.
+
+    Near 1 means the layer gives (almost) every passage the same vector: it cannot tell
+    passages apart, whatever its similarity to the other layers.
+    """
+    unit = _unit(vectors)
+    total = unit.sum(0)  # [n_layers, H]
+    n = len(unit)
+    return ((total * total).sum(-1) - n) / (n * (n - 1))
+
+
+def held_out_passages(data: RetrievalData, splits=("dev", "test")) -> list[int]:
+    """Corpus rows relevant to held-out (never trained on) queries."""
+    wanted = {p for s in splits for rel in data.qrels.get(s, {}).values() for p in rel}
+    return [i for i, pid in enumerate(data.corpus_ids) if pid in wanted]
+
+
+def layer_by_layer(encoders: dict, data, split: str, enc: dict) -> pd.DataFrame:
+    """Each encoder's every layer, mean and [CLS], as a zero-shot retriever: a long table with model/layer/pooling."""
+    return pd.concat([zero_shot_layers(e, data, split, enc)[0].assign(model=name) for name, e in encoders.items()],
+                     ignore_index=True)
+
+
+def m_curve(points: pd.DataFrame, gamma: float, metric: str = "MRR@10") -> pd.DataFrame:
+    """The m curve at penalty weight gamma, starting from the DE (m = 1, no penalty)."""
+    d = points[(points.metric == metric) & ((points.gamma == gamma) | (points.m == 1))]
+    return d.sort_values("m")

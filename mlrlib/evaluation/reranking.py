@@ -1,0 +1,37 @@
+"""Retrieve, then re-rank: a cross-encoder re-scores the top of a first-stage run."""
+from __future__ import annotations
+
+import json
+
+from ranx import Run
+
+from mlrlib.data.retrieval_data import RetrievalData
+from mlrlib.methods.cross_encoder import CrossEncoder
+from mlrlib.runtime.cache import atomic_write_json, cache_dir, config_hash
+
+
+def rerank(ranker: CrossEncoder, run: Run, query_text: dict, passage_text: dict, depth: int, enc: dict,
+           name: str | None = None, progress=False) -> Run:
+    """Re-score the top `depth` passages of every query in `run` with the ranker; a new Run."""
+    pairs = [(q, p) for q, hits in run.to_dict().items()
+             for p, _ in sorted(hits.items(), key=lambda kv: -kv[1])[:depth]]
+    scores = ranker.score([query_text[q] for q, _ in pairs], [passage_text[p] for _, p in pairs],
+                          enc["q_max_len"], enc["p_max_len"], enc["batch_size"], enc["bf16"], progress)
+    out: dict = {}
+    for (q, p), s in zip(pairs, scores):
+        out.setdefault(q, {})[p] = float(s)
+    return Run(out, name=name or f"{run.name} + rerank")
+
+
+def cached_rerank(ranker, key: dict, run: Run, data: RetrievalData, split: str, depth: int, enc: dict,
+                  name: str, progress=False) -> Run:
+    """The teacher's re-ranking of `run`'s top `depth`, cached under (teacher, run, depth)."""
+    folder = cache_dir("reranks", {"teacher": key, "run": config_hash(run.to_dict()), "depth": depth,
+                                   "enc": enc})
+    if (folder / "run.json").exists():
+        return Run(json.loads((folder / "run.json").read_text()), name=name)
+    ids, texts, _ = data.split(split)
+    out = rerank(ranker, run, dict(zip(ids, texts)), dict(zip(data.corpus_ids, data.corpus_texts)), depth, enc,
+                 name, progress)
+    atomic_write_json(folder / "run.json", out.to_dict())
+    return out

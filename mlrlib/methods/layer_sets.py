@@ -1,0 +1,12 @@
+"""Layer sets S of multi-layer representations: which transformer layers give a passage its vectors."""
+from __future__ import annotations
+
+
+def last_few(L: int, m: int) -> list[int]:
+    """The last m layers: {L-m+1, ..., L}."""
+    return list(range(L - m + 1, L + 1))
+
+
+def uniform(L: int, m: int) -> list[int]:
+    """m layers spread evenly and ending at L: round(k L / m), k = 1..m ({2, 3, 5, 6} for L=6, m=4)."""
+    return [(k * L + m // 2) // m for k in range(1, m + 1)]

@@ -1,0 +1,53 @@
+"""The first cells every study notebook shares: parameters checked, preset, provenance, results folder, data.
+
+    setup = start_study("02_self_contrastive_mlr", preset, seed, _injected, _declared)
+    cfg, prov, OUT = setup
+    ...
+    data = load_study_data(cfg)
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import NamedTuple
+
+import pandas as pd
+
+from mlrlib.data import load_data
+from mlrlib.data.retrieval_data import RetrievalData
+from mlrlib.runtime.paths import results_dir
+from mlrlib.runtime.presets import check_parameters, get_preset
+from mlrlib.runtime.provenance import Provenance
+
+
+class StudySetup(NamedTuple):
+    cfg: dict                # the preset of the study
+    provenance: Provenance   # started now: its runtime counts from here
+    out: Path                # where the notebook writes its results
+
+
+def start_study(study: str, preset: str, seed: int, new_names: set, declared: set, max_colwidth: int | None = None,
+                show_teacher_as: str | None = None) -> StudySetup:
+    """Refuse undeclared parameters, read the preset, start the provenance clock, make the results folder,
+    set pandas' display, and print one line naming the run (and its teacher model, under that label).
+
+    new_names: the global names defined since the parameters cell, i.e. papermill's injected parameters plus
+    `start_study` itself (the setup cell imports it first)."""
+    check_parameters(new_names - {"start_study"}, declared)
+    cfg = get_preset(study, preset)
+    setup = StudySetup(cfg, Provenance(study, preset, seed, cfg), results_dir(study, preset))
+    pd.set_option("display.width", 160)
+    pd.set_option("display.max_colwidth", max_colwidth)
+    extra = f" {show_teacher_as}={cfg['teacher']['model']}" if show_teacher_as else ""
+    print(f"preset={preset} seed={seed} model={cfg['model']} data={cfg['data']}{extra}")
+    return setup
+
+
+def load_study_data(cfg: dict) -> RetrievalData:
+    """The preset's data, with its size printed and its splits shown as a table."""
+    from IPython.display import display
+
+    data = load_data(cfg["data"], cfg["benchmark"])
+    summary = data.summary()
+    print(f"{summary['passages']} passages, training pairs {summary['train_pairs']}")
+    display(pd.DataFrame(summary["splits"]).T)
+    return data

@@ -1,0 +1,185 @@
+"""Presets of each study: `smoke` (CI, about a minute), `laptop` (default, 2 CPU cores,
+under 30 minutes) and `paper` (the papers' model and data, for a GPU and the hub)."""
+from __future__ import annotations
+
+import copy
+
+from mlrlib.data.benchmark import benchmark_config
+
+_ENCODE = {"batch_size": 64, "q_max_len": 32, "p_max_len": 128, "bf16": True}
+_TRAIN = {"steps": 50, "batch_size": 32, "hard_negatives": False, "lr": 5e-5, "temperature": 0.05,
+          "normalize": True, "bf16": True, "q_max_len": 32, "p_max_len": 128}
+
+# Learning rate of each pooler's own parameters. The scalar mix's 7 numbers are softmax logits and a
+# scale: Adam moves a parameter by about lr per step, so with 1e-3 they would barely leave the plain
+# average in 30 steps. The attention pooler's matrices train at the usual rate for a fresh head.
+# The average has no parameters (its value is unused).
+_POOLER_LR = {"average": 1e-3, "scalar-mix": 5e-2, "attention": 1e-3}
+
+PRESETS = {
+    "01_layer_selection": {
+        "smoke": {"data": "debian", "model": "minilm",
+                  "benchmark": benchmark_config(corpus_size=500, max_queries={"train": 60, "dev": 20, "test": 30},
+                                                max_weak_pairs=100),
+                  "encode": _ENCODE, "train": {**_TRAIN, "steps": 3, "batch_size": 8},
+                  "m_sweep": [1, 2, 4, 6]},
+        "laptop": {"data": "debian", "model": "minilm",
+                   "benchmark": benchmark_config(corpus_size=10_000, max_weak_pairs=2000),
+                   "encode": _ENCODE, "train": _TRAIN, "m_sweep": [1, 2, 4, 6]},
+        "paper": {"data": "squad", "model": "bert-base-uncased", "benchmark": None,
+                  "encode": {"batch_size": 128, "q_max_len": 64, "p_max_len": 256, "bf16": False},
+                  "train": {**_TRAIN, "steps": 8000, "batch_size": 128, "hard_negatives": True, "lr": 2e-5,
+                            "temperature": 1.0, "normalize": False, "bf16": False, "p_max_len": 256,
+                            "q_max_len": 64, "grad_cache_chunk": 32},
+                  "m_sweep": [1, 2, 3, 4, 6, 8, 12]},
+    },
+    "02_self_contrastive_mlr": {
+        "smoke": {"data": "debian", "model": "minilm",
+                  "benchmark": benchmark_config(corpus_size=200, max_queries={"train": 40, "dev": 20, "test": 30},
+                                                max_weak_pairs=40),
+                  "encode": _ENCODE, "train": {**_TRAIN, "steps": 2, "batch_size": 8},
+                  "lam": 1.0, "lambdas": [0.01, 0.1, 1.0, 10.0], "poolings": _POOLER_LR,
+                  "seeds": [0, 1, 2], "cost_steps": 2},
+        "laptop": {"data": "debian", "model": "minilm",
+                   "benchmark": benchmark_config(corpus_size=3000, max_weak_pairs=2000),
+                   "encode": _ENCODE, "train": {**_TRAIN, "steps": 30},
+                   "lam": 1.0, "lambdas": [0.01, 0.1, 1.0, 10.0], "poolings": _POOLER_LR,
+                   "seeds": [0, 1, 2], "cost_steps": 3},
+        "paper": {"data": "squad", "model": "bert-base-uncased", "benchmark": None,
+                  "encode": {"batch_size": 128, "q_max_len": 64, "p_max_len": 256, "bf16": False},
+                  "train": {**_TRAIN, "steps": 8000, "batch_size": 128, "hard_negatives": True, "lr": 2e-5,
+                            "temperature": 1.0, "normalize": False, "bf16": False, "p_max_len": 256,
+                            "q_max_len": 64, "grad_cache_chunk": 32},
+                  "lam": 1.0, "lambdas": [0.01, 0.1, 1.0, 10.0], "poolings": _POOLER_LR,
+                  "seeds": [0, 1, 2], "cost_steps": 5},
+    },
+}
+
+
+# MD2PR (notebook 03). Loss weights put each term near the contrastive loss's size at the start of
+# training (measured on MiniLM: contrastive 3.4, KL 0.7, attention MSE 0.006, hidden MSE 0.08).
+_DISTILL = {"alpha": 1.0, "beta_attention": 100.0, "beta_hidden": 5.0, "kd_temperature": 1.0,
+            "layer_map": [[6, 6]], "negatives": 3, "kappa": 2.0, "margin": 0.0}
+_TEACHER = {"model": "minilm", "kind": "gated", "steps": 60, "batch_size": 8, "negatives": 3, "lr": 1e-4,
+            "q_max_len": 32, "p_max_len": 128, "bf16": True}
+PRESETS["03_md2pr_distillation"] = {
+    "smoke": {"data": "debian", "model": "minilm",
+              "benchmark": benchmark_config(corpus_size=200, max_queries={"train": 40, "dev": 20, "test": 30},
+                                            max_weak_pairs=40),
+              "encode": _ENCODE, "teacher": {**_TEACHER, "steps": 2, "batch_size": 4, "negatives": 2},
+              "train": {**_TRAIN, "steps": 2, "batch_size": 4, "hard_negatives": True},
+              "distill": {**_DISTILL, "negatives": 2}, "rerank_depth": 10, "seeds": [0, 1, 2], "cost_steps": 1,
+              "paper": {"mrr10_msmarco": 0.362, "r100_nq": 0.912}},
+    "laptop": {"data": "debian", "model": "minilm",
+               "benchmark": benchmark_config(corpus_size=2000, max_weak_pairs=2000),
+               "encode": _ENCODE, "teacher": _TEACHER,
+               # 8 queries x (positive + 3 negatives) = 32 passages a step, the cost of notebook 02's DE step
+               "train": {**_TRAIN, "steps": 30, "batch_size": 8, "hard_negatives": True},
+               "distill": _DISTILL, "rerank_depth": 100, "seeds": [0, 1, 2], "cost_steps": 2,
+               "paper": {"mrr10_msmarco": 0.362, "r100_nq": 0.912}},
+    "paper": {"data": "msmarco", "model": "bert-base-uncased", "benchmark": None,
+              "encode": {"batch_size": 128, "q_max_len": 32, "p_max_len": 256, "bf16": False},
+              # a trained MS MARCO ranker with bert-base-uncased's vocabulary, loaded as is (steps 0)
+              "teacher": {**_TEACHER, "model": "cross-encoder/ms-marco-MiniLM-L-6-v2", "kind": "classifier",
+                          "steps": 0, "p_max_len": 256, "bf16": False},
+              "train": {**_TRAIN, "steps": 20000, "batch_size": 64, "hard_negatives": True, "lr": 2e-5,
+                        "bf16": False, "p_max_len": 256},
+              "distill": {**_DISTILL, "layer_map": [[3, 6], [6, 12]], "negatives": 7}, "rerank_depth": 100,
+              "seeds": [0, 1, 2], "cost_steps": 5, "paper": {"mrr10_msmarco": 0.362, "r100_nq": 0.912}},
+}
+
+
+# Early cross-encoder layers and DE-l (notebook 04). Same corpus, teacher and batches as notebook 03 (its cached
+# teacher is reused); mean pooling throughout, the pooling of the paper's per-layer CE embeddings.
+_LIGHT = {"alpha": 1.0, "beta": 1.0, "kd_temperature": 1.0, "negatives": 3}
+_LIGHT_TRAIN = {**_TRAIN, "steps": 30, "batch_size": 8, "hard_negatives": True, "pooling": "mean"}
+_SEED_003 = {"de2_gap_percent": 1, "de2_speedup": 5.15}
+PRESETS["04_early_layer_ce"] = {
+    "smoke": {"data": "debian", "model": "minilm",
+              "benchmark": benchmark_config(corpus_size=200, max_queries={"train": 40, "dev": 20, "test": 30},
+                                            max_weak_pairs=40),
+              "encode": _ENCODE, "teacher": {**_TEACHER, "steps": 2, "batch_size": 4, "negatives": 2},
+              "train": {**_LIGHT_TRAIN, "steps": 2, "batch_size": 4}, "light": {**_LIGHT, "negatives": 2},
+              "light_lr": 3e-4,
+              "layers": [1, 2, 3], "seeds": [0, 1], "rerank_depth": 10,
+              "speed": {"passages": 64, "repeats": 2, "queries": 4}, "paper": _SEED_003},
+    "laptop": {"data": "debian", "model": "minilm", "benchmark": benchmark_config(corpus_size=2000, max_weak_pairs=2000),
+               "encode": _ENCODE, "teacher": _TEACHER, "train": _LIGHT_TRAIN, "light": _LIGHT, "light_lr": 3e-4,
+               "layers": [1, 2, 3], "seeds": [0, 1, 2], "rerank_depth": 20,
+               "speed": {"passages": 500, "repeats": 5, "queries": 20}, "paper": _SEED_003},
+    # our choice of hub models (the summary of seed 003 names none): a 12-layer MS MARCO cross-encoder and a
+    # 12-layer MiniLM dual encoder with the same vocabulary and width
+    "paper": {"data": "msmarco", "model": "sentence-transformers/all-MiniLM-L12-v2", "benchmark": None,
+              "encode": {"batch_size": 128, "q_max_len": 32, "p_max_len": 256, "bf16": False},
+              "teacher": {**_TEACHER, "model": "cross-encoder/ms-marco-MiniLM-L-12-v2", "kind": "classifier",
+                          "steps": 0, "p_max_len": 256, "bf16": False},
+              "train": {**_LIGHT_TRAIN, "steps": 20000, "batch_size": 64, "lr": 2e-5, "bf16": False, "p_max_len": 256},
+              "light": {**_LIGHT, "negatives": 7}, "light_lr": 1e-4, "layers": [1, 2, 3], "seeds": [0, 1, 2], "rerank_depth": 100,
+              "speed": {"passages": 5000, "repeats": 5, "queries": 100}, "paper": _SEED_003},
+}
+
+
+# The open questions (notebook 05). Same corpus, teacher and negatives as notebooks 03-04 (their caches are
+# reused); every retriever trains 30 steps of 8 queries with a positive and a BM25 negative, mean pooling.
+_OPEN_TRAIN = {**_TRAIN, "steps": 30, "batch_size": 8, "hard_negatives": True, "pooling": "mean"}
+# the penalty's weight on the curve, the m it is trained at, and other weights tried at the largest of them
+# (gamma = 1 barely moves the correlation in 30 steps: 0.56 -> 0.54 at m = 6, measured while building notebook 05)
+_DECORRELATION = {"gamma": 10.0, "m": [4, 6], "sweep": [1.0]}
+_FILTERS = {"margins": [-2.0, -1.0, 0.0, 1.0, 2.0], "kappas": [0.5, 1.0, 1.5, 2.0, 3.0]}
+PRESETS["05_open_questions"] = {
+    "smoke": {"data": "debian", "model": "minilm",
+              "benchmark": benchmark_config(corpus_size=200, max_queries={"train": 40, "dev": 20, "test": 30},
+                                            max_weak_pairs=40),
+              "encode": _ENCODE, "train": {**_OPEN_TRAIN, "steps": 2, "batch_size": 4},
+              "symmetric_layers": [5, 6], "m_sweep": [1, 2, 4], "decorrelation": {"gamma": 10.0, "m": [4], "sweep": [1.0]},
+              "causal": {"model": "minilm", "attention": "causal", "layers": [5, 6]},
+              "teacher": {**_TEACHER, "steps": 2, "batch_size": 4, "negatives": 2}, "snapshots": [0, 1, 2],
+              "light": {**_LIGHT, "negatives": 2}, "light_lr": 3e-4, "student_layers": [3], "teacher_layers": 3,
+              "filters": _FILTERS, "beir": {"n_queries": 30, "corpus_size": 200}, "beir_folder": None,
+              "symmetric_data": None},
+    "laptop": {"data": "debian", "model": "minilm", "benchmark": benchmark_config(corpus_size=2000, max_weak_pairs=2000),
+               "encode": _ENCODE, "train": _OPEN_TRAIN,
+               "symmetric_layers": [3, 4, 5, 6], "m_sweep": [1, 2, 4, 6], "decorrelation": _DECORRELATION,
+               "causal": {"model": "minilm", "attention": "causal", "layers": [3, 4, 5, 6]},
+               "teacher": _TEACHER, "snapshots": [0, 30, 60],
+               "light": _LIGHT, "light_lr": 3e-4, "student_layers": [3], "teacher_layers": 3,
+               "filters": _FILTERS, "beir": {"n_queries": 200, "corpus_size": 1000}, "beir_folder": None,
+               "symmetric_data": None},
+    # the papers' scale: BERT-base retrievers on MS MARCO, a decoder (Qwen2.5-0.5B, causal by construction) for
+    # question 3, a BERT-base cross-encoder trained here with snapshots, and BEIR SciFact (download it to the
+    # folder named) for question 6; the symmetric task stays the offline one (it needs multi-passage answers)
+    "paper": {"data": "msmarco", "model": "bert-base-uncased", "benchmark": None,
+              "encode": {"batch_size": 128, "q_max_len": 32, "p_max_len": 256, "bf16": False},
+              "train": {**_OPEN_TRAIN, "steps": 20000, "batch_size": 64, "lr": 2e-5, "bf16": False, "p_max_len": 256},
+              "symmetric_layers": [9, 10, 11, 12], "m_sweep": [1, 2, 4, 8, 12],
+              "decorrelation": {**_DECORRELATION, "m": [4, 8, 12]},
+              "causal": {"model": "Qwen/Qwen2.5-0.5B", "attention": "causal", "layers": [21, 22, 23, 24]},
+              "teacher": {**_TEACHER, "model": "bert-base-uncased", "kind": "classifier", "steps": 20000, "batch_size": 32,
+                          "negatives": 7, "lr": 2e-5, "p_max_len": 256, "bf16": False},
+              "snapshots": [0, 1000, 5000, 10000, 20000],
+              "light": {**_LIGHT, "negatives": 7}, "light_lr": 1e-4, "student_layers": [6, 3], "teacher_layers": 6,
+              "filters": _FILTERS, "beir": None, "beir_folder": "data/beir/scifact",
+              "symmetric_data": {"data": "debian", "benchmark": benchmark_config(corpus_size=10_000, max_weak_pairs=4000)}},
+}
+
+
+class PresetError(ValueError):
+    """An unknown study, preset or notebook parameter."""
+
+def get_preset(study: str, preset: str) -> dict:
+    """A deep copy of the named preset of `study`; unknown names are an error."""
+    if study not in PRESETS:
+        raise PresetError(f"unknown study {study!r}; known: {sorted(PRESETS)}")
+    if preset not in PRESETS[study]:
+        raise PresetError(f"unknown preset {preset!r} for {study}; use one of {sorted(PRESETS[study])}")
+    return copy.deepcopy(PRESETS[study][preset])
+
+def check_parameters(injected: set, declared: set) -> None:
+    """Fail on parameters papermill injected that the notebook does not declare.
+
+    `injected`: the global names that appeared after the parameters cell (the notebook
+    computes it first thing in the next cell); declared ones may be overridden.
+    """
+    unknown = sorted(n for n in injected - declared if not n.startswith("_"))
+    if unknown:
+        raise PresetError(f"unknown parameter(s) {unknown}; this notebook takes {sorted(declared)}")

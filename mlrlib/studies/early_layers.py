@@ -1,0 +1,122 @@
+"""Notebook 04, early cross-encoder layers as embeddings and DE-l (seed 003; METHODS.md §4), as functions.
+
+Every model here trains through `light_de.LightStep` on the same batches: the full DE
+(MiniLM's L layers, contrastive only) and each DE-l (first l layers of the cross-encoder,
+the full DE or the pre-trained model, with or without distillation).
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from mlrlib.evaluation.experiment import TrainedModel, evaluated, reuse_or_make
+from mlrlib.training.batches import plan_rows
+from mlrlib.training.light_de import light_config, light_train, train_light
+
+FULL = "full DE"
+OBJECTIVES = {"contrastive": (0, 0), "+ CE scores": (1, 0), "+ DE embeddings": (0, 1), "+ both": (1, 1)}
+
+
+def full_de_config(model: str, L: int, train: dict, negatives: int, seed: int) -> dict:
+    """The full dual encoder: the pre-trained model's L layers, contrastive only."""
+    return light_config(model, L, "base", train, negatives=negatives, seed=seed)
+
+
+def objective_configs(model: str, l: int, L: int, train: dict, weights: dict, lr: float, seed: int) -> dict[str, dict]:
+    """DE-l copied from the cross-encoder, trained with each objective: labels only, + the
+    cross-encoder's scores (alpha), + the full DE's embeddings (beta), + both."""
+    return {f"DE-{l} {name}": light_config(model, l, "ce", light_train(train, L, l, lr), alpha=a * weights["alpha"],
+                                           beta=b * weights["beta"], kd_temperature=weights["kd_temperature"],
+                                           negatives=weights["negatives"], seed=seed)
+            for name, (a, b) in OBJECTIVES.items()}
+
+
+def recipe_of(cfg: dict, layers: int, init: str, seed: int) -> dict:
+    """`cfg`'s objective on another depth (steps scaled to keep the compute), source or seed."""
+    steps = round(cfg["steps"] * cfg["light"]["layers"] / layers)
+    return {**cfg, "doc_layers": [layers], "query_layer": layers, "seed": seed, "steps": steps,
+            "light": {**cfg["light"], "layers": layers, "init": init}}
+
+
+def scored_rows(n_pairs: int, configs) -> list[int]:
+    """The training pairs whose candidates need teacher scores: those visited by a config with alpha > 0."""
+    return plan_rows(n_pairs, [c for c in configs if c["distill"]["alpha"] > 0])
+
+
+def choose_on_dev(dev: pd.DataFrame, names, metric: str = "MRR@10") -> str:
+    """The system among `names` with the best dev `metric` (ties: the first, i.e. the simplest)."""
+    v = dev[dev.metric == metric].set_index("system").value
+    return max(names, key=lambda n: (v[n], -list(names).index(n)))
+
+
+def train_models(data, configs: dict, negs, ranker, teacher_key, scores, full: TrainedModel | None, enc: dict,
+                 trained: dict | None = None, progress=False) -> dict[str, TrainedModel]:
+    """Train (or load) and evaluate every config; `full` is the reference DE (None while training it).
+    A same-name, same-config model in `trained` is reused."""
+    def make(name, cfg):
+        return evaluated(name, *train_light(data.train_pairs, negs, cfg, ranker, teacher_key, scores,
+                                            full.encoder if full else None, full.log["key"] if full else None,
+                                            progress), cfg, data, enc)
+    return reuse_or_make(configs, make, trained)
+
+
+def early_layer_gaps(layers: pd.DataFrame, a: str, b: str, upto: int, metric="MRR@10", pooling="mean") -> pd.Series:
+    """Per layer 1..upto: metric of model a minus model b (mean pooling)."""
+    d = layers[(layers.metric == metric) & (layers.pooling == pooling) & layers.layer.between(1, upto)]
+    v = d.pivot(index="layer", columns="model", values="value")
+    return v[a] - v[b]
+
+
+def speed_table(throughput: pd.DataFrame, flops: dict, params: pd.DataFrame) -> pd.DataFrame:
+    """Measured speedup beside the FLOP ratio (both against the first row), and their quotient."""
+    base = flops[throughput.index[0]]
+    t = throughput.join(params)
+    t["GFLOPs"] = [flops[n] / 1e9 for n in t.index]
+    t["FLOP ratio"] = [base / flops[n] for n in t.index]
+    return t.assign(**{"speedup / FLOP ratio": t.speedup / t["FLOP ratio"]})
+
+
+def relative_gap(test: pd.DataFrame, system: str, baseline: str, metric: str) -> float:
+    """(system - baseline) / baseline on `metric`."""
+    v = test[test.metric == metric].set_index("system").value
+    return float((v[system] - v[baseline]) / v[baseline])
+
+
+def claims_table(layers: pd.DataFrame, per_seed: pd.DataFrame, speed: pd.DataFrame,
+                 pipeline: pd.DataFrame, latency: pd.DataFrame, de2: str, bm25: dict, paper: dict,
+                 ce: str = "cross-encoder", de: str = FULL) -> pd.DataFrame:
+    """The paper's claims, each checked against what was measured here."""
+    def row(claim, paper_value, here, holds):
+        return {"claim (paper)": claim, "paper": paper_value, "here": here,
+                "holds": "n/a" if holds is None else "yes" if holds else "no"}
+
+    L = int(layers.layer.max())
+    upto = max(1, L // 2)
+    gaps = early_layer_gaps(layers, ce, de, upto)
+    mean = layers[(layers.metric == "MRR@10") & (layers.pooling == "mean")]
+    best = mean[mean.model == ce].sort_values("value").iloc[-1]
+    rel = {m: [relative_gap(per_seed[per_seed.seed == s], de2, de, m) for s in sorted(per_seed.seed.unique())]
+           for m in ("MRR@10", "Top-20")}
+    v = pipeline.pivot(index="system", columns="metric", values="value")
+    sig = pipeline.pivot(index="system", columns="metric", values="significant")
+    rr_small, rr_full = f"{de2} + rerank", f"{FULL} + rerank"
+    return pd.DataFrame([
+        row("early CE layers carry more retrieval signal than early DE layers", "yes",
+            "MRR@10, CE − DE, mean pooling, layers 1–" + f"{upto}: " + ", ".join(f"{100 * g:+.1f}" for g in gaps),
+            bool((gaps > 0).sum() * 2 > len(gaps))),
+        row("CE embeddings are usable for first-stage retrieval", "yes",
+            f"best CE layer {int(best.layer)}: MRR@10 {100 * best.value:.1f} vs BM25 {100 * bm25['MRR@10']:.1f}",
+            bool(best.value > bm25["MRR@10"])),
+        row("DE-2 is within about 1% of the full DE", f"about {paper['de2_gap_percent']}%",
+            f"relative gap over {len(rel['MRR@10'])} seeds: MRR@10 {100 * np.mean(rel['MRR@10']):+.1f}%, "
+            f"Top-20 {100 * np.mean(rel['Top-20']):+.1f}%", bool(np.mean(rel["MRR@10"]) > -0.01)),
+        row("DE-2 encodes several times faster", f"{paper['de2_speedup']}x (12-layer model)",
+            f"{speed.loc[de2, 'speedup']:.2f}x measured, {speed.loc[de2, 'FLOP ratio']:.2f}x by FLOPs "
+            f"({L}-layer model: {L}/2 = {L / 2:.0f}x of the layer FLOPs at most)",
+            bool(speed.loc[de2, "speedup"] >= 0.85 * speed.loc[de2, "FLOP ratio"])),
+        row("DE-2 + rerank matches full DE + rerank", "DE-2 as the first stage",
+            f"MRR@10 {100 * v.loc[rr_small, 'MRR@10']:.1f} vs {100 * v.loc[rr_full, 'MRR@10']:.1f}"
+            f" ({'' if sig.loc[rr_small, 'MRR@10'] else 'not '}significantly different); per-query latency "
+            f"{latency.loc[rr_small, 'median_ms']:.0f} vs {latency.loc[rr_full, 'median_ms']:.0f} ms",
+            bool(not sig.loc[rr_small, "MRR@10"] or v.loc[rr_small, "MRR@10"] >= v.loc[rr_full, "MRR@10"])),
+    ])

@@ -1,0 +1,125 @@
+"""Notebook 03, MD2PR (seed 001; METHODS.md §3), as functions: the teacher, the ablation, the filter.
+
+Every student is one config (`training.train_config` + "distill": `md2pr.distill_config`);
+names say what is added to contrastive-only training.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from mlrlib.data.retrieval_data import RetrievalData
+from mlrlib.evaluation.cost import interleaved_step_seconds, optimizer_step, shared_students
+from mlrlib.evaluation.experiment import TrainedModel, evaluated, reuse_or_make
+from mlrlib.training.batches import index_batches
+from mlrlib.training.config import train_config
+from mlrlib.training.md2pr import Distiller, distill_config, train_student
+
+BASE = "contrastive only"
+FULL = "+ both + dynamic filter"
+STATIC = "+ both + static filter"
+
+
+def step_costs(configs: dict, data: RetrievalData, negs, ranker, scores, steps: int) -> pd.DataFrame:
+    """Seconds per training step of each student config (forward, losses, backward, AdamW; the
+    teacher's per-batch pass included where it is needed), interleaved; ratio to the first."""
+    steppers = {}
+    for name, (student, opt) in shared_students(configs).items():
+        distiller = Distiller(student, ranker, data.train_pairs, negs, scores, configs[name])
+        opt.add_param_group({"params": list(distiller.projections.parameters())})
+        steppers[name] = optimizer_step(distiller, opt)
+    first = next(iter(configs.values()))
+    return interleaved_step_seconds(steppers, index_batches(len(data.train_pairs), first["batch_size"], steps + 1,
+                                                            first["seed"]))
+
+
+def ablation_configs(model: str, L: int, train: dict, weights: dict, seed: int) -> dict[str, dict]:
+    """Contrastive only, + sentence, + word, + both, + both + dynamic filter (and the static one).
+
+    weights: alpha, beta_attention, beta_hidden, kd_temperature, layer_map, negatives, kappa, margin.
+    """
+    w = dict(weights)
+    a = {"alpha": w.pop("alpha")}
+    b = {"beta_attention": w.pop("beta_attention"), "beta_hidden": w.pop("beta_hidden")}
+    variants = {BASE: {}, "+ sentence": a, "+ word": b, "+ both": {**a, **b},
+                FULL: {**a, **b, "fn_filter": "dynamic"}, STATIC: {**a, **b, "fn_filter": "static"}}
+    student = train_config(model=model, doc_layers=[L], query_layer=L, seed=seed, **train)
+    return {name: {**student, "distill": distill_config(**w, **v)} for name, v in variants.items()}
+
+
+def with_seed(cfg: dict, seed: int) -> dict:
+    return {**cfg, "seed": seed}
+
+
+def train_students(data: RetrievalData, configs: dict, negs, ranker, key, scores, enc, trained=None,
+                   progress=False) -> dict[str, TrainedModel]:
+    """Train (or load) and evaluate every student; a same-name, same-config model in `trained` is reused."""
+    def make(name, cfg):
+        return evaluated(name, *train_student(data.train_pairs, negs, cfg, ranker, key, scores, progress), cfg, data, enc)
+    return reuse_or_make(configs, make, trained)
+
+
+def masking_by_step(log: dict) -> pd.DataFrame:
+    """Per training step: delta_t, negatives seen, negatives masked."""
+    return pd.DataFrame([{"step": i + 1, "delta": s["delta"], "negatives": s["negatives"], "masked": s["masked"]}
+                         for i, s in enumerate(log["steps"])])
+
+
+def masking_by_epoch(log: dict, n_pairs: int, batch_size: int) -> pd.DataFrame:
+    """Negatives masked per epoch (an epoch = one pass over the training pairs; a run shorter
+    than one epoch has one, partial, row)."""
+    steps = masking_by_step(log)
+    steps["epoch"] = (steps.step - 1) * batch_size // n_pairs + 1
+    table = steps.groupby("epoch").agg(steps=("step", "size"), negatives=("negatives", "sum"),
+                                       masked=("masked", "sum"), delta_last=("delta", "last"))
+    return table.assign(share=table.masked / table.negatives)
+
+
+def masked_examples(log: dict, pairs, negs, k: int = 5, chars: int = 220) -> pd.DataFrame:
+    """The first k masked negatives: the query, its labelled positive, the masked passage, the teacher's gap."""
+    rows = []
+    for step, s in enumerate(log["steps"], 1):
+        for pair, j, gap in s.get("masked_examples", []):
+            rows.append({"step": step, "query": pairs[pair]["query"], "labelled positive": pairs[pair]["positive"][:chars],
+                         "masked negative": negs[pair][j][:chars], "teacher gap R(q,p) - R(q,n)": round(gap, 2)})
+    return pd.DataFrame(rows[:k])
+
+
+def claims_table(test: pd.DataFrame, per_seed: pd.DataFrame, ceiling: pd.DataFrame, filters: dict,
+                 cost: pd.DataFrame, paper: dict) -> pd.DataFrame:
+    """The paper's claims, each checked against what was measured here."""
+    from mlrlib.evaluation.comparison import seed_deltas
+    v = test.pivot(index="system", columns="metric", values="value")
+    sig = test.pivot(index="system", columns="metric", values="significant")
+    c = ceiling.pivot(index="system", columns="metric", values="value")
+
+    def row(claim, paper_value, here, holds):
+        verdict = "n/a" if holds is None else "yes" if holds else "no"
+        return {"claim (paper)": claim, "paper": paper_value, "here": here, "holds": verdict}
+
+    def pct(x):
+        return f"{100 * x:.1f}"
+
+    d = seed_deltas(per_seed, BASE, FULL, "MRR@10")
+    n_sig = int(per_seed[(per_seed.system == FULL) & (per_seed.metric == "MRR@10")].significant.sum())
+    rerank_name = [n for n in c.index if n.endswith("teacher rerank")][0]
+    return pd.DataFrame([
+        row("MD2PR's MRR@10 (MS MARCO dev)", f"{paper['mrr10_msmarco']:.3f}", f"{pct(v.loc[FULL, 'MRR@10'])} here "
+            "(a different corpus: not comparable)", None),
+        row("MD2PR's R@100 (NQ)", f"{paper['r100_nq']:.3f}", f"R@100 {pct(v.loc[FULL, 'R@100'])} here", None),
+        row("the teacher re-ranks better than the retriever", "premise of distillation",
+            f"MRR@10 {pct(c.loc[BASE, 'MRR@10'])} -> {pct(c.loc[rerank_name, 'MRR@10'])} after the teacher re-ranks",
+            c.loc[rerank_name, "MRR@10"] > c.loc[BASE, "MRR@10"]),
+        row("the full model beats contrastive-only training", "MD2PR > its ablations",
+            f"MRR@10 {100 * d.mean():+.1f} ± {100 * d.std(ddof=1):.1f} over {len(d)} seeds, "
+            f"significant in {n_sig} of {len(d)}", d.mean() > 0 and 2 * n_sig > len(d)),
+        row("both levels together beat either alone", "sentence + word > each",
+            ", ".join(f"{n} {pct(v.loc[n, 'MRR@10'])}" for n in ("+ sentence", "+ word", "+ both")),
+            v.loc["+ both", "MRR@10"] > max(v.loc["+ sentence", "MRR@10"], v.loc["+ word", "MRR@10"])),
+        row("dynamic filtering helps", "+ filtering > + both",
+            f"MRR@10 {pct(v.loc['+ both', 'MRR@10'])} -> {pct(v.loc[FULL, 'MRR@10'])}"
+            f" ({'' if sig.loc[FULL, 'MRR@10'] else 'not '}significant vs contrastive-only); "
+            f"masked {filters['dynamic']} (dynamic) vs {filters['static']} (static) negatives",
+            v.loc[FULL, "MRR@10"] > v.loc["+ both", "MRR@10"]),
+        row("distillation costs more per training step", "not quantified",
+            f"seconds per step, full model: {cost.loc[FULL, 'ratio']:.2f}x contrastive-only", cost.loc[FULL, "ratio"] > 1),
+    ])

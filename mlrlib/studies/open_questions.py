@@ -1,0 +1,175 @@
+"""Notebook 05, the papers' open questions (METHODS.md §5), as functions: the configs of each
+experiment, the measurements that are not plain metric tables, and the closing summary.
+
+Each question is a small experiment on the models and data of notebooks 01-04:
+1. symmetric search: multi-vector queries (`training` objectives "query-side", "both-sides");
+2. multi-vector scaling with a decorrelation penalty (`losses.layer_decorrelation`);
+3. causal attention and last-token pooling (`encoders.load_model(attention="causal")`);
+4. MD2PR's teacher and student size, and static vs dynamic false-negative filtering;
+5. how a cross-encoder's best embedding layer moves while it trains (`ranker_training`);
+6. MLR on a task outside open-domain QA, through a BEIR folder (`beir_export`).
+"""
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pandas as pd
+import torch
+
+from mlrlib.data.symmetric_task import passages_by_answer
+from mlrlib.evaluation.layer_analysis import layer_by_layer, layer_cosine, m_curve
+from mlrlib.methods.bm25 import BM25, mine_hard_negative_lists, same_answer
+from mlrlib.methods.encoders import MultiLayerEncoder
+from mlrlib.methods.false_negatives import DynamicThreshold, StaticMargin, detection_quality, masks_over_plan
+from mlrlib.methods.layer_sets import last_few
+from mlrlib.runtime.cache import atomic_dir, cache_dir
+from mlrlib.training.config import setting, train_config
+from mlrlib.training.light_de import ce_embedder, light_config, light_train
+
+DE = "m=1 (DE)"
+
+
+# --- 1. symmetric search -------------------------------------------------------------------
+
+def symmetric_configs(model: str, L: int, layers, train: dict, seed: int) -> dict[str, dict]:
+    """MLR with the layer set S on the passage side (the paper's), on the query side, or on both."""
+    base = {"model": model, "query_layer": L, "doc_layers": layers, "seed": seed, **train}
+    return {"passage side (MLR)": train_config(**base), "query side": train_config(objective="query-side", **base),
+            "both sides": train_config(objective="both-sides", **base)}
+
+
+# --- 2. multi-vector scaling -----------------------------------------------------------------
+
+def m_configs(model: str, L: int, train: dict, m_sweep, decorrelation: dict, seed: int) -> dict[str, dict]:
+    """MLR on the last m layers for every m; with the penalty at weight decorrelation["gamma"] for each m in
+    decorrelation["m"]; and at each weight in decorrelation["sweep"] for the largest of those m."""
+    def cfg(m, gamma=0.0):
+        return train_config(model=model, doc_layers=last_few(L, m), query_layer=L, seed=seed, decorrelation=gamma, **train)
+    out = {(DE if m == 1 else f"m={m}"): cfg(m) for m in m_sweep}
+    out |= {penalised(m, decorrelation["gamma"]): cfg(m, decorrelation["gamma"]) for m in decorrelation["m"]}
+    top = max(decorrelation["m"])
+    return out | {penalised(top, g): cfg(top, g) for g in decorrelation["sweep"]}
+
+
+def penalised(m: int, gamma: float) -> str:
+    return f"m={m} + decorrelation γ={gamma:g}"
+
+
+def layer_correlation(passages: np.ndarray, rows) -> float:
+    """Mean cosine between different layers' vectors of the same passage, over `rows` (nan for m = 1)."""
+    m = passages.shape[1]
+    if m < 2:
+        return float("nan")
+    cos = layer_cosine(passages[rows])
+    return float(cos[~np.eye(m, dtype=bool)].mean())
+
+
+def m_points(test: pd.DataFrame, models: dict, rows) -> pd.DataFrame:
+    """One row per (model, metric): m, the penalty's weight gamma (0: none), the metric with its interval,
+    and the model's measured layer correlation on the passages `rows`."""
+    return pd.concat([test[test.system == name].assign(m=len(model.cfg["doc_layers"]),
+                                                       gamma=float(setting(model.cfg, "decorrelation")),
+                                                       layer_correlation=layer_correlation(model.passages, rows))
+                      for name, model in models.items()], ignore_index=True)
+
+
+def falls_after_peak(points: pd.DataFrame, gamma: float, metric: str = "MRR@10") -> tuple[int, bool]:
+    """(the m with the best `metric` on the curve at gamma, whether its largest m scores below that peak)."""
+    d = m_curve(points, gamma, metric)
+    return int(d.loc[d.value.idxmax(), "m"]), bool(d.value.iloc[-1] < d.value.max())
+
+
+# --- 3. causal attention ---------------------------------------------------------------------
+
+def causal_configs(model: str, L: int, layers, train: dict, seed: int, attention: str = "causal",
+                   pooling: str = "last") -> dict[str, dict]:
+    """The DE and MLR (layer set `layers`) with a causal mask and last-token pooling."""
+    base = {"model": model, "query_layer": L, "seed": seed, **train, "pooling": pooling, "attention": attention}
+    return {"causal DE": train_config(doc_layers=[L], **base), "causal MLR": train_config(doc_layers=layers, **base)}
+
+
+# --- 4. MD2PR: sizes and filtering -----------------------------------------------------------
+
+def student_configs(model: str, L: int, small, train: dict, lr: float, weights: dict, seed: int) -> dict[str, dict]:
+    """Students of L and of each `small` number of layers (the pre-trained model truncated), with
+    labels only or + the cross-encoder's scores. The L-layer labels-only student is notebook 04's full DE;
+    a truncated student trains L/l times as many steps at `lr`, as DE-l does there."""
+    out = {}
+    for l in (L, *small):
+        t = train if l == L else light_train(train, L, l, lr)
+        out[f"{l}-layer student, labels"] = light_config(model, l, "base", t, negatives=weights["negatives"], seed=seed)
+        out[f"{l}-layer student, + CE scores"] = light_config(model, l, "base", t, alpha=weights["alpha"],
+                                                               kd_temperature=weights["kd_temperature"],
+                                                               negatives=weights["negatives"], seed=seed)
+    return out
+
+
+def truncated_model(model: str, layers: int) -> str:
+    """A folder holding the pre-trained `model` cut to its first `layers` layers (written once): the
+    start of a smaller cross-encoder."""
+    folder = cache_dir("truncated_models", {"model": model, "layers": layers})
+    if not (folder / "config.json").exists():
+        with atomic_dir(folder) as tmp:
+            MultiLayerEncoder(model).truncated(layers).save(tmp)
+    return str(folder)
+
+
+def planted_false_negatives(data, n: int) -> tuple[list[dict], list[list[str]], torch.Tensor]:
+    """Naive BM25 mining that knows only the labelled positive, on the training pairs whose answer
+    has other passages in the corpus. Those sibling passages are relevant, so any of them mined as a
+    negative is a KNOWN false negative. Returns (the pairs, their n negatives, known bool [P, n])."""
+    groups = passages_by_answer(data.corpus_ids)
+    pairs = [p for p in data.train_pairs if len(groups.get(p["positive_id"].rpartition("#")[0], {})) > 1]
+    negs = mine_hard_negative_lists(BM25(data.corpus_texts), data.corpus_ids, data.corpus_texts, pairs, n,
+                                    keep_same_answer=True)
+    id_of = dict(zip(data.corpus_texts, data.corpus_ids))
+    known = torch.tensor([[same_answer(id_of[t], p["positive_id"]) for t in row] for p, row in zip(pairs, negs)])
+    return pairs, negs, known
+
+
+def filter_sweep(scores: np.ndarray, known: torch.Tensor, batch_size: int, margins, kappas, seed: int) -> pd.DataFrame:
+    """Each filter at each threshold over one epoch of the pairs in training order: what it masks,
+    and its precision and recall against the known false negatives."""
+    order = list(range(len(scores)))
+    random.Random(seed).shuffle(order)
+    plan = [order[s:s + batch_size] for s in range(0, len(order), batch_size)]
+    t = torch.from_numpy(scores)
+    rows = [{"filter": "static", "threshold": f"margin {m:g}",
+             **detection_quality(masks_over_plan(lambda: StaticMargin(m), t, plan), known)} for m in margins]
+    rows += [{"filter": "dynamic", "threshold": f"kappa {k:g}",
+              **detection_quality(masks_over_plan(lambda: DynamicThreshold(k), t, plan), known)} for k in kappas]
+    return pd.DataFrame(rows)
+
+
+# --- 5. the cross-encoder's best layer during its training -----------------------------------
+
+def snapshot_layers(snapshots: dict, data, split: str, enc: dict) -> pd.DataFrame:
+    """Every layer of each snapshot's single-text embedder as a zero-shot retriever (long table, with `step`)."""
+    tables = [layer_by_layer({f"step {s}": ce_embedder(r)}, data, split, enc).assign(step=s) for s, r in snapshots.items()]
+    return pd.concat(tables, ignore_index=True)
+
+
+def best_layers(table: pd.DataFrame, L: int, metric: str = "MRR@10", pooling: str = "mean") -> pd.DataFrame:
+    """Per snapshot: the best layer, its score, the best of the early layers (1..L/2) and the last layer's."""
+    d = table[(table.metric == metric) & (table.pooling == pooling)]
+    rows = []
+    for step, g in d.groupby("step"):
+        v = g.set_index("layer").value
+        early = v.loc[1:max(1, L // 2)]
+        rows.append({"step": step, "best layer": int(v.idxmax()), f"best {metric}": v.max(),
+                     "best early layer": int(early.idxmax()), f"early {metric}": early.max(), f"layer {L} {metric}": v.loc[L]})
+    return pd.DataFrame(rows).set_index("step")
+
+
+# --- the closing summary ---------------------------------------------------------------------
+
+def confidence(significant: bool) -> str:
+    """Our rule for a comparison of two systems: "medium" when the difference is significant over
+    queries (paired t-test, p < 0.05), "low" otherwise; never "high" from one seed on one small corpus."""
+    return "medium" if significant else "low"
+
+
+def summary_table(rows) -> pd.DataFrame:
+    """The closing table: one row per question, (question, hypothesis, finding, confidence)."""
+    return pd.DataFrame(rows, columns=["question", "hypothesis", "what we found", "confidence"])

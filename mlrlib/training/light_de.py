@@ -1,0 +1,120 @@
+"""Early cross-encoder layers as embeddings, and DE-l, the light dual encoder built from them
+(seed 003; METHODS.md §4).
+
+A cross-encoder run on a single text, `[CLS] x [SEP]`, gives per-layer embeddings mean_l(x)
+(`ce_embedder`). DE-l is a dual encoder made of the cross-encoder's embedding layer and its
+first l transformer layers, the upper layers deleted (`MultiLayerEncoder.truncated`), so it
+has fewer parameters and really encodes faster. It is then trained with
+
+    L = NCE(<q, d>)                                                  (labels, BM25 + in-batch negatives)
+        + alpha * KL( softmax(R(q, .)/T) || softmax(s(q, .)/T) )     (the cross-encoder's scores)
+        + beta  * 1/|X| sum_{x in X} || v_l(x) - v_DE(x) ||^2        (the full dual encoder's unit vectors)
+
+over each batch's queries and passages X. The summary of seed 003 says DE-l is "distilled"
+from the cross-encoder without the loss; both sources and their sum are options here, and
+notebook 04 compares them (reconstructed from the paper's description, no official code).
+The first two terms are MD2PR's (`md2pr.Distiller`); the third is the layer-reduction
+distillation of sentence-transformers' model-distillation example (MSE to the teacher's
+embedding).
+"""
+from __future__ import annotations
+
+import torch
+
+from mlrlib.methods.cross_encoder import CrossEncoder
+from mlrlib.methods.encoders import MultiLayerEncoder
+from mlrlib.training.batches import index_batches
+from mlrlib.training.checkpoints import cached_training, data_fingerprint
+from mlrlib.training.config import train_config
+from mlrlib.training.loop import optimize
+from mlrlib.training.md2pr import Distiller, distill_config
+from mlrlib.training.step import represent
+
+INITS = ("ce", "de", "base")
+
+
+def ce_embedder(ranker: CrossEncoder) -> MultiLayerEncoder:
+    """The cross-encoder's own body (shared weights, not a copy) as a multi-layer encoder of single texts."""
+    body = ranker.model.base_model
+    if not hasattr(body, "encoder") or not hasattr(body.encoder, "layer"):
+        raise ValueError(f"{ranker.name_or_path}: only BERT-style bodies (model.encoder.layer) can be embedded and "
+                         "truncated; use a BERT, MiniLM or RoBERTa cross-encoder")
+    return MultiLayerEncoder(ranker.name_or_path, model=body, tokenizer=ranker.tokenizer)
+
+
+def light_config(model: str, layers: int, init: str, train: dict, alpha=0.0, beta=0.0, kd_temperature=1.0,
+                 negatives=3, seed=0) -> dict:
+    """A DE-l's config: `training.train_config` (queries and passages on layer l) plus "distill"
+    (alpha, the cross-encoder's scores) and "light" (init, beta).
+
+    init: "ce" (the cross-encoder's first l layers), "de" (the trained full DE's) or "base"
+    (the pre-trained `model`'s; with layers = L and alpha = beta = 0 this is the full DE itself).
+    """
+    if init not in INITS:
+        raise ValueError(f"unknown init {init!r}; use one of {INITS}")
+    if beta < 0:
+        raise ValueError("beta must be >= 0")
+    cfg = train_config(model=model, doc_layers=[layers], query_layer=layers, seed=seed, **train)
+    return {**cfg, "distill": distill_config(alpha=alpha, kd_temperature=kd_temperature, negatives=negatives),
+            "light": {"layers": layers, "init": init, "beta": beta}}
+
+
+def build_light(cfg: dict, ranker: CrossEncoder | None = None, full_de: MultiLayerEncoder | None = None):
+    """The untrained DE-l of `cfg`: a copy of its source's embeddings and first l layers."""
+    init, layers = cfg["light"]["init"], cfg["light"]["layers"]
+    if init == "ce" and ranker is None or init == "de" and full_de is None:
+        raise ValueError(f"init {init!r} copies a trained model: pass the {'ranker' if init == 'ce' else 'full DE'}")
+    source = {"ce": lambda: ce_embedder(ranker), "de": lambda: full_de,
+              "base": lambda: MultiLayerEncoder(cfg["model"])}[init]()
+    return source.truncated(layers)
+
+
+class LightStep(Distiller):
+    """One DE-l training step: MD2PR's contrastive and sentence terms, plus the embedding MSE
+    to the full DE (no gradient to it) when beta > 0."""
+
+    def __init__(self, student, ranker, pairs, negative_lists, scores, cfg, reference=None):
+        super().__init__(student, ranker, pairs, negative_lists, scores, cfg)
+        self.beta, self.reference = cfg["light"]["beta"], reference
+        if self.beta > 0 and reference is None:
+            raise ValueError("beta > 0 distills from the full dual encoder: pass it as reference")
+        if reference is not None:
+            reference.eval()  # a fixed target: no dropout
+
+    def extra_loss(self, queries, passages, q, p, record):
+        if self.beta == 0:
+            return 0.0
+        with torch.no_grad():
+            L = self.reference.num_layers
+            target = torch.cat([represent(self.reference, queries, self.cfg["q_max_len"], [L], self.cfg),
+                                represent(self.reference, passages, self.cfg["p_max_len"], [L], self.cfg)])[:, 0]
+        embedding = (torch.cat([q, p]) - target).pow(2).sum(-1).mean()
+        record["embedding"] = float(embedding.detach())
+        return self.beta * embedding
+
+
+def light_key(cfg: dict, pairs, negative_lists, teacher_key, reference_key) -> dict:
+    """What names a DE-l checkpoint: config, data, and the trained models it was copied or distilled from."""
+    uses_ce = cfg["light"]["init"] == "ce" or cfg["distill"]["alpha"] > 0
+    uses_de = cfg["light"]["init"] == "de" or cfg["light"]["beta"] > 0
+    return {"config": cfg, "data": data_fingerprint(pairs, negative_lists), "tag": "light-de",
+            "teacher": teacher_key if uses_ce else None, "reference": reference_key if uses_de else None}
+
+
+def train_light(pairs, negative_lists, cfg: dict, ranker=None, teacher_key=None, scores=None, full_de=None,
+                reference_key=None, progress=True):
+    """Build DE-l from its source and train it (or load the checkpoint cached for its key).
+    Returns (encoder, log) with one record per step (loss terms)."""
+    def train():
+        student = build_light(cfg, ranker, full_de)
+        step = LightStep(student, ranker, pairs, negative_lists, scores, cfg, reference=full_de)
+        plan = index_batches(len(pairs), cfg["batch_size"], cfg["steps"], cfg["seed"])
+        records = optimize(student, plan, cfg, step, progress=progress, desc=f"DE-{cfg['light']['layers']}")
+        return student, {"steps": records, "losses": [r["loss"] for r in records]}
+    return cached_training(light_key(cfg, pairs, negative_lists, teacher_key, reference_key), train)
+
+
+def light_train(train: dict, L: int, l: int, lr: float) -> dict:
+    """DE-l's training choices: the full DE's, at learning rate `lr`, and L/l times its steps, so
+    that every model spends about the same transformer-layer compute on training."""
+    return {**train, "steps": round(train["steps"] * L / l), "lr": lr}

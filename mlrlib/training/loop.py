@@ -1,0 +1,41 @@
+"""Dual-encoder training: in-batch + hard negatives, gradient caching, seeded, cached by config.
+
+`train_config(...)` fixes every choice; `train_encoder(pairs, negatives, config)` returns
+the trained encoder, reusing a checkpoint stored under the hash of (config, data).
+"""
+from __future__ import annotations
+
+import random
+
+import torch
+from tqdm import tqdm
+from transformers import get_linear_schedule_with_warmup
+
+
+def seed_everything(seed: int) -> None:
+    random.seed(seed)
+    torch.manual_seed(seed)
+    torch.use_deterministic_algorithms(True)
+
+
+def optimize(encoder, plan, cfg, step, head=(), progress=True, desc="train") -> list:
+    """AdamW with linear warmup and decay over `plan`; `step(batch)` runs forward and backward and
+    returns (loss, record). The encoder's pooler and the extra `head` parameters train at head_lr.
+    Returns the records, one per step."""
+    seed_everything(cfg["seed"])
+    head = [p for n, p in encoder.named_parameters() if n.startswith("pooler.")] + list(head)
+    body = [p for n, p in encoder.named_parameters() if not n.startswith("pooler.")]
+    opt = torch.optim.AdamW([{"params": body}, {"params": head, "lr": cfg["head_lr"]}], lr=cfg["lr"])
+    sched = get_linear_schedule_with_warmup(opt, int(cfg["warmup"] * len(plan)), len(plan))
+    encoder.train()
+    records = []
+    bar = tqdm(plan, desc=desc, disable=not progress, leave=False)
+    for batch in bar:
+        loss, record = step(batch)
+        records.append(record)
+        opt.step()
+        sched.step()
+        opt.zero_grad(set_to_none=True)
+        bar.set_postfix(loss=f"{loss:.3f}")
+    encoder.eval()
+    return records

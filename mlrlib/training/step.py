@@ -1,0 +1,60 @@
+"""One training step of a dual encoder: encode, loss, backward, optionally with gradient caching."""
+from __future__ import annotations
+
+from contextlib import nullcontext
+
+import torch
+import torch.nn.functional as F
+
+from mlrlib.methods.encoders import MultiLayerEncoder
+from mlrlib.training.config import training_layers
+
+
+def represent(encoder: MultiLayerEncoder, texts, max_len, layers, cfg) -> torch.Tensor:
+    """Pooled (and optionally normalised) vectors [B, m, H], float32, with gradients."""
+    autocast = torch.autocast("cpu", dtype=torch.bfloat16) if cfg["bf16"] else nullcontext()
+    with autocast:
+        reps = encoder(encoder.tokenize(texts, max_len), layers, cfg["pooling"]).float()
+    return F.normalize(reps, dim=-1) if cfg["normalize"] else reps
+
+
+def _chunks(n, size):
+    return [slice(s, s + size) for s in range(0, n, size)]
+
+
+def cached_backward(encoder, groups, loss_fn, chunk: int) -> torch.Tensor:
+    """Gradient caching (Gao et al., 2021): the loss of a batch too large for one forward.
+
+    groups: [(texts, max_len, layers, cfg)], one per encoder input (queries, passages).
+    1) encode every chunk without graph, remembering its RNG state (dropout masks);
+    2) loss on the detached representations, backward to get d loss / d rep;
+    3) re-encode each chunk with graph under the same RNG state and push that gradient in.
+    The parameter gradients equal those of the one-pass computation.
+    """
+    reps, states = [], []
+    with torch.no_grad():
+        for texts, max_len, layers, cfg in groups:
+            states.append([])
+            parts = []
+            for sl in _chunks(len(texts), chunk):
+                states[-1].append(torch.get_rng_state())
+                parts.append(represent(encoder, texts[sl], max_len, layers, cfg))
+            reps.append(torch.cat(parts).requires_grad_())
+    loss = loss_fn(*reps)
+    loss.backward()
+    for (texts, max_len, layers, cfg), rep, rng in zip(groups, reps, states):
+        for sl, state in zip(_chunks(len(texts), chunk), rng):
+            with torch.random.fork_rng(devices=[]):
+                torch.set_rng_state(state)
+                represent(encoder, texts[sl], max_len, layers, cfg).backward(rep.grad[sl])
+    return loss.detach()
+
+
+def train_step(encoder, queries, passages, cfg, loss_fn) -> torch.Tensor:
+    q_layers, p_layers = training_layers(cfg)
+    groups = [(queries, cfg["q_max_len"], q_layers, cfg), (passages, cfg["p_max_len"], p_layers, cfg)]
+    if cfg["grad_cache_chunk"]:
+        return cached_backward(encoder, groups, loss_fn, cfg["grad_cache_chunk"])
+    loss = loss_fn(*[represent(encoder, *g) for g in groups])
+    loss.backward()
+    return loss.detach()
