@@ -44,7 +44,7 @@ def st_encode(model, texts, batch_size):
 
 
 def ours_encode(encoder, texts, batch_size, layers=(6,), bf16=True):
-    return encoder.encode(texts, list(layers), ("mean",), batch_size, MAX_LEN, bf16, normalize=True)["mean"]
+    return encoder.encode(texts, list(layers), poolings=("mean",), batch_size=batch_size, max_length=MAX_LEN, bf16=bf16, normalize=True)["mean"]
 
 
 def best_batch(fns: dict, texts, sizes) -> tuple[dict, dict]:

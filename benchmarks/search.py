@@ -36,8 +36,8 @@ def real_vectors(n_passages: int):
     """(passages [n, 6, H]: layers 1-6; queries [Q, H]: layer 6), mean-pooled, normalised."""
     data = load_data("debian", benchmark_config(corpus_size=2000))
     encoder = MultiLayerEncoder("minilm")
-    passages = encoder.encode(data.corpus_texts[:n_passages], range(1, 7), ("mean",), 64, 128, True, True)["mean"]
-    queries = encoder.encode(data.split("test")[1][:N_QUERIES], [6], ("mean",), 64, 32, True, True)["mean"][:, 0]
+    passages = encoder.encode(data.corpus_texts[:n_passages], range(1, 7), poolings=("mean",), batch_size=64, max_length=128, bf16=True, normalize=True)["mean"]
+    queries = encoder.encode(data.split("test").texts[:N_QUERIES], [6], poolings=("mean",), batch_size=64, max_length=32, bf16=True, normalize=True)["mean"][:, 0]
     return passages, queries
 
 

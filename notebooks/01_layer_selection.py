@@ -16,15 +16,16 @@
 # %% [markdown]
 # # 01 · Which layers should represent a passage? (MLR, layer selection)
 #
-# *Investigating Multi-layer Representations for Dense Passage Retrieval* (seed 000) argues that a
+# *Investigating Multi-layer Representations for Dense Passage Retrieval* (MLR, arXiv 2509.23861) argues that a
 # dual encoder throws information away by keeping only the last layer's `[CLS]` vector. Its
 # multi-vector variant represents a passage by the `[CLS]` vectors of a layer set $S$,
 #
 # $$D(d) = \{\,\mathrm{cls}_l(d) : l \in S\,\},\qquad s(q,d) = \max_{l\in S}\ \langle \mathrm{cls}_L(q),\ \mathrm{cls}_l(d)\rangle ,$$
 #
 # trained with InfoNCE over in-batch negatives on that max-sim score, and searched exactly with
-# $m=|S|$ vectors per passage in one exact index. No official code exists; the formulas are the ones fixed
-# in `METHODS.md` §1, *reconstructed from the paper's description*.
+# $m=|S|$ vectors per passage in one exact index (the paper's §3; layer sets in its §4.2.1). No official code
+# exists; the formulas are the ones fixed in [`docs/methods.md`](../docs/methods.md#mlr), *reconstructed from
+# the paper's description*.
 #
 # This notebook asks four questions on the offline benchmark (real FAQ questions from Debian's
 # Python, Perl and Debian documentation packages):
@@ -61,7 +62,7 @@ from mlrlib.evaluation.metrics import bm25_run, evaluate_runs, metric_table, run
 from mlrlib.methods.encoders import MultiLayerEncoder
 from mlrlib.methods.search import agrees_with_brute_force
 from mlrlib.runtime.cache import atomic_write_csv, atomic_write_json, atomic_write_text
-from mlrlib.runtime.notebook import load_study_data
+from mlrlib.runtime.notebook import check_all, load_study_data
 from mlrlib.studies import layer_selection as study
 
 # %% [markdown]
@@ -89,7 +90,7 @@ encoder = MultiLayerEncoder(cfg["model"])
 L = encoder.num_layers
 zero_shot, corpus_zs = zero_shot_layers(encoder, data, "test", cfg["encode"])
 bm25_test = bm25_run(data, "test")
-bm25 = evaluate_runs(data.split("test")[2], [bm25_test]).set_index("metric").value
+bm25 = evaluate_runs(data.split("test").qrels, [bm25_test]).set_index("metric").value
 atomic_write_csv(zero_shot, OUT / "zero_shot_layers.csv", index=False)
 fig = plots.save(plots.per_layer(zero_shot, bm25), OUT / "zero_shot_layers.png")
 best = zero_shot[zero_shot.metric == "Top-20"].sort_values("value").iloc[-1]
@@ -110,7 +111,7 @@ print(f"best zero-shot vector: {best.pooling} of layer {best.layer}, Top-20 {100
 sets = study.layer_sets(L, cfg["m_sweep"])
 runs, logs, models, vectors = study.fine_tune_layer_sets(data, sets, cfg["model"], L, cfg["train"], cfg["encode"],
                                                 seed, progress=False)
-test = evaluate_runs(data.split("test")[2], runs["test"] + [bm25_test], baseline="DE (last layer)")
+test = evaluate_runs(data.split("test").qrels, runs["test"] + [bm25_test], baseline="DE (last layer)")
 atomic_write_csv(test, OUT / "fine_tuned_test.csv", index=False)
 table = metric_table(test)
 table.insert(0, "S", [str(sets.get(n, "-")) for n in table.index])
@@ -146,7 +147,7 @@ rows = held_out_passages(data)
 texts = [data.corpus_texts[i] for i in rows]
 enc = cfg["encode"]
 def all_layers(model):
-    return model.encode(texts, list(range(L + 1)), ("cls",), enc["batch_size"], enc["p_max_len"], enc["bf16"])["cls"]
+    return model.encode(texts, list(range(L + 1)), poolings=("cls",), batch_size=enc["batch_size"], max_length=enc["p_max_len"], bf16=enc["bf16"])["cls"]
 cosine = {"pre-trained": layer_cosine(corpus_zs["cls"][rows]),
           "fine-tuned DE": layer_cosine(all_layers(models["DE (last layer)"])),
           "fine-tuned MLR last-4": layer_cosine(all_layers(models["MLR last-4"]))}
@@ -186,7 +187,7 @@ display(claims)
 # %%
 # NBVAL_CHECK_OUTPUT
 mlr = models["MLR last-4"]
-q = study.encode_queries(mlr, data.split("test")[1], L, enc)
+q = study.encode_queries(mlr, data.split("test").texts, L, enc)
 p = vectors["MLR last-4"]
 dev_ids, dev_texts, dev_qrels = data.split("dev")
 untrained = run_of("untrained", data, "dev", study.encode_queries(encoder, dev_texts, L, enc),
@@ -198,12 +199,10 @@ checks = {
     "fine-tuned DE beats its untrained self on dev (MRR@10)": bool(dev.loc["DE (last layer)", "MRR@10"] > dev.loc["untrained", "MRR@10"]),
     "a layer's [CLS] vector is identical to itself (cosine diagonal = 1)": bool(np.allclose(np.diag(cosine["pre-trained"]), 1, atol=1e-3)),
 }
-for name, ok in checks.items():
-    print(("PASS " if ok else "FAIL ") + name)
-assert all(checks.values())
+check_all(checks)
 
 # %%
-record = prov.write(OUT, n_passages=len(data.corpus_ids), n_test_queries=len(data.split("test")[0]))
+record = prov.write(OUT, n_passages=len(data.corpus_ids), n_test_queries=len(data.split("test").ids))
 atomic_write_json(OUT / "metrics.json", {"zero_shot": zero_shot.to_dict("records"), "test": test.to_dict("records"),
                                          "bm25": bm25.to_dict(), "provenance": record})
 print(f"runtime {record['runtime_seconds']:.0f} s, commit {record['commit'][:12]}, results in results/{OUT.relative_to(OUT.parents[1]) if preset != 'laptop' else OUT.name}")

@@ -16,10 +16,11 @@
 # %% [markdown]
 # # 02 · Single-vector MLR: self-contrastive pooling against the dual encoder
 #
-# Notebook 01 searched with $m$ vectors per passage. The MLR paper (seed 000) also proposes a
+# Notebook 01 searched with $m$ vectors per passage. The MLR paper (arXiv 2509.23861, §3.2) also proposes a
 # **single-vector** variant: the layer set $S$ is used *only during training*, as a regularizer, and
 # search uses the last layer's `[CLS]` vector alone, so the index and the query latency are the dual
-# encoder's. The summary leaves the regularizer's exact form open, so `METHODS.md` §2 fixes two readings
+# encoder's. The paper's description leaves the regularizer's exact form open, so
+# [`docs/methods.md`](../docs/methods.md#single-vector-mlr) fixes two readings
 # (*reconstructed from the paper's description*; no official code exists), and this notebook compares both:
 #
 # - **(a) query-anchored**: $\mathcal{L} = \mathrm{NCE}\big(\langle q, d_L\rangle\big) + \lambda\,\mathrm{NCE}\big(\max_{l\in S}\langle q, d_l\rangle\big)$
@@ -31,7 +32,7 @@
 # 1. Does single-vector MLR beat the dual encoder (DE), with $S=\{L-1,L\}$ or $\{L-2,L\}$? (The paper: +3.70 Top-5 on SQuAD, +0.67 on NQ.)
 # 2. How does accuracy move with $\lambda \in \{0.01, 0.1, 1, 10\}$, and does a large $\lambda$ collapse?
 # 3. How do other ways of using several layers for one vector compare at equal training budget: the average of
-#    the layer vectors, a learned scalar mix, and multi-layer trainable attention pooling ("Pooling And Attention", seed 002)?
+#    the layer vectors, a learned scalar mix, and multi-layer trainable attention pooling ("Pooling And Attention", arXiv 2409.02727)?
 # 4. Is the search cost really the DE's, and what does the regularizer cost in training?
 # 5. Over three seeds, is the headline difference larger than the seed-to-seed spread?
 #
@@ -60,13 +61,15 @@ from IPython.display import display
 
 from mlrlib.evaluation import cost
 from mlrlib.evaluation import figures as plots
-from mlrlib.evaluation.experiment import encode_queries
+from mlrlib.evaluation.claims import best_on_dev
+from mlrlib.evaluation.comparison import seed_summary
+from mlrlib.evaluation.experiment import encode_queries, train_all
 from mlrlib.evaluation.metrics import bm25_run, metric_table
 from mlrlib.methods.encoders import MultiLayerEncoder
 from mlrlib.methods.losses import mlr_multi_vector_loss, query_anchored_mlr_loss, self_anchored_mlr_loss
 from mlrlib.methods.search import agrees_with_brute_force
 from mlrlib.runtime.cache import atomic_write_csv, atomic_write_json, atomic_write_text
-from mlrlib.runtime.notebook import load_study_data
+from mlrlib.runtime.notebook import check_all, load_study_data
 from mlrlib.studies import self_contrastive as study
 
 enc, train = cfg["encode"], cfg["train"]
@@ -98,11 +101,11 @@ print(f"{cfg['model']}: L = {L} layers; {train['steps']} steps of batch {train['
 
 # %%
 headline = study.headline_configs(cfg["model"], L, train, cfg["lam"], seed)
-models = study.train_all(data, headline, enc)
+models = train_all(data, headline, enc)
 bm25 = bm25_run(data, "test")
 test = study.evaluate(data, models, "test", [bm25])
 dev = study.evaluate(data, models, "dev")
-best = study.pick_best(dev, [n for n in headline if n != study.DE])
+best = best_on_dev(dev, [n for n in headline if n != study.DE])
 atomic_write_csv(test, OUT / "headline_test.csv", index=False)
 atomic_write_csv(dev, OUT / "headline_dev.csv", index=False)
 table = metric_table(test)
@@ -123,7 +126,7 @@ fig = plots.save(plots.systems_bar(test, title="Test split: DE vs single-vector 
 sweep_cfgs = study.lambda_configs(headline[best], cfg["lambdas"])
 sweep_names = {lam: f"{best} λ={lam:g}" for lam in sweep_cfgs}
 reuse = {sweep_names[cfg["lam"]]: models[best]} if cfg["lam"] in sweep_cfgs else {}
-sweep = study.train_all(data, {sweep_names[lam]: c for lam, c in sweep_cfgs.items()}, enc, trained=reuse)
+sweep = train_all(data, {sweep_names[lam]: c for lam, c in sweep_cfgs.items()}, enc, trained=reuse)
 sweep_tables = {lam: study.evaluate(data, {study.DE: models[study.DE], sweep_names[lam]: sweep[sweep_names[lam]]}, "test")
                 for lam in sweep_cfgs}
 points = study.lambda_points(sweep_tables, sweep_names)
@@ -142,8 +145,9 @@ display((100 * lam_table).round(1))
 # "Pooling And Attention" paper):
 # - **average**: $y = \frac{1}{L}\sum_l \mathrm{cls}_l$ (no parameters);
 # - **scalar mix** (ELMo): $y = \gamma \sum_l \mathrm{softmax}(s)_l\, \mathrm{cls}_l$;
-# - **multi-layer attention pooling** (seed 002): trainable queries cross-attend over the layer vectors plus a
-#   trainable layer-weight matrix, then an MLP (sizes and residual are our reconstruction; `mlrlib/layer_pooling.py`).
+# - **multi-layer attention pooling** (arXiv 2409.02727): trainable queries cross-attend over the layer vectors plus a
+#   trainable layer-weight matrix, then an MLP (sizes and residual are our reconstruction; `mlrlib/layer_pooling.py`,
+#   [`docs/methods.md`](../docs/methods.md#layer-pooling)).
 #
 # Same steps, batch and encoder learning rate as the DE. The freshly initialised pooler parameters have their
 # own learning rate (`poolings` in the preset): 5e-2 for the scalar mix, whose seven numbers are softmax
@@ -152,7 +156,7 @@ display((100 * lam_table).round(1))
 
 # %%
 pool_cfgs = study.pooling_configs(cfg["model"], L, train, cfg["poolings"], seed)
-pooled = study.train_all(data, pool_cfgs, enc)
+pooled = train_all(data, pool_cfgs, enc)
 pool_test = study.evaluate(data, {study.DE: models[study.DE], best: models[best], **pooled}, "test")
 atomic_write_csv(pool_test, OUT / "pooling_test.csv", index=False)
 pool_table = metric_table(pool_test)
@@ -173,13 +177,12 @@ print("learned scalar-mix weights, layers 1..L:", np.round(weights.astype(float)
 
 # %%
 sv = models[best]
-multi = sv.encoder.encode(data.corpus_texts, sv.cfg["doc_layers"], ("cls",), enc["batch_size"], enc["p_max_len"],
-                          enc["bf16"], True)["cls"]
+multi = sv.encoder.encode(data.corpus_texts, sv.cfg["doc_layers"], poolings=("cls",), batch_size=enc["batch_size"], max_length=enc["p_max_len"], bf16=enc["bf16"], normalize=True)["cls"]
 mv_cfg = {**sv.cfg, "objective": "mlr"}  # searches S: multi-vector
 systems = {study.DE: (models[study.DE].encoder, models[study.DE].cfg, models[study.DE].passages),
            best: (sv.encoder, sv.cfg, sv.passages), f"{best} as multi-vector": (sv.encoder, mv_cfg, multi)}
 sizes = pd.DataFrame({name: cost.index_cost(p) for name, (_, _, p) in systems.items()}).T
-latency = cost.query_latency(systems, data.split("test")[1], enc)
+latency = cost.query_latency(systems, data.split("test").texts, enc)
 steps = cost.train_step_seconds({study.DE: headline[study.DE], **{n: headline[n] for n in headline if n.startswith("SV")}},
                                 data.train_pairs, cfg["cost_steps"])
 search_cost = sizes.join(latency)
@@ -203,11 +206,11 @@ pair = {study.DE: headline[study.DE], best: headline[best]}
 per_seed = []
 for s in cfg["seeds"]:
     same = {n: m for n, m in models.items() if n in pair} if s == seed else {}
-    trained = study.train_all(data, {n: {**c, "seed": s} for n, c in pair.items()}, enc, trained=same)
+    trained = train_all(data, {n: {**c, "seed": s} for n, c in pair.items()}, enc, trained=same)
     per_seed.append(study.evaluate(data, trained, "test").assign(seed=s))
 per_seed = pd.concat(per_seed, ignore_index=True)
 atomic_write_csv(per_seed, OUT / "seeds_test.csv", index=False)
-seed_table = study.seed_summary(per_seed, study.DE, best)
+seed_table = seed_summary(per_seed, study.DE, best)
 atomic_write_text(OUT / "seeds_test.md", seed_table.to_markdown())
 display(seed_table)
 fig = plots.save(plots.seeds(per_seed, [study.DE, best]), OUT / "seeds.png")
@@ -234,7 +237,7 @@ display(claims)
 
 # %%
 # NBVAL_CHECK_OUTPUT
-q = encode_queries(sv.encoder, data.split("test")[1], sv.cfg, enc)
+q = encode_queries(sv.encoder, data.split("test").texts, sv.cfg, enc)
 qt, dt = torch.from_numpy(q[:8]), torch.from_numpy(multi[:8])
 n = len(data.corpus_ids)
 all_tables = pd.concat([test, dev, pool_test, points, per_seed])
@@ -251,12 +254,10 @@ checks = {
     "every seed gave both systems a full set of metrics": per_seed.groupby(["seed", "system"]).size().nunique() == 1
         and per_seed.seed.nunique() == len(cfg["seeds"]),
 }
-for name, ok in checks.items():
-    print(("PASS " if ok else "FAIL ") + name)
-assert all(checks.values())
+check_all(checks)
 
 # %%
-record = prov.write(OUT, n_passages=len(data.corpus_ids), n_test_queries=len(data.split("test")[0]), best=best,
+record = prov.write(OUT, n_passages=len(data.corpus_ids), n_test_queries=len(data.split("test").ids), best=best,
                     train_seconds={n: round(m.log["train_seconds"], 1) for n, m in {**models, **sweep, **pooled}.items()})
 atomic_write_json(OUT / "metrics.json", {"test": test.to_dict("records"), "dev": dev.to_dict("records"),
                                          "lambda_sweep": points.to_dict("records"), "pooling": pool_test.to_dict("records"),

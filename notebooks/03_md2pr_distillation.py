@@ -17,8 +17,8 @@
 # # 03 · MD2PR: distilling a cross-encoder into the dual encoder, at two levels, with false-negative filtering
 #
 # A dual encoder (DE) encodes query and passage apart; a cross-encoder reads them together and ranks better, at
-# a cost no first-stage retriever can pay. MD2PR (seed 001) trains the DE with the cross-encoder as a teacher
-# (`METHODS.md` §3):
+# a cost no first-stage retriever can pay. MD2PR (arXiv 2312.16821) trains the DE with the cross-encoder as a
+# teacher ([`docs/methods.md`](../docs/methods.md#md2pr)):
 #
 # $$\mathcal{L} = \mathcal{L}_{\text{contrastive}}\ (\text{false negatives masked}) + \alpha\,\mathcal{L}_{\text{sentence}} + \beta\,\mathcal{L}_{\text{word}}$$
 #
@@ -60,7 +60,7 @@ from mlrlib.evaluation.reranking import cached_rerank
 from mlrlib.methods.encoders import MultiLayerEncoder
 from mlrlib.methods.false_negatives import DynamicThreshold, teacher_gaps
 from mlrlib.runtime.cache import atomic_write_csv, atomic_write_json, atomic_write_text
-from mlrlib.runtime.notebook import load_study_data
+from mlrlib.runtime.notebook import check_all, load_study_data
 from mlrlib.studies import md2pr_ablation as study
 from mlrlib.training.batches import index_batches, plan_rows
 from mlrlib.training.negatives import negative_lists
@@ -256,12 +256,10 @@ checks = {
     "every seed gave both systems a full set of metrics": per_seed.groupby(["seed", "system"]).size().nunique() == 1
         and per_seed.seed.nunique() == len(cfg["seeds"]),
 }
-for name, ok in checks.items():
-    print(("PASS " if ok else "FAIL ") + name)
-assert all(checks.values())
+check_all(checks)
 
 # %%
-record = prov.write(OUT, n_passages=len(data.corpus_ids), n_test_queries=len(data.split("test")[0]),
+record = prov.write(OUT, n_passages=len(data.corpus_ids), n_test_queries=len(data.split("test").ids),
                     teacher_train_seconds=round(teacher_log["train_seconds"], 1),
                     train_seconds={n: round(m.log["train_seconds"], 1) for n, m in models.items()})
 atomic_write_json(OUT / "metrics.json", {"teacher_ceiling": ceiling.to_dict("records"), "ablation": test.to_dict("records"),

@@ -17,18 +17,20 @@
 # # 04 · Early cross-encoder layers as embeddings, and DE-l, the light dual encoder built from them
 #
 # A cross-encoder (CE) reads the query and the passage together, so the usual view is that it can only re-rank.
-# Seed 003 reports a curious finding: a CE run on a **single** text, `[CLS] x [SEP]`, gives per-layer embeddings
-# $\mathrm{mean}_l(x)$ whose *early* layers already retrieve, better than a dual encoder's (DE) early layers. From
-# that it builds a light DE: the CE's embedding layer and first $l$ layers, the upper layers removed, trained
-# further. The paper's DE-2 is within about 1% of the full DE and encodes 5.15x faster (`METHODS.md` §4).
+# *Can Cross Encoders Produce Useful Sentence Embeddings?* (arXiv 2502.03552) reports a curious finding: a CE run
+# on a **single** text, `[CLS] x [SEP]`, gives per-layer embeddings $\mathrm{mean}_l(x)$ whose *early* layers
+# already retrieve, better than a dual encoder's (DE) early layers. From that it builds a light DE: the CE's embedding layer and first $l$ layers, the upper layers removed, trained
+# further. The paper's DE-2 is within about 1% of the full DE and encodes 5.15x faster
+# ([`docs/methods.md`](../docs/methods.md#ce-embeddings-and-de-l)).
 #
 # DE-l trains on the same batches as the full DE (queries, positives, BM25 negatives) with
 #
 # $$\mathcal{L} = \mathrm{NCE}\big(\langle q, d\rangle\big) + \alpha\,\mathrm{KL}\big(\mathrm{softmax}(R(q,\cdot))\,\|\,\mathrm{softmax}(s(q,\cdot))\big) + \beta\,\frac{1}{|X|}\sum_{x\in X}\big\lVert v_l(x) - v_{DE}(x)\big\rVert^2$$
 #
 # the labels, the CE's scores $R$ over each query's candidates, and the full DE's unit vectors on the batch's texts
-# $X$. The paper's summary says DE-l is distilled but not from what, so both sources are options, compared below
-# (reconstructed from the paper's description; no official code exists).
+# $X$. The paper says DE-l is distilled but not from what, so both sources are options, compared below
+# (reconstructed from the paper's description; no official code exists;
+# [`docs/methods.md`](../docs/methods.md#de-l-loss)).
 #
 # Code: `mlrlib/light_de.py` (the CE embedder, DE-l and its training step), `cost.py` (FLOPs, throughput, pipeline
 # latency), `early_layer_study.py` (this notebook's experiment).
@@ -54,6 +56,7 @@ import pandas as pd
 from IPython.display import display
 
 from mlrlib.evaluation import figures as plots
+from mlrlib.evaluation.claims import best_on_dev
 from mlrlib.evaluation.comparison import evaluate, seed_summary
 from mlrlib.evaluation.cost import encoding_flops, encoding_throughput, parameter_counts, pipeline_latency
 from mlrlib.evaluation.layer_analysis import layer_by_layer
@@ -61,7 +64,7 @@ from mlrlib.evaluation.metrics import bm25_run, metric_table
 from mlrlib.evaluation.reranking import cached_rerank
 from mlrlib.methods.encoders import MultiLayerEncoder
 from mlrlib.runtime.cache import atomic_write_csv, atomic_write_json, atomic_write_text
-from mlrlib.runtime.notebook import load_study_data
+from mlrlib.runtime.notebook import check_all, load_study_data
 from mlrlib.studies import early_layers as study
 from mlrlib.training.light_de import build_light, ce_embedder
 from mlrlib.training.md2pr import teacher_scores
@@ -137,7 +140,7 @@ dev = evaluate(data, {study.FULL: full, **models}, "dev", baseline=study.FULL)
 atomic_write_csv(dev, OUT / "objectives_dev.csv", index=False)
 atomic_write_text(OUT / "objectives_dev.md", metric_table(dev).to_markdown())
 display(metric_table(dev))
-chosen = study.choose_on_dev(dev, list(objectives))
+chosen = best_on_dev(dev, list(objectives))
 recipe = objectives[chosen]
 print(f"recipe: {chosen} (alpha = {recipe['distill']['alpha']}, beta = {recipe['light']['beta']})")
 
@@ -225,7 +228,7 @@ reranked = [cached_rerank(ranker, teacher_key, m.runs["test"], data, "test", dep
             for n, m in retrievers.items()]
 pipeline = evaluate(data, retrievers, "test", reranked, baseline=f"{study.FULL} + rerank")
 atomic_write_csv(pipeline, OUT / "pipeline_test.csv", index=False)
-queries = data.split("test")[1][:cfg["speed"]["queries"]]
+queries = data.split("test").texts[:cfg["speed"]["queries"]]
 systems = {n: (m.encoder, m.cfg, m.passages, None) for n, m in retrievers.items()}
 systems |= {f"{n} + rerank": (m.encoder, m.cfg, m.passages, ranker) for n, m in retrievers.items()}
 latency = pipeline_latency(systems, queries, data.corpus_texts, enc, depth)
@@ -239,7 +242,7 @@ display(pipeline_table)
 # %% [markdown]
 # ## Paper vs here
 #
-# Each claim of seed 003, the number measured above, and whether it holds here (computed from the tables, not
+# Each claim of the paper (arXiv 2502.03552), the number measured above, and whether it holds here (computed from the tables, not
 # typed). The paper's models are 12-layer and trained at scale; here a 6-layer MiniLM, a cross-encoder trained for
 # minutes and a 2,000-passage technical corpus, so DE-2 removes 4 of 6 layers (at most 3x fewer layer FLOPs), not
 # 10 of 12. The `paper` preset runs the original scale.
@@ -258,8 +261,8 @@ display(claims)
 # NBVAL_CHECK_OUTPUT
 fresh = build_light(recipe, ranker=ranker)
 probe = [str(t) for t in data.corpus_texts[:16]]
-as_de2 = fresh.encode(probe, [2], ("mean",), 16, enc["p_max_len"], bf16=False)["mean"][:, 0]
-as_ce = embedder.encode(probe, [2], ("mean",), 16, enc["p_max_len"], bf16=False)["mean"][:, 0]
+as_de2 = fresh.encode(probe, [2], poolings=("mean",), batch_size=16, max_length=enc["p_max_len"], bf16=False)["mean"][:, 0]
+as_ce = embedder.encode(probe, [2], poolings=("mean",), batch_size=16, max_length=enc["p_max_len"], bf16=False)["mean"][:, 0]
 top = {q: set(sorted(h, key=h.get, reverse=True)[:depth]) for q, h in light["DE-2"].runs["test"].to_dict().items()}
 all_tables = pd.concat([layers, dev, test, per_seed, pipeline])
 checks = {
@@ -271,14 +274,12 @@ checks = {
     "the embedder is the cross-encoder's own body, not a copy": embedder.model is ranker.model.base_model,
     "FLOPs fall with every layer removed": list(speed["GFLOPs"]) == sorted(speed["GFLOPs"], reverse=True),
     "re-ranking only reorders DE-2's top k": all(set(h) == top[q] for q, h in reranked[1].to_dict().items()),
-    "the recipe was chosen on dev": chosen == study.choose_on_dev(dev, list(objectives)),
+    "the recipe was chosen on dev": chosen == best_on_dev(dev, list(objectives)),
 }
-for name, ok in checks.items():
-    print("PASS" if ok else "FAIL", name)
-assert all(checks.values())
+check_all(checks)
 
 # %%
-record = prov.write(OUT, n_passages=len(data.corpus_ids), n_test_queries=len(data.split("test")[0]), recipe=chosen,
+record = prov.write(OUT, n_passages=len(data.corpus_ids), n_test_queries=len(data.split("test").ids), recipe=chosen,
                     teacher_train_seconds=round(teacher_log["train_seconds"], 1),
                     train_seconds={n: round(m.log["train_seconds"], 1) for n, m in {study.FULL: full, **models, **light}.items()})
 atomic_write_json(OUT / "metrics.json", {"layer_by_layer": layers.to_dict("records"), "objectives_dev": dev.to_dict("records"),

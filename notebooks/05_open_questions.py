@@ -16,9 +16,10 @@
 # %% [markdown]
 # # 05 · The papers' open questions, tried
 #
-# Each paper ends with questions it leaves open (`METHODS.md` §5, and the seeds' "Open Questions", "Limitations"
-# and "Next Checks"). Here each becomes a small experiment with a stated **hypothesis**, a **result** computed
-# below and a **caveat**, on the data and models of notebooks 01–04:
+# Each paper ends with questions it leaves open and limitations it admits (MLR, arXiv 2509.23861; MD2PR,
+# arXiv 2312.16821; CE embeddings, arXiv 2502.03552; the methods as implemented here are in
+# [`docs/methods.md`](../docs/methods.md)). Here each becomes a small experiment with a stated **hypothesis**,
+# a **result** computed below and a **caveat**, on the data and models of notebooks 01–04:
 #
 # 1. **Symmetric search** (MLR): multi-layer vectors on the query side too, on a task where query and passage are
 #    the same kind of text.
@@ -62,7 +63,7 @@ from mlrlib.data import load_data
 from mlrlib.data.beir_export import offline_beir_folder
 from mlrlib.data.symmetric_task import same_answer_task
 from mlrlib.evaluation import figures as plots
-from mlrlib.evaluation.claims import difference
+from mlrlib.evaluation.claims import best_on_dev, difference, significance
 from mlrlib.evaluation.comparison import evaluate
 from mlrlib.evaluation.experiment import evaluated, train_all
 from mlrlib.evaluation.layer_analysis import held_out_passages
@@ -70,7 +71,7 @@ from mlrlib.evaluation.metrics import bm25_run, metric_table
 from mlrlib.evaluation.reranking import cached_rerank
 from mlrlib.methods.encoders import MultiLayerEncoder
 from mlrlib.runtime.cache import atomic_write_csv, atomic_write_json, atomic_write_text
-from mlrlib.runtime.notebook import load_study_data
+from mlrlib.runtime.notebook import check_all, load_study_data
 from mlrlib.studies import early_layers as early_layer_study
 from mlrlib.studies import open_questions as oq
 from mlrlib.training.light_de import ce_embedder
@@ -100,8 +101,8 @@ bm25_test = bm25_run(data, "test")
 # %% [markdown]
 # ## 1. Symmetric search: multi-layer vectors on the query side too
 #
-# MLR gives each *passage* several layer vectors and the query one. Seed 000 calls the extension to the query
-# side direct future work, for symmetric tasks such as duplicate questions, where the query is as long and as
+# MLR gives each *passage* several layer vectors and the query one. The MLR paper (arXiv 2509.23861) calls the
+# extension to the query side direct future work, for symmetric tasks such as duplicate questions, where the query is as long and as
 # rich as a passage.
 #
 # **The task** (`mlrlib/symmetric_task.py`). The offline data has no paraphrase pairs, but many FAQ answers span
@@ -122,7 +123,7 @@ sym_source = data if cfg["symmetric_data"] is None else load_data(**cfg["symmetr
 sym = same_answer_task(sym_source)
 sym_enc = {**enc, "q_max_len": enc["p_max_len"]}  # queries are passages here
 sym_train = {**train, "q_max_len": train["p_max_len"]}
-print(f"{len(sym.corpus_ids)} passages; queries: dev {len(sym.split('dev')[0])}, test {len(sym.split('test')[0])}; "
+print(f"{len(sym.corpus_ids)} passages; queries: dev {len(sym.split('dev').ids)}, test {len(sym.split('test').ids)}; "
       f"{len(sym.train_pairs)} training pairs")
 sym_models = train_all(sym, oq.symmetric_configs(cfg["model"], L, cfg["symmetric_layers"], sym_train, seed), sym_enc)
 sym_test = evaluate(sym, sym_models, "test", [bm25_run(sym, "test")], baseline="passage side (MLR)")
@@ -135,8 +136,8 @@ bm25_vs, _ = difference(sym_test, "BM25", "passage side (MLR)")
 findings.append({"question": "1. Symmetric search: multi-layer vectors on the query side too",
                  "hypothesis": "both sides > passage side on a symmetric task",
                  "what we found": f"same-answer matching, test MRR@10 against passage-side MLR: both sides {100 * both:+.1f} "
-                                  f"({'' if both_sig else 'not '}significant), query side {100 * query_side:+.1f} "
-                                  f"({'' if query_sig else 'not '}significant); BM25 {100 * bm25_vs:+.1f}",
+                                  f"({significance(both_sig)}), query side {100 * query_side:+.1f} "
+                                  f"({significance(query_sig)}); BM25 {100 * bm25_vs:+.1f}",
                  "confidence": oq.confidence(both_sig)})
 print(findings[-1]["what we found"])
 
@@ -147,7 +148,7 @@ print(findings[-1]["what we found"])
 #
 # ## 2. Multi-vector scaling: decorrelating the layer vectors
 #
-# Seed 000 finds accuracy best near $m = 4$ vectors and falling beyond, and explains it by the layers' vectors being
+# MLR (arXiv 2509.23861, §4.2.2) finds accuracy best near $m = 4$ vectors and falling beyond, and explains it by the layers' vectors being
 # highly correlated; it does not try to decorrelate them (notebook 01 measured the fall and the correlation on this
 # data). Here MLR on the last $m$ layers is trained with and without an orthogonality penalty:
 #
@@ -186,7 +187,7 @@ findings.append({"question": "2. Multi-vector scaling with decorrelated layers",
                  "what we found": f"without the penalty MRR@10 peaks at m={peak} and {'falls' if falls else 'does not fall'} by m={max(cfg['m_sweep'])}; "
                                   f"at m={m_big} the correlation is {corr[plain]:.2f} and MRR@10 "
                                   f"{100 * m_test[(m_test.system == plain) & (m_test.metric == 'MRR@10')].value.item():.1f}; {sweep_text}; "
-                                  f"γ={decor['gamma']:g} changes MRR@10 by {100 * gain:+.1f} ({'' if gain_sig else 'not '}significant) "
+                                  f"γ={decor['gamma']:g} changes MRR@10 by {100 * gain:+.1f} ({significance(gain_sig)}) "
                                   f"and its curve peaks at m={peak_d}",
                  "confidence": oq.confidence(gain_sig)})
 print(findings[-1]["what we found"])
@@ -228,8 +229,8 @@ print("same layer set in both regimes:", same_set)
 findings.append({"question": "3. MLR under causal attention + last-token pooling (proxy)",
                  "hypothesis": "MLR's gain over the DE survives the causal mask",
                  "what we found": f"MRR@10 gain of MLR over the DE: bidirectional {100 * gain_b:+.1f} "
-                                  f"({'' if sig_b else 'not '}significant), causal {100 * gain_c:+.1f} "
-                                  f"({'' if sig_c else 'not '}significant); causal DE {100 * mrr(pair_c, 'causal DE'):.1f} "
+                                  f"({significance(sig_b)}), causal {100 * gain_c:+.1f} "
+                                  f"({significance(sig_c)}); causal DE {100 * mrr(pair_c, 'causal DE'):.1f} "
                                   f"vs bidirectional {100 * mrr(pair_b, 'bidirectional DE'):.1f}",
                  "confidence": oq.confidence(sig_c)})
 print(findings[-1]["what we found"])
@@ -255,8 +256,8 @@ print(findings[-1]["what we found"])
 # cross-encoder trained the same way, distilled into the 6-layer student. Its quality as a re-ranker (BM25's top 10 on
 # dev) says how much weaker it is.
 #
-# **Hypothesis** (seed 001's open question 1): distillation helps a small student more than a large one, and a
-# smaller teacher helps less.
+# **Hypothesis** (MD2PR, arXiv 2312.16821, leaves open how teacher and student size matter): distillation helps a
+# small student more than a large one, and a smaller teacher helps less.
 
 # %%
 negs = negative_lists(data, w["negatives"])
@@ -315,8 +316,9 @@ print(findings[-1]["what we found"])
 # scores batch by batch in training order (8 questions a batch, one epoch), and is scored by precision and recall
 # against them. Thresholds are in the teacher's score units (its scores are 20 × a cosine).
 #
-# **Hypothesis** (seed 001's open question 2 and its low-confidence claim): the dynamic threshold finds false
-# negatives at least as well as the best static margin, without tuning the margin.
+# **Hypothesis** (MD2PR, arXiv 2312.16821, §3.3, does not compare its dynamic filter with other filters, and rests
+# it on the ranker's scores being reliable; [`docs/methods.md`](../docs/methods.md#false-negative-filters)): the
+# dynamic threshold finds false negatives at least as well as the best static margin, without tuning the margin.
 
 # %%
 fn_pairs, fn_negs, known = oq.planted_false_negatives(data, w["negatives"])
@@ -348,7 +350,7 @@ print(findings[-1]["what we found"])
 #
 # ## 5. Where the cross-encoder's best embedding layer is, before, during and after training
 #
-# Seed 003 finds that a trained cross-encoder's *early* layers embed single texts well. Is that made by ranker
+# The CE-embeddings paper (arXiv 2502.03552) finds that a trained cross-encoder's *early* layers embed single texts well. Is that made by ranker
 # training, or there from the start? Each snapshot of the cross-encoder's training is run on single texts
 # (`[CLS] x [SEP]`, mean pooling) and every layer is used as a zero-shot retriever on the test split. Step 0 is
 # the untrained cross-encoder, i.e. the pre-trained MiniLM itself (our cross-encoder is warm-started from it).
@@ -387,8 +389,8 @@ print(findings[-1]["what we found"])
 #
 # ## 6. A next check: MLR outside open-domain QA, on a BEIR folder
 #
-# Seed 000 evaluates only on open-domain QA and lists another task as a next check. The retrievers of question 2
-# (trained on this benchmark) are evaluated zero-shot on a BEIR-format folder, read by `loaders.load_beir` as any
+# MLR (arXiv 2509.23861) evaluates only on open-domain QA; a task outside QA is the natural next check. The
+# retrievers of question 2 (trained on this benchmark) are evaluated zero-shot on a BEIR-format folder, read by `loaders.load_beir` as any
 # user's folder would be (`beir_folder=...`, e.g. SciFact). Offline, the folder is built from the documentation
 # (`beir_export.heading_task`): **documentation search**, find a section of the Python or Perl documentation from its
 # heading; headings are titles, not questions, and no section of the task is among the training pairs. The DE, the
@@ -401,12 +403,11 @@ folder = beir_folder or cfg["beir_folder"] or offline_beir_folder([p["positive"]
                                                                  seed=seed, **cfg["beir"])
 beir = load_data(f"beir:{folder}")
 task = beir.name if (beir_folder or cfg["beir_folder"]) else "offline documentation search"
-dev_mrr = m_dev[m_dev.metric == "MRR@10"].set_index("system").value
-best_plain = max((n for n in m_models if n != oq.DE and "decorrelation" not in n), key=lambda n: dev_mrr[n])
-best_decor = max((n for n in m_models if "decorrelation" in n), key=lambda n: dev_mrr[n], default=None)
+best_plain = best_on_dev(m_dev, [n for n in m_models if n != oq.DE and "decorrelation" not in n])
+best_decor = best_on_dev(m_dev, [n for n in m_models if "decorrelation" in n])
 chosen = [oq.DE, best_plain] + ([best_decor] if best_decor else [])
 split = "test" if "test" in beir.splits else beir.splits[-1]
-print(f"{task}: {len(beir.corpus_ids)} passages, {len(beir.split(split)[0])} {split} queries; models: {chosen}")
+print(f"{task}: {len(beir.corpus_ids)} passages, {len(beir.split(split).ids)} {split} queries; models: {chosen}")
 beir_models = {n: evaluated(n, m_models[n].encoder, m_models[n].log, m_models[n].cfg, beir, enc, (split,)) for n in chosen}
 beir_test = evaluate(beir, beir_models, split, [bm25_run(beir, split)], baseline=oq.DE)
 atomic_write_csv(beir_test, OUT / "beir_test.csv", index=False)
@@ -417,8 +418,8 @@ qa_gain, qa_sig = difference(m_test, best_plain, oq.DE)
 findings.append({"question": "6. MLR outside open-domain QA (BEIR folder)",
                  "hypothesis": "MLR's effect on QA carries over",
                  "what we found": f"{task}: {best_plain} vs DE nDCG@10 {100 * beir_gain:+.1f} "
-                                  f"({'' if beir_sig else 'not '}significant); on the QA test split MRR@10 {100 * qa_gain:+.1f} "
-                                  f"({'' if qa_sig else 'not '}significant)",
+                                  f"({significance(beir_sig)}); on the QA test split MRR@10 {100 * qa_gain:+.1f} "
+                                  f"({significance(qa_sig)})",
                  "confidence": oq.confidence(beir_sig)})
 print(findings[-1]["what we found"])
 
@@ -449,8 +450,7 @@ from mlrlib.methods.losses import layer_decorrelation
 from mlrlib.methods.search import agrees_with_brute_force
 
 both_model = sym_models["both sides"]
-q_both = both_model.encoder.encode(sym.split("test")[1][:8], both_model.cfg["doc_layers"], ("mean",), 8, sym_enc["q_max_len"],
-                                   enc["bf16"], True)["mean"]
+q_both = both_model.encoder.encode(sym.split("test").texts[:8], both_model.cfg["doc_layers"], poolings=("mean",), batch_size=8, max_length=sym_enc["q_max_len"], bf16=enc["bf16"], normalize=True)["mean"]
 d4 = torch.from_numpy(m_models[plain].passages[:64])
 unit = d4 / d4.norm(dim=-1, keepdim=True)
 cos = torch.einsum("nah,nbh->nab", unit, unit)
@@ -459,8 +459,8 @@ probe = MultiLayerEncoder(causal["model"], attention=causal["attention"])
 tok = probe.tokenize(["a short text about python lists", "a short text about perl hashes and more"], 32)
 with torch.no_grad():
     hs = probe.model(**tok).last_hidden_state
-step0 = MultiLayerEncoder(cfg["model"]).encode(data.corpus_texts[:8], [L], ("mean",), 8, enc["p_max_len"])["mean"]
-snap0 = ce_embedder(snapshots[0]).encode(data.corpus_texts[:8], [L], ("mean",), 8, enc["p_max_len"])["mean"]
+step0 = MultiLayerEncoder(cfg["model"]).encode(data.corpus_texts[:8], [L], poolings=("mean",), batch_size=8, max_length=enc["p_max_len"])["mean"]
+snap0 = ce_embedder(snapshots[0]).encode(data.corpus_texts[:8], [L], poolings=("mean",), batch_size=8, max_length=enc["p_max_len"])["mean"]
 masked = sweep.set_index("threshold").masked
 checks = {
     "no query passage of the symmetric task is in its corpus": not set(sym.corpus_ids) & {f"{q}#0" for s in ("dev", "test") for q in sym.queries[s]},
@@ -477,13 +477,11 @@ checks = {
     "truncated students keep exactly l layers": all(len(s_models[f"{l}-layer student, labels"].encoder.model.encoder.layer) == l for l in cfg["student_layers"]),
     "every question has a summary row": len(summary_table) == 7,
 }
-for name, ok in checks.items():
-    print("PASS" if ok else "FAIL", name)
-assert all(checks.values())
+check_all(checks)
 
 # %%
 models_all = {**sym_models, **m_models, **c_models, **s_models}
-record = prov.write(OUT, n_passages=len(data.corpus_ids), n_test_queries=len(data.split("test")[0]),
+record = prov.write(OUT, n_passages=len(data.corpus_ids), n_test_queries=len(data.split("test").ids),
                     beir_folder=str(beir.meta.get("source", folder)), teacher_train_seconds=round(snapshot_log["train_seconds"], 1),
                     train_seconds={n: round(m.log["train_seconds"], 1) for n, m in models_all.items()})
 atomic_write_json(OUT / "metrics.json", {"symmetric": sym_test.to_dict("records"), "m_sweep": points.to_dict("records"),

@@ -79,7 +79,7 @@ def test_throughput_and_latency_tables_have_one_row_per_system(tiny_model):
     assert list(t.index) == ["full", "one"] and t.loc["full", "speedup"] == 1.0
     assert (t.passages_per_second > 0).all() and (t.seconds_min <= t.seconds_max).all()
     cfg = train_config(model=tiny_model, doc_layers=[3], query_layer=3, pooling="mean")
-    passages = full.encode(texts, [3], ("mean",), 4, 32, normalize=True)["mean"]
+    passages = full.encode(texts, [3], poolings=("mean",), batch_size=4, max_length=32, normalize=True)["mean"]
     ranker = CrossEncoder(tiny_model).eval()
     lat = pipeline_latency({"retrieve": (full, cfg, passages, None), "retrieve + rerank": (full, cfg, passages, ranker)},
                            ["python", "perl"], texts, ENC, depth=3)

@@ -13,7 +13,7 @@ def encoder(tiny_model):
 
 
 def test_one_pass_gives_every_requested_layer_and_pooling(encoder):
-    out = encoder.encode(TEXTS, [0, 2, 3], ("cls", "mean"))
+    out = encoder.encode(TEXTS, [0, 2, 3], poolings=("cls", "mean"))
     batch = encoder.tokenize(TEXTS, 256)
     with torch.no_grad():
         hidden = encoder.model(**batch, output_hidden_states=True).hidden_states
@@ -24,8 +24,8 @@ def test_one_pass_gives_every_requested_layer_and_pooling(encoder):
 
 
 def test_mean_pooling_ignores_padding(encoder):
-    alone = encoder.encode(["perl"], [3], ("mean",))["mean"]
-    padded = encoder.encode(TEXTS, [3], ("mean",))["mean"][2:]
+    alone = encoder.encode(["perl"], [3], poolings=("mean",))["mean"]
+    padded = encoder.encode(TEXTS, [3], poolings=("mean",))["mean"][2:]
     np.testing.assert_allclose(alone, padded, atol=1e-5)
 
 

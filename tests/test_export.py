@@ -19,7 +19,7 @@ TEXTS = ["How do I delete a directory tree?", "Perl hashes map string keys to sc
 
 
 def mlrlib_vectors(encoder, layer, pooling, layers=None):
-    return encoder.encode(TEXTS, layers or [layer], (pooling,), max_length=128, normalize=True)[pooling][:, 0]
+    return encoder.encode(TEXTS, layers or [layer], poolings=(pooling,), max_length=128, normalize=True)[pooling][:, 0]
 
 
 def loaded(folder, **kw):
@@ -66,8 +66,8 @@ def test_multi_vector_recipe_reproduces_mlrlib_search(tiny_model, tmp_path, pool
     passages, queries = TEXTS * 3, ["delete a tree", "perl hash", "python tuple"]
     scope = {"path": str(folder), "passages": passages, "queries": queries}
     exec(MULTI_VECTOR_RECIPE, scope)  # the documented recipe, run as a reader would run it
-    P = encoder.encode(passages, [2, 3], (pooling,), max_length=64, normalize=True)[pooling]
-    Q = encoder.encode(queries, [3], (pooling,), max_length=32, normalize=True)[pooling][:, 0]
+    P = encoder.encode(passages, [2, 3], poolings=(pooling,), max_length=64, normalize=True)[pooling]
+    Q = encoder.encode(queries, [3], poolings=(pooling,), max_length=32, normalize=True)[pooling][:, 0]
     scores, ids = search(Q, P, k=10)
     np.testing.assert_allclose(np.take_along_axis(scope["scores"], scope["top"], 1), scores, atol=1e-5)
     np.testing.assert_allclose(loaded(folder)[:1], mlrlib_vectors(encoder, 3, pooling)[:1], atol=1e-5)

@@ -15,7 +15,7 @@ TEXTS = ["how do I install a package", "python tuples cannot be changed after cr
 
 
 def vectors(encoder, layer, texts=TEXTS):
-    return encoder.encode(texts, [layer], ("mean", "cls"), 8, 64)
+    return encoder.encode(texts, [layer], poolings=("mean", "cls"), batch_size=8, max_length=64)
 
 
 @pytest.mark.parametrize("kind", [GatedCrossEncoder, CrossEncoder])
@@ -68,10 +68,10 @@ def test_the_embedding_term_is_the_squared_distance_to_the_full_des_unit_vectors
     step = LightStep(student, None, PAIRS, NEGS, None, cfg, reference=full)
     loss, record = step.losses([0, 1, 2, 3])
     queries, passages = step.texts([0, 1, 2, 3])
-    s = np.concatenate([student.encode(queries, [2], ("mean",), 8, 32, normalize=True)["mean"][:, 0],
-                        student.encode(passages, [2], ("mean",), 8, 64, normalize=True)["mean"][:, 0]])
-    t = np.concatenate([full.encode(queries, [3], ("mean",), 8, 32, normalize=True)["mean"][:, 0],
-                        full.encode(passages, [3], ("mean",), 8, 64, normalize=True)["mean"][:, 0]])
+    s = np.concatenate([student.encode(queries, [2], poolings=("mean",), batch_size=8, max_length=32, normalize=True)["mean"][:, 0],
+                        student.encode(passages, [2], poolings=("mean",), batch_size=8, max_length=64, normalize=True)["mean"][:, 0]])
+    t = np.concatenate([full.encode(queries, [3], poolings=("mean",), batch_size=8, max_length=32, normalize=True)["mean"][:, 0],
+                        full.encode(passages, [3], poolings=("mean",), batch_size=8, max_length=64, normalize=True)["mean"][:, 0]])
     assert record["embedding"] == pytest.approx(((s - t) ** 2).sum(1).mean(), rel=1e-4)
     assert float(loss.detach()) == pytest.approx(record["contrastive"] + 2.0 * record["embedding"], rel=1e-5)
     cfg3 = light_config(tiny_model, 3, "de", TRAIN, beta=1.0, negatives=2)

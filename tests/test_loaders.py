@@ -56,7 +56,7 @@ def test_squad_as_paragraph_retrieval(tmp_path):
     ids, texts, qrels = data.split("test")
     assert texts == ["dev q", "dev r"]
     assert data.corpus_texts[data.corpus_ids.index(next(iter(qrels["v2"])))] == "context 9"
-    assert len(data.split("dev")[0]) == 4 and len(data.train_pairs) == 36
+    assert len(data.split("dev").ids) == 4 and len(data.train_pairs) == 36
 
 
 @pytest.mark.parametrize("style", ["dpr", "tevatron"])
@@ -80,7 +80,7 @@ def test_dpr_form_nq_and_trivia(tmp_path, style):
 
 def test_msmarco_in_beir_form(small_beir):
     data = load_msmarco(str(small_beir))
-    assert data.name == "msmarco" and len(data.split("test")[0]) == 3
+    assert data.name == "msmarco" and len(data.split("test").ids) == 3
 
 
 def test_save_and_load_round_trip(small_beir, tmp_path):

@@ -35,7 +35,7 @@ def test_gradient_flows_only_through_the_winning_layer():
     assert d.grad[0, 0].abs().sum() > 0 and d.grad[0, 1].abs().sum() == 0
 
 
-# --- single-vector MLR (METHODS.md §2) --------------------------------------------------------
+# --- single-vector MLR (arXiv 2509.23861, §3.2; docs/methods.md#single-vector-mlr) -------------
 from mlrlib.methods.losses import query_anchored_mlr_loss, self_anchored_mlr_loss  # noqa: E402
 
 # two queries, two passages with layer set S = {l, L} (layer L last)

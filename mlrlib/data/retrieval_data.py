@@ -8,12 +8,20 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import datasets
 
 datasets.disable_progress_bars()
 
 from mlrlib.runtime.cache import atomic_dir, atomic_write_json
+
+
+class Split(NamedTuple):
+    """One split's judged queries, in the order of the data."""
+    ids: list[str]                     # query ids
+    texts: list[str]                   # query texts, aligned with ids
+    qrels: dict[str, dict[str, int]]   # {query id: {passage id: relevance}}
 
 
 class DataError(ValueError):
@@ -37,13 +45,13 @@ class RetrievalData:
     def splits(self) -> list[str]:
         return [s for s in self.queries if self.qrels.get(s)]
 
-    def split(self, name: str) -> tuple[list[str], list[str], dict[str, dict[str, int]]]:
-        """(query ids, query texts, qrels) of one split, queries without judgements left out."""
+    def split(self, name: str) -> Split:
+        """The judged queries of one split: (ids, texts, qrels); queries without judgements are left out."""
         if name not in self.queries:
             raise DataError(f"{self.name} has no split {name!r}; it has {sorted(self.queries)}")
         qrels = self.qrels.get(name, {})
         ids = [q for q in self.queries[name] if qrels.get(q)]
-        return ids, [self.queries[name][q] for q in ids], {q: qrels[q] for q in ids}
+        return Split(ids, [self.queries[name][q] for q in ids], {q: qrels[q] for q in ids})
 
     def validate(self) -> None:
         if len(self.corpus_ids) != len(self.corpus_texts):
@@ -103,7 +111,7 @@ class RetrievalData:
         """Counts per split and the passage length distribution (in words)."""
         import numpy as np
         lengths = np.array([len(t.split()) for t in self.corpus_texts])
-        per_split = {s: {"queries": len(self.split(s)[0]),
+        per_split = {s: {"queries": len(self.split(s).ids),
                          "judgements": sum(len(r) for r in self.qrels[s].values())} for s in self.splits}
         sources: dict[str, int] = {}
         for p in self.train_pairs:

@@ -1,6 +1,6 @@
 """A symmetric retrieval task built from the offline benchmark: same-answer passage matching.
 
-Seed 000 leaves open whether multi-vector representations on BOTH sides help symmetric tasks
+MLR (arXiv 2509.23861) leaves open whether multi-vector representations on BOTH sides help symmetric tasks
 (duplicate-question style), where the query is the same kind of text as the passages. The
 offline data has no paraphrase pairs, but it has long answers cut into several passages:
 

@@ -13,7 +13,7 @@ def evaluate(data: RetrievalData, models: dict, split: str, extra_runs=(), basel
     """Long metric table (ranx) of `models` on `split` (systems named by their keys), paired
     tests against `baseline`."""
     runs = [_renamed(m.runs[split], name) for name, m in models.items()] + list(extra_runs)
-    return evaluate_runs(data.split(split)[2], runs, baseline=baseline)
+    return evaluate_runs(data.split(split).qrels, runs, baseline=baseline)
 
 
 def _renamed(run: Run, name: str) -> Run:

@@ -106,7 +106,7 @@ def encoding_flops(encoder, layer: int, texts, enc: dict) -> int:
     eager attention kernel is used while counting so that attention's matmuls are counted too
     (the fused CPU kernel is invisible to the counter)."""
     with eager_attention(encoder.model), FlopCounterMode(display=False) as counter:
-        encoder.encode(texts, [layer], ("mean",), enc["batch_size"], enc["p_max_len"], enc["bf16"])
+        encoder.encode(texts, [layer], poolings=("mean",), batch_size=enc["batch_size"], max_length=enc["p_max_len"], bf16=enc["bf16"])
     return int(counter.get_total_flops())
 
 
@@ -116,7 +116,7 @@ def encoding_throughput(encoders: dict, texts, enc: dict, repeats: int = 5) -> p
 
     encoders: {name: (MultiLayerEncoder, layer)}: each encodes to its `layer` with mean pooling."""
     def encode(encoder, layer):
-        return lambda _: encoder.encode(texts, [layer], ("mean",), enc["batch_size"], enc["p_max_len"], enc["bf16"])
+        return lambda _: encoder.encode(texts, [layer], poolings=("mean",), batch_size=enc["batch_size"], max_length=enc["p_max_len"], bf16=enc["bf16"])
     times = interleaved_times({name: encode(*e) for name, e in encoders.items()}, range(repeats + 1))
     table = pd.DataFrame({"passages_per_second": {n: len(texts) / float(np.median(t)) for n, t in times.items()},
                           "seconds_min": {n: min(t) for n, t in times.items()},

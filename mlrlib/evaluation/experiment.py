@@ -64,8 +64,7 @@ class LazyEncoders(Mapping):
 
 def encode_texts(encoder: MultiLayerEncoder, texts, layers, cfg: dict, enc: dict, side: str) -> np.ndarray:
     """[N, m, H] vectors of `texts` as the model was trained to see them (side: "q" or "p")."""
-    return encoder.encode(texts, layers, (cfg["pooling"],), enc["batch_size"], enc[f"{side}_max_len"],
-                          enc["bf16"], cfg["normalize"])[cfg["pooling"]]
+    return encoder.encode(texts, layers, poolings=(cfg["pooling"],), batch_size=enc["batch_size"], max_length=enc[f"{side}_max_len"], bf16=enc["bf16"], normalize=cfg["normalize"])[cfg["pooling"]]
 
 
 def encode_queries(encoder, texts, cfg, enc) -> np.ndarray:

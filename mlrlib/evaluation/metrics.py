@@ -85,7 +85,7 @@ TOP_K = 100
 
 
 def run_of(name, data, split, q_vecs, p_vecs, k=TOP_K):
-    return search_run(name, data.split(split)[0], q_vecs, p_vecs, data.corpus_ids, k)
+    return search_run(name, data.split(split).ids, q_vecs, p_vecs, data.corpus_ids, k)
 
 
 def bm25_run(data: RetrievalData, split: str, bm25: BM25 | None = None):

@@ -1,4 +1,5 @@
-"""A cross-encoder ranker R(q, d) on `[CLS] q [SEP] d [SEP]`: MD2PR's teacher (seed 001; METHODS.md §3).
+"""A cross-encoder ranker R(q, d) on `[CLS] q [SEP] d [SEP]`: MD2PR's teacher (arXiv 2312.16821;
+docs/methods.md#teacher).
 
 Any sequence-classification model with one output loads by hub id or folder (a trained
 MS MARCO ranker under the `paper` preset); "minilm" gives the packaged MiniLM with a
@@ -23,7 +24,7 @@ from tqdm import tqdm
 from transformers import AutoConfig, AutoModel, AutoModelForSequenceClassification, AutoTokenizer
 from transformers.utils import logging as hf_logging
 
-from mlrlib.methods.encoders import resolve_model
+from mlrlib.methods.encoders import bf16_autocast, resolve_model
 
 
 @dataclass
@@ -152,11 +153,10 @@ class CrossEncoder(nn.Module):
         self.eval()
         order = np.argsort([-len(p) - len(q) for q, p in zip(queries, passages)], kind="stable")
         out = np.zeros(len(order), dtype=np.float32)
-        autocast = torch.autocast("cpu", dtype=torch.bfloat16) if bf16 else contextlib.nullcontext()
         for s in tqdm(range(0, len(order), batch_size), desc="rerank", disable=not progress, leave=False):
             idx = order[s:s + batch_size]
             batch = self.pairs([queries[i] for i in idx], [passages[i] for i in idx], q_max_len, p_max_len)
-            with autocast:
+            with bf16_autocast(bf16):
                 out[idx] = self(batch).float().numpy()
         self.train(was_training)
         return out

@@ -1,4 +1,5 @@
-"""MD2PR's distillation losses, cross-encoder teacher -> dual-encoder student (seed 001; METHODS.md §3).
+"""MD2PR's distillation losses, cross-encoder teacher -> dual-encoder student (arXiv 2312.16821, §3;
+docs/methods.md#sentence-level-distillation and #word-level-distillation).
 
 - sentence level: KL between the teacher's and the student's score distributions over
   each query's candidate list;
@@ -17,7 +18,7 @@ from torch import nn
 
 
 def sentence_kl_loss(teacher: torch.Tensor, student: torch.Tensor, temperature: float = 1.0) -> torch.Tensor:
-    """L_sentence = 1/B sum_i KL( softmax(R(q_i, .)/tau) || softmax(s(q_i, .)/tau) )   (seed 001)
+    """L_sentence = 1/B sum_i KL( softmax(R(q_i, .)/tau) || softmax(s(q_i, .)/tau) )   (MD2PR, arXiv 2312.16821)
 
     teacher, student: [B, C] scores of each query's C candidates (positive and negatives),
     in the same order. The teacher's distribution is the target (no gradient to it).

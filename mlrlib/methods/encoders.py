@@ -35,6 +35,11 @@ def resolve_model(name_or_path: str) -> str:
     return default_model_path() if name_or_path in ("minilm", "default") else name_or_path
 
 
+def bf16_autocast(enabled: bool):
+    """bfloat16 autocast on the CPU when `enabled`, else a context that changes nothing."""
+    return torch.autocast("cpu", dtype=torch.bfloat16) if enabled else nullcontext()
+
+
 def pool(hidden: torch.Tensor, mask: torch.Tensor, pooling: str) -> torch.Tensor:
     """[B, T, H] -> [B, H]: first token, the attention-masked mean of the tokens, or the last
     non-padding token (a decoder's pooling: under a causal mask only it has seen the whole text;
@@ -108,7 +113,7 @@ class MultiLayerEncoder(nn.Module):
         return self.vectors(out.hidden_states, batch["attention_mask"], layers, pooling)
 
     @torch.inference_mode()
-    def encode(self, texts, layers, poolings=("cls",), batch_size=64, max_length=256,
+    def encode(self, texts, layers, *, poolings=("cls",), batch_size=64, max_length=256,
                bf16=False, normalize=False, progress=False) -> dict[str, np.ndarray]:
         """{pooling: float32 array [N, m, H]} for every text, from one pass per batch
         (m = 1 for an encoder that pools its layers into one vector).
@@ -121,12 +126,11 @@ class MultiLayerEncoder(nn.Module):
         order = np.argsort([-len(t) for t in texts], kind="stable")
         out = {p: np.zeros((len(texts), self.vectors_per_text(layers), self.dim), dtype=np.float32)
                for p in poolings}
-        autocast = torch.autocast("cpu", dtype=torch.bfloat16) if bf16 else nullcontext()
         starts = range(0, len(texts), batch_size)
         for s in tqdm(starts, desc="encode", disable=not progress, leave=False):
             idx = order[s:s + batch_size]
             batch = self.tokenize([texts[i] for i in idx], max_length)
-            with autocast:
+            with bf16_autocast(bf16):
                 hidden = self.model(**batch, output_hidden_states=True).hidden_states
             hidden = {l: hidden[l].float() for l in layers}
             for p in poolings:

@@ -1,4 +1,5 @@
-"""False-negative filtering with the teacher's scores (MD2PR, seed 001; METHODS.md §3).
+"""False-negative filtering with the teacher's scores (MD2PR, arXiv 2312.16821, §3.3;
+docs/methods.md#false-negative-filters).
 
 A hard negative n of query q is treated as a false negative, and masked out of the
 student's contrastive loss, when the teacher scores it close to or above the positive p:

@@ -1,5 +1,6 @@
 """Ways to pool the vectors of several layers into ONE vector: the alternatives to
-single-vector MLR's self-contrastive training that notebook 02 compares (METHODS.md §2).
+single-vector MLR's self-contrastive training that notebook 02 compares (MLR, arXiv 2509.23861,
+§3.2; docs/methods.md#layer-pooling).
 
 Each pooler maps x: [B, m, H] (one vector per layer of a layer set, lowest layer first)
 to [B, H], and is trained with the encoder. The encoder that uses one is
@@ -35,12 +36,12 @@ class ScalarMix(nn.Module):
 
 
 class MultiLayerAttentionPooling(nn.Module):
-    """Multi-layer trainable pooling ("Pooling And Attention", seed 002):
+    """Multi-layer trainable pooling ("Pooling And Attention", arXiv 2409.02727):
 
         z = MultiHeadAttention(Q, X + W, X + W),   y = mean_r( z_r + MLP(z_r) )
 
     X: [m, H] the layer vectors of one text, W: [m, H] a trainable layer-weight matrix
-    (initialised to 0), Q: [r, H] trainable queries. The seed gives only the abstract
+    (initialised to 0), Q: [r, H] trainable queries. We follow only the paper's outline
     (cross-attention over all layers' outputs with trainable layer weights); the sizes, the
     residual MLP and the mean over the r queries are our reconstruction.
     """

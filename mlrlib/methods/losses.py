@@ -6,7 +6,7 @@ import torch.nn.functional as F
 
 
 def max_sim_scores(q: torch.Tensor, d: torch.Tensor) -> torch.Tensor:
-    """s(q, d) = max_{l in S} <q, d_l>   (MLR, seed 000, METHODS.md §1).
+    """s(q, d) = max_{l in S} <q, d_l>   (MLR, arXiv 2509.23861, §3; docs/methods.md#multi-vector-mlr).
 
     q: [B, H] query vectors; d: [N, m, H] m layer vectors per passage -> [B, N].
     With m = 1 this is the dual encoder's inner product.
@@ -23,7 +23,7 @@ def two_sided_max_sim_scores(q: torch.Tensor, d: torch.Tensor) -> torch.Tensor:
 
 
 def info_nce(scores: torch.Tensor, positives: torch.Tensor, temperature: float = 1.0) -> torch.Tensor:
-    """L = -1/B sum_i log( exp(s_i,pos(i)/tau) / sum_j exp(s_ij/tau) )   (DPR; METHODS.md §1).
+    """L = -1/B sum_i log( exp(s_i,pos(i)/tau) / sum_j exp(s_ij/tau) )   (DPR; docs/methods.md#notation).
 
     scores: [B, N] scores of every query against every candidate passage of the batch
     (in-batch negatives plus hard negatives); positives: [B] column of each query's positive.
@@ -32,7 +32,7 @@ def info_nce(scores: torch.Tensor, positives: torch.Tensor, temperature: float =
 
 
 def mlr_multi_vector_loss(q: torch.Tensor, d: torch.Tensor, temperature: float = 1.0) -> torch.Tensor:
-    """Multi-vector MLR (seed 000): InfoNCE over max-sim scores.
+    """Multi-vector MLR (arXiv 2509.23861, §3): InfoNCE over max-sim scores.
 
     L = InfoNCE( max_{l in S} <q, d_l> ); passage i of the batch is query i's positive,
     passages B..N-1 are hard negatives.  q: [B, H], d: [N, m, H].
@@ -41,7 +41,8 @@ def mlr_multi_vector_loss(q: torch.Tensor, d: torch.Tensor, temperature: float =
 
 
 def two_sided_mlr_loss(q: torch.Tensor, d: torch.Tensor, temperature: float = 1.0) -> torch.Tensor:
-    """MLR with several vectors on the query side too (seed 000's open question on symmetric tasks):
+    """MLR with several vectors on the query side too (future work that MLR, arXiv 2509.23861,
+    names for symmetric tasks; docs/methods.md#multi-vector-queries):
 
         L = InfoNCE( max_{a in S_q, b in S_d} <q_a, d_b> )
 
@@ -52,8 +53,9 @@ def two_sided_mlr_loss(q: torch.Tensor, d: torch.Tensor, temperature: float = 1.
 
 
 def layer_decorrelation(d: torch.Tensor) -> torch.Tensor:
-    """Mean squared cosine between the layer vectors of each text (seed 000's open question on
-    multi-vector scaling: decorrelate the layers so that more vectors add more capacity):
+    """Mean squared cosine between the layer vectors of each text (MLR, arXiv 2509.23861, §4.2.2, leaves
+    multi-vector scaling open: decorrelate the layers so that more vectors add more capacity;
+    docs/methods.md#layer-decorrelation):
 
         P = 1/N sum_i  2/(m(m-1)) sum_{a < b} cos(d_a^(i), d_b^(i))^2
 
@@ -76,7 +78,8 @@ def _last_layer_nce(q: torch.Tensor, d: torch.Tensor, temperature: float) -> tor
 
 
 def query_anchored_mlr_loss(q: torch.Tensor, d: torch.Tensor, lam: float, temperature: float = 1.0) -> torch.Tensor:
-    """Single-vector MLR, reading (a), query-anchored (seed 000; METHODS.md §2):
+    """Single-vector MLR, reading (a), query-anchored (MLR, arXiv 2509.23861, §3.2;
+    docs/methods.md#single-vector-mlr):
 
         L = NCE(<q, d_L>) + lam * NCE( max_{l in S} <q, d_l> )
 
@@ -89,7 +92,8 @@ def query_anchored_mlr_loss(q: torch.Tensor, d: torch.Tensor, lam: float, temper
 
 
 def self_anchored_mlr_loss(q: torch.Tensor, d: torch.Tensor, lam: float, temperature: float = 1.0) -> torch.Tensor:
-    """Single-vector MLR, reading (b), self-anchored "self-contrastive pooling" (seed 000; METHODS.md §2):
+    """Single-vector MLR, reading (b), self-anchored "self-contrastive pooling" (MLR, arXiv 2509.23861,
+    §3.2; docs/methods.md#single-vector-mlr):
 
         L = NCE(<q, d_L>) + lam * NCE_i( max_{l in S, l < L} <d_L^(i), d_l^(j)> over j )
 
@@ -106,7 +110,8 @@ def self_anchored_mlr_loss(q: torch.Tensor, d: torch.Tensor, lam: float, tempera
 
 
 def listwise_ranking_loss(scores: torch.Tensor) -> torch.Tensor:
-    """The cross-encoder teacher's loss (METHODS.md §3): each query's positive against its negatives,
+    """The cross-encoder teacher's loss (MD2PR, arXiv 2312.16821; docs/methods.md#teacher): each query's
+    positive against its negatives,
 
         L = -1/B sum_i log( exp(R(q_i, d_i^+)) / sum_{c in C_i} exp(R(q_i, c)) )
 
@@ -118,7 +123,7 @@ def listwise_ranking_loss(scores: torch.Tensor) -> torch.Tensor:
 def masked_info_nce(scores: torch.Tensor, positives: torch.Tensor, mask: torch.Tensor,
                     temperature: float = 1.0) -> torch.Tensor:
     """InfoNCE with some candidates removed: masked scores are set to -inf before the softmax
-    (MD2PR's false-negative filtering, seed 001). mask: bool [B, N], True = leave out;
+    (MD2PR's false-negative filtering, arXiv 2312.16821, §3.3). mask: bool [B, N], True = leave out;
     a query's own positive must never be masked."""
     if mask[torch.arange(len(positives)), positives].any():
         raise ValueError("a positive was masked out of its own contrastive loss")

@@ -77,10 +77,8 @@ def evaluate(args) -> dict:
     layers = encoder.check_layers(args.layers or [L])
     q_layer = encoder.check_layers([L if args.query_layer is None else args.query_layer])
     norm = args.similarity == "cos"
-    passages = encoder.encode(data.corpus_texts, layers, (args.pooling,), args.batch_size, args.max_length,
-                              normalize=norm)[args.pooling]
-    queries = encoder.encode(texts, q_layer, (args.pooling,), args.batch_size, args.max_length,
-                             normalize=norm)[args.pooling][:, 0]
+    passages = encoder.encode(data.corpus_texts, layers, poolings=(args.pooling,), batch_size=args.batch_size, max_length=args.max_length, normalize=norm)[args.pooling]
+    queries = encoder.encode(texts, q_layer, poolings=(args.pooling,), batch_size=args.batch_size, max_length=args.max_length, normalize=norm)[args.pooling][:, 0]
     table = evaluate_runs(qrels, [search_run("model", ids, queries, passages, data.corpus_ids)])
     return {"data": args.data, "model": args.model, "split": args.split, "layers": layers,
             "query_layer": q_layer[0], "pooling": args.pooling, "similarity": args.similarity,

@@ -51,3 +51,11 @@ def load_study_data(cfg: dict) -> RetrievalData:
     print(f"{summary['passages']} passages, training pairs {summary['train_pairs']}")
     display(pd.DataFrame(summary["splits"]).T)
     return data
+
+
+def check_all(checks: dict[str, bool]) -> None:
+    """Print each of a notebook's closing checks as PASS or FAIL, then fail the run if any failed."""
+    for name, ok in checks.items():
+        print(("PASS " if ok else "FAIL ") + name)
+    failed = [name for name, ok in checks.items() if not ok]
+    assert not failed, f"failed checks: {failed}"

@@ -107,7 +107,7 @@ PRESETS["04_early_layer_ce"] = {
                "encode": _ENCODE, "teacher": _TEACHER, "train": _LIGHT_TRAIN, "light": _LIGHT, "light_lr": 3e-4,
                "layers": [1, 2, 3], "seeds": [0, 1, 2], "rerank_depth": 20,
                "speed": {"passages": 500, "repeats": 5, "queries": 20}, "paper": _SEED_003},
-    # our choice of hub models (the summary of seed 003 names none): a 12-layer MS MARCO cross-encoder and a
+    # our choice of hub models, not taken from arXiv 2502.03552: a 12-layer MS MARCO cross-encoder and a
     # 12-layer MiniLM dual encoder with the same vocabulary and width
     "paper": {"data": "msmarco", "model": "sentence-transformers/all-MiniLM-L12-v2", "benchmark": None,
               "encode": {"batch_size": 128, "q_max_len": 32, "p_max_len": 256, "bf16": False},

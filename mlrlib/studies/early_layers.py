@@ -1,4 +1,5 @@
-"""Notebook 04, early cross-encoder layers as embeddings and DE-l (seed 003; METHODS.md §4), as functions.
+"""Notebook 04, early cross-encoder layers as embeddings and DE-l (CE embeddings, arXiv 2502.03552;
+docs/methods.md#ce-embeddings-and-de-l), as functions.
 
 Every model here trains through `light_de.LightStep` on the same batches: the full DE
 (MiniLM's L layers, contrastive only) and each DE-l (first l layers of the cross-encoder,
@@ -9,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from mlrlib.evaluation.claims import claim_row, significance
 from mlrlib.evaluation.experiment import TrainedModel, evaluated, reuse_or_make
 from mlrlib.training.batches import plan_rows
 from mlrlib.training.light_de import light_config, light_train, train_light
@@ -41,12 +43,6 @@ def recipe_of(cfg: dict, layers: int, init: str, seed: int) -> dict:
 def scored_rows(n_pairs: int, configs) -> list[int]:
     """The training pairs whose candidates need teacher scores: those visited by a config with alpha > 0."""
     return plan_rows(n_pairs, [c for c in configs if c["distill"]["alpha"] > 0])
-
-
-def choose_on_dev(dev: pd.DataFrame, names, metric: str = "MRR@10") -> str:
-    """The system among `names` with the best dev `metric` (ties: the first, i.e. the simplest)."""
-    v = dev[dev.metric == metric].set_index("system").value
-    return max(names, key=lambda n: (v[n], -list(names).index(n)))
 
 
 def train_models(data, configs: dict, negs, ranker, teacher_key, scores, full: TrainedModel | None, enc: dict,
@@ -86,10 +82,6 @@ def claims_table(layers: pd.DataFrame, per_seed: pd.DataFrame, speed: pd.DataFra
                  pipeline: pd.DataFrame, latency: pd.DataFrame, de2: str, bm25: dict, paper: dict,
                  ce: str = "cross-encoder", de: str = FULL) -> pd.DataFrame:
     """The paper's claims, each checked against what was measured here."""
-    def row(claim, paper_value, here, holds):
-        return {"claim (paper)": claim, "paper": paper_value, "here": here,
-                "holds": "n/a" if holds is None else "yes" if holds else "no"}
-
     L = int(layers.layer.max())
     upto = max(1, L // 2)
     gaps = early_layer_gaps(layers, ce, de, upto)
@@ -101,22 +93,22 @@ def claims_table(layers: pd.DataFrame, per_seed: pd.DataFrame, speed: pd.DataFra
     sig = pipeline.pivot(index="system", columns="metric", values="significant")
     rr_small, rr_full = f"{de2} + rerank", f"{FULL} + rerank"
     return pd.DataFrame([
-        row("early CE layers carry more retrieval signal than early DE layers", "yes",
+        claim_row("early CE layers carry more retrieval signal than early DE layers", "yes",
             "MRR@10, CE − DE, mean pooling, layers 1–" + f"{upto}: " + ", ".join(f"{100 * g:+.1f}" for g in gaps),
             bool((gaps > 0).sum() * 2 > len(gaps))),
-        row("CE embeddings are usable for first-stage retrieval", "yes",
+        claim_row("CE embeddings are usable for first-stage retrieval", "yes",
             f"best CE layer {int(best.layer)}: MRR@10 {100 * best.value:.1f} vs BM25 {100 * bm25['MRR@10']:.1f}",
             bool(best.value > bm25["MRR@10"])),
-        row("DE-2 is within about 1% of the full DE", f"about {paper['de2_gap_percent']}%",
+        claim_row("DE-2 is within about 1% of the full DE", f"about {paper['de2_gap_percent']}%",
             f"relative gap over {len(rel['MRR@10'])} seeds: MRR@10 {100 * np.mean(rel['MRR@10']):+.1f}%, "
             f"Top-20 {100 * np.mean(rel['Top-20']):+.1f}%", bool(np.mean(rel["MRR@10"]) > -0.01)),
-        row("DE-2 encodes several times faster", f"{paper['de2_speedup']}x (12-layer model)",
+        claim_row("DE-2 encodes several times faster", f"{paper['de2_speedup']}x (12-layer model)",
             f"{speed.loc[de2, 'speedup']:.2f}x measured, {speed.loc[de2, 'FLOP ratio']:.2f}x by FLOPs "
             f"({L}-layer model: {L}/2 = {L / 2:.0f}x of the layer FLOPs at most)",
             bool(speed.loc[de2, "speedup"] >= 0.85 * speed.loc[de2, "FLOP ratio"])),
-        row("DE-2 + rerank matches full DE + rerank", "DE-2 as the first stage",
+        claim_row("DE-2 + rerank matches full DE + rerank", "DE-2 as the first stage",
             f"MRR@10 {100 * v.loc[rr_small, 'MRR@10']:.1f} vs {100 * v.loc[rr_full, 'MRR@10']:.1f}"
-            f" ({'' if sig.loc[rr_small, 'MRR@10'] else 'not '}significantly different); per-query latency "
+            f" ({significance(sig.loc[rr_small, 'MRR@10'], 'significantly different')}); per-query latency "
             f"{latency.loc[rr_small, 'median_ms']:.0f} vs {latency.loc[rr_full, 'median_ms']:.0f} ms",
             bool(not sig.loc[rr_small, "MRR@10"] or v.loc[rr_small, "MRR@10"] >= v.loc[rr_full, "MRR@10"])),
     ])

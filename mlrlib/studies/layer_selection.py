@@ -1,10 +1,14 @@
-"""Notebook 01, the layer-selection study (MLR, seed 000; METHODS.md §1), as functions."""
+"""Notebook 01, the layer-selection study (MLR, arXiv 2509.23861, §3 and §4.2.1; docs/methods.md#mlr),
+as functions."""
 from __future__ import annotations
+
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
 from mlrlib.data.retrieval_data import RetrievalData
+from mlrlib.evaluation.claims import claim_row, percent, significance
 from mlrlib.evaluation.experiment import LazyEncoders, train_all
 from mlrlib.methods.encoders import MultiLayerEncoder
 from mlrlib.methods.layer_sets import last_few, uniform
@@ -13,7 +17,7 @@ from mlrlib.training.config import train_config
 
 def layer_sets(L: int, m_sweep) -> dict[str, list[int]]:
     """Named layer sets S of the study: the dual encoder, 'last few', uniform, and the m sweep."""
-    sets = {"DE (last layer)": [L], f"MLR {{L-1,L}}": last_few(L, 2), f"MLR {{L-2,L}}": [L - 2, L],
+    sets = {"DE (last layer)": [L], "MLR {L-1,L}": last_few(L, 2), "MLR {L-2,L}": [L - 2, L],
             "MLR last-4": last_few(L, 4), "MLR uniform-4": uniform(L, 4)}
     for m in m_sweep:
         if last_few(L, m) not in sets.values():
@@ -22,23 +26,27 @@ def layer_sets(L: int, m_sweep) -> dict[str, list[int]]:
 
 
 def encode_queries(encoder: MultiLayerEncoder, texts, layer, enc, pooling="cls", normalize=True) -> np.ndarray:
-    return encoder.encode(texts, [layer], (pooling,), enc["batch_size"], enc["q_max_len"], enc["bf16"],
-                          normalize)[pooling][:, 0]
+    return encoder.encode(texts, [layer], poolings=(pooling,), batch_size=enc["batch_size"], max_length=enc["q_max_len"], bf16=enc["bf16"], normalize=normalize)[pooling][:, 0]
+
+
+class LayerSetModels(NamedTuple):
+    """One fine-tuned model per layer set; encoders and vectors are kept so that later cells can inspect
+    them without re-encoding."""
+    runs: dict[str, list]            # {split: [ranx Run of each model]}
+    logs: dict[str, dict]            # {name: training log}
+    encoders: LazyEncoders           # {name: encoder}, each loaded from its checkpoint when looked up
+    vectors: dict[str, np.ndarray]   # {name: corpus vectors [N, m, H]}
 
 
 def fine_tune_layer_sets(data: RetrievalData, sets: dict, model: str, num_layers: int, train: dict, enc: dict,
-                         seed: int, splits=("dev", "test"), progress=True):
-    """Train one model per layer set S and evaluate its multi-vector (max-sim) search.
-
-    Returns ({split: [runs]}, {name: train log}, {name: encoder}, {name: corpus vectors [N, m, H]});
-    encoders and vectors are kept so later cells can inspect them without re-encoding.
-    """
+                         seed: int, splits=("dev", "test"), progress=True) -> LayerSetModels:
+    """Train one model per layer set S and evaluate its multi-vector (max-sim) search."""
     configs = {name: train_config(model=model, doc_layers=layers, query_layer=num_layers, seed=seed, **train)
                for name, layers in sets.items()}
     trained = train_all(data, configs, enc, splits=splits, progress=progress)
     runs = {s: [m.runs[s] for m in trained.values()] for s in splits}
-    return (runs, {n: m.log for n, m in trained.items()}, LazyEncoders(trained),
-            {n: m.passages for n, m in trained.items()})
+    return LayerSetModels(runs, {n: m.log for n, m in trained.items()}, LazyEncoders(trained),
+                          {n: m.passages for n, m in trained.items()})
 
 
 def claims_table(test: pd.DataFrame, sets: dict, cosine_ft: np.ndarray, L: int) -> pd.DataFrame:
@@ -53,26 +61,23 @@ def claims_table(test: pd.DataFrame, sets: dict, cosine_ft: np.ndarray, L: int) 
     top = L - 3
     off = cosine_ft[top:, top:][~np.eye(L + 1 - top, dtype=bool)]
 
-    def row(claim, paper, here, holds):
-        return {"claim (paper)": claim, "paper": paper, "here": here, "holds": "yes" if holds else "no"}
-
-    def pct(n, m="Top-20"):
-        return f"{100 * v.loc[n, m]:.1f}"
+    def top20(n):
+        return percent(v.loc[n, "Top-20"])
 
     return pd.DataFrame([
-        row("multi-vector MLR beats the dual encoder", "yes (NQ, TQA, SQuAD)",
-            f"best MLR {best}: Top-20 {pct(best)} vs DE {pct('DE (last layer)')}"
-            f" (difference {'' if sig.loc[best, 'Top-20'] else 'not '}significant at p < 0.05)",
+        claim_row("multi-vector MLR beats the dual encoder", "yes (NQ, TQA, SQuAD)",
+            f"best MLR {best}: Top-20 {top20(best)} vs DE {top20('DE (last layer)')}"
+            f" (difference {significance(sig.loc[best, 'Top-20'])} at p < 0.05)",
             v.loc[best, "Top-20"] > v.loc["DE (last layer)", "Top-20"]),
-        row("last layers beat uniformly spread layers (m=4)", "last-4 > uniform-4",
-            f"last-4 {pct('MLR last-4')} vs uniform-4 {pct('MLR uniform-4')} (Top-20)",
+        claim_row("last layers beat uniformly spread layers (m=4)", "last-4 > uniform-4",
+            f"last-4 {top20('MLR last-4')} vs uniform-4 {top20('MLR uniform-4')} (Top-20)",
             v.loc["MLR last-4", "Top-20"] > v.loc["MLR uniform-4", "Top-20"]),
-        row("S={L-1,L} is the best 2-vector set", "{10,12} best on BERT-base",
-            f"{{L-1,L}} {pct('MLR {L-1,L}')} vs {{L-2,L}} {pct('MLR {L-2,L}')} (Top-20)",
+        claim_row("S={L-1,L} is the best 2-vector set", "{10,12} best on BERT-base",
+            f"{{L-1,L}} {top20('MLR {L-1,L}')} vs {{L-2,L}} {top20('MLR {L-2,L}')} (Top-20)",
             v.loc["MLR {L-1,L}", "Top-20"] >= v.loc["MLR {L-2,L}", "Top-20"]),
-        row("accuracy peaks near m=4 and falls beyond", "best at m=4",
+        claim_row("accuracy peaks near m=4 and falls beyond", "best at m=4",
             "Top-20 by m: " + ", ".join(f"{m}: {100 * a:.1f}" for m, a in curve), peak_m in (3, 4)),
-        row("layer [CLS] vectors are highly correlated", "stated, not measured",
+        claim_row("layer [CLS] vectors are highly correlated", "stated, not measured",
             f"mean cosine among the last 4 layers (fine-tuned, held-out passages): {off.mean():.2f}",
             off.mean() > 0.5),
     ])

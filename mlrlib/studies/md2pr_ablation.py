@@ -1,4 +1,5 @@
-"""Notebook 03, MD2PR (seed 001; METHODS.md §3), as functions: the teacher, the ablation, the filter.
+"""Notebook 03, MD2PR (arXiv 2312.16821; docs/methods.md#md2pr), as functions: the teacher, the ablation,
+the filter.
 
 Every student is one config (`training.train_config` + "distill": `md2pr.distill_config`);
 names say what is added to contrastive-only training.
@@ -8,6 +9,8 @@ from __future__ import annotations
 import pandas as pd
 
 from mlrlib.data.retrieval_data import RetrievalData
+from mlrlib.evaluation.claims import claim_row, percent, significance
+from mlrlib.evaluation.comparison import seed_deltas
 from mlrlib.evaluation.cost import interleaved_step_seconds, optimizer_step, shared_students
 from mlrlib.evaluation.experiment import TrainedModel, evaluated, reuse_or_make
 from mlrlib.training.batches import index_batches
@@ -87,39 +90,31 @@ def masked_examples(log: dict, pairs, negs, k: int = 5, chars: int = 220) -> pd.
 def claims_table(test: pd.DataFrame, per_seed: pd.DataFrame, ceiling: pd.DataFrame, filters: dict,
                  cost: pd.DataFrame, paper: dict) -> pd.DataFrame:
     """The paper's claims, each checked against what was measured here."""
-    from mlrlib.evaluation.comparison import seed_deltas
     v = test.pivot(index="system", columns="metric", values="value")
     sig = test.pivot(index="system", columns="metric", values="significant")
     c = ceiling.pivot(index="system", columns="metric", values="value")
-
-    def row(claim, paper_value, here, holds):
-        verdict = "n/a" if holds is None else "yes" if holds else "no"
-        return {"claim (paper)": claim, "paper": paper_value, "here": here, "holds": verdict}
-
-    def pct(x):
-        return f"{100 * x:.1f}"
 
     d = seed_deltas(per_seed, BASE, FULL, "MRR@10")
     n_sig = int(per_seed[(per_seed.system == FULL) & (per_seed.metric == "MRR@10")].significant.sum())
     rerank_name = [n for n in c.index if n.endswith("teacher rerank")][0]
     return pd.DataFrame([
-        row("MD2PR's MRR@10 (MS MARCO dev)", f"{paper['mrr10_msmarco']:.3f}", f"{pct(v.loc[FULL, 'MRR@10'])} here "
+        claim_row("MD2PR's MRR@10 (MS MARCO dev)", f"{paper['mrr10_msmarco']:.3f}", f"{percent(v.loc[FULL, 'MRR@10'])} here "
             "(a different corpus: not comparable)", None),
-        row("MD2PR's R@100 (NQ)", f"{paper['r100_nq']:.3f}", f"R@100 {pct(v.loc[FULL, 'R@100'])} here", None),
-        row("the teacher re-ranks better than the retriever", "premise of distillation",
-            f"MRR@10 {pct(c.loc[BASE, 'MRR@10'])} -> {pct(c.loc[rerank_name, 'MRR@10'])} after the teacher re-ranks",
+        claim_row("MD2PR's R@100 (NQ)", f"{paper['r100_nq']:.3f}", f"R@100 {percent(v.loc[FULL, 'R@100'])} here", None),
+        claim_row("the teacher re-ranks better than the retriever", "premise of distillation",
+            f"MRR@10 {percent(c.loc[BASE, 'MRR@10'])} -> {percent(c.loc[rerank_name, 'MRR@10'])} after the teacher re-ranks",
             c.loc[rerank_name, "MRR@10"] > c.loc[BASE, "MRR@10"]),
-        row("the full model beats contrastive-only training", "MD2PR > its ablations",
+        claim_row("the full model beats contrastive-only training", "MD2PR > its ablations",
             f"MRR@10 {100 * d.mean():+.1f} ± {100 * d.std(ddof=1):.1f} over {len(d)} seeds, "
             f"significant in {n_sig} of {len(d)}", d.mean() > 0 and 2 * n_sig > len(d)),
-        row("both levels together beat either alone", "sentence + word > each",
-            ", ".join(f"{n} {pct(v.loc[n, 'MRR@10'])}" for n in ("+ sentence", "+ word", "+ both")),
+        claim_row("both levels together beat either alone", "sentence + word > each",
+            ", ".join(f"{n} {percent(v.loc[n, 'MRR@10'])}" for n in ("+ sentence", "+ word", "+ both")),
             v.loc["+ both", "MRR@10"] > max(v.loc["+ sentence", "MRR@10"], v.loc["+ word", "MRR@10"])),
-        row("dynamic filtering helps", "+ filtering > + both",
-            f"MRR@10 {pct(v.loc['+ both', 'MRR@10'])} -> {pct(v.loc[FULL, 'MRR@10'])}"
-            f" ({'' if sig.loc[FULL, 'MRR@10'] else 'not '}significant vs contrastive-only); "
+        claim_row("dynamic filtering helps", "+ filtering > + both",
+            f"MRR@10 {percent(v.loc['+ both', 'MRR@10'])} -> {percent(v.loc[FULL, 'MRR@10'])}"
+            f" ({significance(sig.loc[FULL, 'MRR@10'])} vs contrastive-only); "
             f"masked {filters['dynamic']} (dynamic) vs {filters['static']} (static) negatives",
             v.loc[FULL, "MRR@10"] > v.loc["+ both", "MRR@10"]),
-        row("distillation costs more per training step", "not quantified",
+        claim_row("distillation costs more per training step", "not quantified",
             f"seconds per step, full model: {cost.loc[FULL, 'ratio']:.2f}x contrastive-only", cost.loc[FULL, "ratio"] > 1),
     ])

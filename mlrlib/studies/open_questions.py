@@ -1,4 +1,5 @@
-"""Notebook 05, the papers' open questions (METHODS.md §5), as functions: the configs of each
+"""Notebook 05, the open questions of MLR (arXiv 2509.23861), MD2PR (arXiv 2312.16821) and CE embeddings
+(arXiv 2502.03552), as functions (methods in docs/methods.md): the configs of each
 experiment, the measurements that are not plain metric tables, and the closing summary.
 
 Each question is a small experiment on the models and data of notebooks 01-04:

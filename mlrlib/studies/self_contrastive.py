@@ -1,4 +1,5 @@
-"""Notebook 02, single-vector MLR with self-contrastive pooling (seed 000; METHODS.md §2), as functions.
+"""Notebook 02, single-vector MLR with self-contrastive pooling (MLR, arXiv 2509.23861, §3.2;
+docs/methods.md#single-vector-mlr), as functions.
 
 Every system is one `train_config`; names say what differs from the dual encoder (DE).
 """
@@ -8,8 +9,8 @@ import pandas as pd
 
 from mlrlib.data.retrieval_data import RetrievalData
 from mlrlib.evaluation import comparison
-from mlrlib.evaluation.comparison import seed_deltas, seed_summary  # noqa: F401  (the notebook calls study.*)
-from mlrlib.evaluation.experiment import train_all  # noqa: F401
+from mlrlib.evaluation.claims import claim_row, percent, significance
+from mlrlib.evaluation.comparison import seed_deltas
 from mlrlib.training.config import train_config
 
 DE = "DE"
@@ -45,12 +46,6 @@ def evaluate(data: RetrievalData, models: dict, split: str, extra_runs=(), basel
     return comparison.evaluate(data, models, split, extra_runs, baseline)
 
 
-def pick_best(dev: pd.DataFrame, candidates, metric: str = "MRR@10") -> str:
-    """The candidate with the highest dev `metric` (model selection never looks at test)."""
-    values = dev[dev.metric == metric].set_index("system").value
-    return max(candidates, key=lambda n: values[n])
-
-
 def lambda_points(tables: dict[float, pd.DataFrame], name_of: dict[float, str]) -> pd.DataFrame:
     """Rows (lam, metric, value, ci_low, ci_high, significant) for the lambda sweep figure."""
     rows = [t[t.system == name_of[lam]].assign(lam=lam) for lam, t in tables.items()]
@@ -66,36 +61,30 @@ def claims_table(test: pd.DataFrame, best: str, per_seed: pd.DataFrame, lam_poin
     pool_sig = pool_test.pivot(index="system", columns="metric", values="significant")
     attention = POOLING_NAMES["attention"]
 
-    def row(claim, paper, here, holds):
-        return {"claim (paper)": claim, "paper": paper, "here": here, "holds": "yes" if holds else "no"}
-
-    def pct(x):
-        return f"{100 * x:.1f}"
-
     deltas = seed_deltas(per_seed, DE, best, "Top-5")
     mean, std = 100 * deltas.mean(), 100 * deltas.std(ddof=1)
     n_sig = int(per_seed[(per_seed.system == best) & (per_seed.metric == "Top-5")].significant.sum())
     return pd.DataFrame([
-        row("single-vector MLR beats the dual encoder (Top-5)", "+3.70 SQuAD, +0.67 NQ",
+        claim_row("single-vector MLR beats the dual encoder (Top-5)", "+3.70 SQuAD, +0.67 NQ",
             f"best on dev, {best}: {mean:+.1f} ± {std:.1f} over {len(deltas)} seeds, "
             f"significant (p < 0.05) in {n_sig} of {len(deltas)}",
             mean > 0 and 2 * n_sig > len(deltas)),
-        row("S={L-1,L} is the better 2-layer set", "{10,12} on BERT-base",
-            "Top-5: " + ", ".join(f"{n.split(' ', 1)[1]} {pct(v.loc[n, 'Top-5'])}"
+        claim_row("S={L-1,L} is the better 2-layer set", "{10,12} on BERT-base",
+            "Top-5: " + ", ".join(f"{n.split(' ', 1)[1]} {percent(v.loc[n, 'Top-5'])}"
                                   for n in v.index if n.startswith("SV-MLR")),
             all(v.loc[f"SV-MLR ({r}) {{L-1,L}}", "Top-5"] >= v.loc[f"SV-MLR ({r}) {{L-2,L}}", "Top-5"]
                 for r in READINGS)),
-        row("too large a lambda collapses", "failure signature at high lambda",
-            "Top-5 by lambda: " + ", ".join(f"{lam:g}: {pct(x)}" for lam, x in lam5.items())
-            + f"; DE {pct(v.loc[DE, 'Top-5'])}",
+        claim_row("too large a lambda collapses", "failure signature at high lambda",
+            "Top-5 by lambda: " + ", ".join(f"{lam:g}: {percent(x)}" for lam, x in lam5.items())
+            + f"; DE {percent(v.loc[DE, 'Top-5'])}",
             lam5[lam5.index.max()] < v.loc[DE, "Top-5"] and lam5[lam5.index.max()] < lam5.max()),
-        row("single-vector MLR costs the same as DE at search", "same index, same speed",
+        claim_row("single-vector MLR costs the same as DE at search", "same index, same speed",
             f"index {cost['sv_bytes'] / cost['de_bytes']:.2f}x DE's bytes; query latency {cost['latency_ratio']:.2f}x",
             cost["sv_bytes"] == cost["de_bytes"] and abs(cost["latency_ratio"] - 1) < 0.15),
-        row("the regularizer adds training cost (more than 5%)", "overhead, not quantified",
+        claim_row("the regularizer adds training cost (more than 5%)", "overhead, not quantified",
             f"seconds per training step: {cost['train_ratio']:.2f}x DE's", cost["train_ratio"] > 1.05),
-        row("multi-layer attention pooling beats last-layer pooling (retrieval)", "seed 002, LLM embedders",
-            f"{attention} Top-5 {pct(pool.loc[attention, 'Top-5'])} vs DE {pct(pool.loc[DE, 'Top-5'])}"
-            f" ({'' if pool_sig.loc[attention, 'Top-5'] else 'not '}significant)",
+        claim_row("multi-layer attention pooling beats last-layer pooling (retrieval)", "seed 002, LLM embedders",
+            f"{attention} Top-5 {percent(pool.loc[attention, 'Top-5'])} vs DE {percent(pool.loc[DE, 'Top-5'])}"
+            f" ({significance(pool_sig.loc[attention, 'Top-5'])})",
             pool.loc[attention, "Top-5"] > pool.loc[DE, "Top-5"]),
     ])

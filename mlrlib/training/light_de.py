@@ -1,5 +1,5 @@
 """Early cross-encoder layers as embeddings, and DE-l, the light dual encoder built from them
-(seed 003; METHODS.md §4).
+(CE embeddings, arXiv 2502.03552; docs/methods.md#ce-embeddings-and-de-l).
 
 A cross-encoder run on a single text, `[CLS] x [SEP]`, gives per-layer embeddings mean_l(x)
 (`ce_embedder`). DE-l is a dual encoder made of the cross-encoder's embedding layer and its
@@ -10,8 +10,8 @@ has fewer parameters and really encodes faster. It is then trained with
         + alpha * KL( softmax(R(q, .)/T) || softmax(s(q, .)/T) )     (the cross-encoder's scores)
         + beta  * 1/|X| sum_{x in X} || v_l(x) - v_DE(x) ||^2        (the full dual encoder's unit vectors)
 
-over each batch's queries and passages X. The summary of seed 003 says DE-l is "distilled"
-from the cross-encoder without the loss; both sources and their sum are options here, and
+over each batch's queries and passages X. The paper (arXiv 2502.03552) says DE-l is "distilled"
+from the cross-encoder without giving the loss; both sources and their sum are options here, and
 notebook 04 compares them (reconstructed from the paper's description, no official code).
 The first two terms are MD2PR's (`md2pr.Distiller`); the third is the layer-reduction
 distillation of sentence-transformers' model-distillation example (MSE to the teacher's

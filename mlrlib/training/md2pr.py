@@ -1,4 +1,5 @@
-"""MD2PR: a dual-encoder student trained with a cross-encoder teacher (seed 001; METHODS.md §3).
+"""MD2PR: a dual-encoder student trained with a cross-encoder teacher (arXiv 2312.16821, §3;
+docs/methods.md#md2pr).
 
     L = L_contrastive (false negatives masked) + alpha * L_sentence
         + beta_attention * L_attention + beta_hidden * L_hidden
@@ -20,6 +21,7 @@ import torch.nn.functional as F
 
 from mlrlib.methods.cross_encoder import CrossEncoder, build_pairs, content_positions, eager_attention, tokenize_side
 from mlrlib.methods.distillation_losses import HiddenProjections, sentence_kl_loss, word_level_losses
+from mlrlib.methods.encoders import bf16_autocast
 from mlrlib.methods.false_negatives import false_negative_mask, make_filter, teacher_gaps
 from mlrlib.methods.losses import masked_info_nce
 from mlrlib.runtime.cache import atomic_dir, cache_dir, config_hash
@@ -102,8 +104,7 @@ class Distiller:
         cfg, L = self.cfg, self.student.num_layers
         tokens = tokenize_side(self.student.tokenizer, texts, max_len)
         inputs = {k: v for k, v in tokens.items() if k != "special_tokens_mask"}
-        autocast = torch.autocast("cpu", dtype=torch.bfloat16) if cfg["bf16"] else nullcontext()
-        with autocast, (eager_attention(self.student.model) if self.word else nullcontext()):
+        with bf16_autocast(cfg["bf16"]), (eager_attention(self.student.model) if self.word else nullcontext()):
             out = self.student.model(**inputs, output_hidden_states=True, output_attentions=self.word)
         vectors = self.student.vectors(out.hidden_states, inputs["attention_mask"], [L], cfg["pooling"])[:, 0].float()
         return (F.normalize(vectors, dim=-1) if cfg["normalize"] else vectors), out, tokens
@@ -163,8 +164,7 @@ class Distiller:
         """The word-level losses on each query and its positive; one teacher pass, no gradient."""
         positives = {k: v[:B] for k, v in p_tok.items()}
         pairs = build_pairs(self.teacher.template, self.teacher.tokenizer.pad_token_id, q_tok, positives)
-        autocast = torch.autocast("cpu", dtype=torch.bfloat16) if self.cfg["bf16"] else nullcontext()
-        with torch.no_grad(), autocast:
+        with torch.no_grad(), bf16_autocast(self.cfg["bf16"]):
             _, t_out = self.teacher(pairs, details=True)
         return word_level_losses(t_out, q_out, p_out, pairs, content_positions(q_tok), content_positions(positives),
                                  self.d["layer_map"], self.projections)

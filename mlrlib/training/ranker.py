@@ -1,4 +1,5 @@
-"""Training the cross-encoder teacher here, when no trained ranker can be loaded (METHODS.md §3).
+"""Training the cross-encoder teacher here, when no trained ranker can be loaded (MD2PR, arXiv
+2312.16821; docs/methods.md#teacher).
 
 Listwise: each training query's positive competes with its BM25 hard negatives in one
 softmax (`losses.listwise_ranking_loss`). The trained ranker is cached under the hash of
@@ -11,7 +12,6 @@ import random
 import time
 import weakref
 from collections.abc import Mapping
-from contextlib import nullcontext
 from pathlib import Path
 
 import torch
@@ -19,7 +19,7 @@ from tqdm import tqdm
 from transformers import get_linear_schedule_with_warmup
 
 from mlrlib.methods.cross_encoder import CrossEncoder, GatedCrossEncoder, load_cross_encoder
-from mlrlib.methods.encoders import resolve_model
+from mlrlib.methods.encoders import bf16_autocast, resolve_model
 from mlrlib.methods.losses import listwise_ranking_loss
 from mlrlib.runtime.cache import atomic_dir, atomic_write_json, cache_dir, held_or_loaded
 from mlrlib.training.batches import index_batches
@@ -80,7 +80,6 @@ def fit_ranker(ranker: CrossEncoder, pairs, negative_lists, cfg, progress=True, 
     body = [p for n, p in ranker.named_parameters() if not _is_head(n)]
     opt = torch.optim.AdamW([{"params": body}, {"params": head, "lr": cfg["head_lr"]}], lr=cfg["lr"])
     sched = get_linear_schedule_with_warmup(opt, int(cfg["warmup"] * cfg["steps"]), cfg["steps"])
-    autocast = torch.autocast("cpu", dtype=torch.bfloat16) if cfg["bf16"] else nullcontext()
     if after_step is not None:
         after_step(0, ranker.eval())
     ranker.train()
@@ -88,7 +87,7 @@ def fit_ranker(ranker: CrossEncoder, pairs, negative_lists, cfg, progress=True, 
     for step in tqdm(ranker_batches(pairs, negative_lists, cfg), desc="teacher", disable=not progress, leave=False):
         width = len(step[0][1])
         queries = [q for q, cands in step for _ in cands]
-        with autocast:
+        with bf16_autocast(cfg["bf16"]):
             scores = ranker(ranker.pairs(queries, [p for _, cands in step for p in cands],
                                          cfg["q_max_len"], cfg["p_max_len"])).float()
         loss = listwise_ranking_loss(scores.view(-1, width))

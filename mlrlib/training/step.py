@@ -1,19 +1,16 @@
 """One training step of a dual encoder: encode, loss, backward, optionally with gradient caching."""
 from __future__ import annotations
 
-from contextlib import nullcontext
-
 import torch
 import torch.nn.functional as F
 
-from mlrlib.methods.encoders import MultiLayerEncoder
+from mlrlib.methods.encoders import MultiLayerEncoder, bf16_autocast
 from mlrlib.training.config import training_layers
 
 
 def represent(encoder: MultiLayerEncoder, texts, max_len, layers, cfg) -> torch.Tensor:
     """Pooled (and optionally normalised) vectors [B, m, H], float32, with gradients."""
-    autocast = torch.autocast("cpu", dtype=torch.bfloat16) if cfg["bf16"] else nullcontext()
-    with autocast:
+    with bf16_autocast(cfg["bf16"]):
         reps = encoder(encoder.tokenize(texts, max_len), layers, cfg["pooling"]).float()
     return F.normalize(reps, dim=-1) if cfg["normalize"] else reps
 
