@@ -1,5 +1,5 @@
 # make reproduce : every numbered notebook under the default (laptop) preset -> results/
-# make test      : unit tests, every notebook under `smoke` via papermill (checked clean, then by nbval),
+# make test      : lint and unit tests, every notebook under `smoke` via papermill (checked clean, then by nbval),
 #                  then two clean-cache smoke runs compared and a killed run resumed (determinism)
 # make bench     : speed and memory benchmarks -> results/benchmarks/ (not part of the tests)
 PY ?= python3
@@ -24,7 +24,9 @@ report:
 
 test: unit notebooks-smoke determinism
 
+# lint (ruff, line length 120: pyproject.toml), then the unit tests
 unit: install
+	$(PY) -m ruff check mlrlib tests tools benchmarks
 	$(PY) -m pytest -q tests
 
 notebooks-smoke: install

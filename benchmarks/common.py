@@ -17,8 +17,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from mlrlib.runtime.cache import atomic_write_json  # noqa: E402
 from mlrlib.evaluation.cost import interleaved_times  # noqa: E402
+from mlrlib.runtime.cache import atomic_write_json  # noqa: E402
 from mlrlib.runtime.provenance import git_commit, machine  # noqa: E402
 
 OUT = ROOT / "results" / "benchmarks"

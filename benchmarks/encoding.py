@@ -19,13 +19,12 @@ import time
 
 import numpy as np
 import torch
-
 from common import Report, interleaved_medians
 
+from mlrlib.data import load_data
 from mlrlib.data.benchmark import benchmark_config
 from mlrlib.evaluation.cost import encoding_flops, encoding_throughput
-from mlrlib.data import load_data
-from mlrlib.methods.encoders import default_model_path, MultiLayerEncoder
+from mlrlib.methods.encoders import MultiLayerEncoder, default_model_path
 
 MAX_LEN = 128  # the notebooks encode passages to 128 tokens (presets `encode.p_max_len`)
 GRID_TEXTS = 192  # passages the batch size is chosen on
@@ -44,7 +43,8 @@ def st_encode(model, texts, batch_size):
 
 
 def ours_encode(encoder, texts, batch_size, layers=(6,), bf16=True):
-    return encoder.encode(texts, list(layers), poolings=("mean",), batch_size=batch_size, max_length=MAX_LEN, bf16=bf16, normalize=True)["mean"]
+    return encoder.encode(texts, list(layers), poolings=("mean",), batch_size=batch_size, max_length=MAX_LEN, bf16=bf16,
+                          normalize=True)["mean"]
 
 
 def best_batch(fns: dict, texts, sizes) -> tuple[dict, dict]:

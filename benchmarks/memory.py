@@ -23,9 +23,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import ROOT, Report
-
 import psutil
+from common import ROOT, Report
 
 BINDER_LIMIT_MIB = 2000 * 1e6 / 2**20  # 2 GB as Binder states it, in MiB
 

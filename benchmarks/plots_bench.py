@@ -6,8 +6,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
-
 from common import OUT  # noqa: E402
+
 from mlrlib.evaluation.figures import save  # noqa: E402
 
 

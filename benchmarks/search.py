@@ -19,14 +19,13 @@ import time
 import faiss
 import numpy as np
 import torch
-
 from common import Report, interleaved_medians
 from plots_bench import scaling_figure
 
-from mlrlib.data.benchmark import benchmark_config
 from mlrlib.data import load_data
+from mlrlib.data.benchmark import benchmark_config
 from mlrlib.methods.encoders import MultiLayerEncoder
-from mlrlib.methods.search import agrees_with_brute_force, ExactInnerProduct, MultiVectorIndex
+from mlrlib.methods.search import ExactInnerProduct, MultiVectorIndex, agrees_with_brute_force
 
 K = 10
 N_QUERIES = 100
@@ -36,8 +35,10 @@ def real_vectors(n_passages: int):
     """(passages [n, 6, H]: layers 1-6; queries [Q, H]: layer 6), mean-pooled, normalised."""
     data = load_data("debian", benchmark_config(corpus_size=2000))
     encoder = MultiLayerEncoder("minilm")
-    passages = encoder.encode(data.corpus_texts[:n_passages], range(1, 7), poolings=("mean",), batch_size=64, max_length=128, bf16=True, normalize=True)["mean"]
-    queries = encoder.encode(data.split("test").texts[:N_QUERIES], [6], poolings=("mean",), batch_size=64, max_length=32, bf16=True, normalize=True)["mean"][:, 0]
+    passages = encoder.encode(data.corpus_texts[:n_passages], range(1, 7), poolings=("mean",), batch_size=64,
+                              max_length=128, bf16=True, normalize=True)["mean"]
+    queries = encoder.encode(data.split("test").texts[:N_QUERIES], [6], poolings=("mean",), batch_size=64,
+                             max_length=32, bf16=True, normalize=True)["mean"][:, 0]
     return passages, queries
 
 
@@ -91,7 +92,8 @@ def exact_search(report, corpus, queries) -> dict:
     for name in ("mlrlib exact", "numpy argpartition"):
         report.check(f"{name} vs FAISS flat, {label} (speedup)",
                      batch["faiss flat"]["median"] / batch[name]["median"], unit="x")
-        report.check(f"{name} vs FAISS flat, one query at a time (speedup)", single["faiss flat"] / single[name], unit="x")
+        report.check(f"{name} vs FAISS flat, one query at a time (speedup)", single["faiss flat"] / single[name],
+                     unit="x")
     report.check("mlrlib exact top-10 = numpy's (overlap)", overlap["mlrlib exact"], ">=", 1.0)
     report.check("FAISS flat top-10 = numpy's (overlap)", overlap["faiss flat"], ">=", 1.0)
     return {"batch_seconds": batch, "per_query_ms": single, "overlap": overlap}
@@ -167,7 +169,8 @@ def scaling(report, gaussian, queries, sizes) -> dict:
     biggest = [r for r in rows if r["vectors"] == max(sizes)]
     by = {r["index"]: r for r in biggest}
     for kind in ("mlrlib exact", "hnsw", "ivf-pq"):
-        report.check(f"{kind} at {max(sizes):,}: speedup over flat", by["flat"]["per_query_ms"] / by[kind]["per_query_ms"], unit="x")
+        report.check(f"{kind} at {max(sizes):,}: speedup over flat",
+                     by["flat"]["per_query_ms"] / by[kind]["per_query_ms"], unit="x")
         report.check(f"{kind} at {max(sizes):,}: memory / flat", by[kind]["bytes"] / by["flat"]["bytes"], unit="x")
         report.check(f"{kind} at {max(sizes):,}: recall@10 against flat", by[kind]["recall_at_10"], unit="")
     return rows
@@ -183,7 +186,8 @@ def main() -> None:
     real_passages, queries = real_vectors(args.real)
     gaussian = MatchedGaussian(real_passages[:, -1])
     report = Report("search", {"k": K, "queries": len(queries), "threads": faiss.omp_get_max_threads(),
-                               "hnsw": {"M": HNSW_M, "efConstruction": HNSW_EF_CONSTRUCTION, "efSearch": HNSW_EF_SEARCH},
+                               "hnsw": {"M": HNSW_M, "efConstruction": HNSW_EF_CONSTRUCTION,
+                                        "efSearch": HNSW_EF_SEARCH},
                                "ivf_pq": {"nlist": "min(1024, 4 sqrt(N))", "M": PQ_M, "bits": 8, "nprobe": IVF_NPROBE},
                                "sizes": args.sizes, "faiss": faiss.__version__})
     details = {"exact_search": exact_search(report, gaussian.sample(100_000), queries),

@@ -20,7 +20,8 @@ def section(record: dict) -> list[str]:
              "| check | measured | target | verdict |", "|---|---|---|---|"]
     for row in record["checks"]:
         verdict = "" if row["met"] is None else ("met" if row["met"] else "**not met**")
-        lines.append(f"| {row['check'].strip()} | {_fmt(row['value'])}{row['unit']} | {row['target'] or ''} | {verdict} |")
+        lines.append(f"| {row['check'].strip()} | {_fmt(row['value'])}{row['unit']} | "
+                     f"{row['target'] or ''} | {verdict} |")
     return lines + [""]
 
 
@@ -30,7 +31,8 @@ def main() -> None:
         raise SystemExit(f"no benchmark results in {OUT}; run `make bench` first")
     machine = records[0]["provenance"]["machine"]
     lines = ["# Benchmarks", "", "Written by `python benchmarks/summary.py` (run by `make bench`) from the JSON files "
-             "beside it; each ratio was measured in one process, the systems side by side, medians after a warm-up.", "",
+             "beside it; each ratio was measured in one process, the systems side by side, medians after a warm-up.",
+             "",
              f"Machine: {machine['cpu']}, {machine['cpus']} cores, {machine['memory_gib']} GiB, "
              f"vector extensions {', '.join(machine['vector_flags'])}; torch {machine['torch']} "
              f"({machine['torch_threads']} threads), Python {machine['python']}.", ""]

@@ -22,18 +22,17 @@ from pathlib import Path
 
 import torch
 import torch.nn.functional as F
+from common import Report, interleaved_medians, peak_rss_mib
 from transformers import get_linear_schedule_with_warmup
 
-from common import Report, interleaved_medians, peak_rss_mib
-
-from mlrlib.data.benchmark import benchmark_config
 from mlrlib.data import load_data
-from mlrlib.training.negatives import training_data
+from mlrlib.data.benchmark import benchmark_config
 from mlrlib.runtime.presets import get_preset
 from mlrlib.training.batches import batches
-from mlrlib.training.config import train_config
+from mlrlib.training.config import TrainConfig
 from mlrlib.training.dual_encoder import build_encoder, loss_for
 from mlrlib.training.loop import optimize
+from mlrlib.training.negatives import training_data
 from mlrlib.training.step import train_step
 
 
@@ -41,13 +40,13 @@ def setting(quick: bool) -> dict:
     train = {**get_preset("01_layer_selection", "laptop")["train"], "hard_negatives": True}
     if quick:
         train["batch_size"] = 8
-    return train_config(model="minilm", doc_layers=[6], query_layer=6, **train)
+    return TrainConfig(model="minilm", doc_layers=[6], query_layer=6, **train)
 
 
 def plan(cfg: dict, steps: int):
     data = load_data("debian", benchmark_config(corpus_size=2000))
     pairs, negatives = training_data(data, True)
-    return batches(pairs, negatives, {**cfg, "steps": steps})
+    return batches(pairs, negatives, cfg.replace(steps=steps))
 
 
 def mlrlib_steps(cfg):
@@ -70,12 +69,12 @@ def plain_steps(cfg):
         return F.normalize(cls.float(), dim=-1)
 
     def run(batch_list):
-        opt = torch.optim.AdamW(model.parameters(), lr=cfg["lr"])
-        sched = get_linear_schedule_with_warmup(opt, int(cfg["warmup"] * len(batch_list)), len(batch_list))
+        opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr)
+        sched = get_linear_schedule_with_warmup(opt, int(cfg.warmup * len(batch_list)), len(batch_list))
         model.train()
         for queries, passages in batch_list:
-            q, p = embed(queries, cfg["q_max_len"]), embed(passages, cfg["p_max_len"])
-            loss = F.cross_entropy(q @ p.T / cfg["temperature"], torch.arange(len(q)))
+            q, p = embed(queries, cfg.q_max_len), embed(passages, cfg.p_max_len)
+            loss = F.cross_entropy(q @ p.T / cfg.temperature, torch.arange(len(q)))
             loss.backward()
             opt.step()
             sched.step()
@@ -87,7 +86,7 @@ def loop_overhead(report, cfg, batch_list, repeats) -> dict:
     steps = {"plain PyTorch": plain_steps(cfg), "mlrlib": mlrlib_steps(cfg)}
     times = interleaved_medians({n: (lambda f=f: f(batch_list)) for n, f in steps.items()}, repeats=repeats)
     ratio = times["mlrlib"]["median"] / times["plain PyTorch"]["median"]
-    report.check(f"seconds per step, plain PyTorch (batch {cfg['batch_size']})",
+    report.check(f"seconds per step, plain PyTorch (batch {cfg.batch_size})",
                  times["plain PyTorch"]["median"] / len(batch_list), unit=" s")
     report.check("mlrlib / plain PyTorch, time per step", ratio, "<=", 1.05, "x")
     return {"seconds_per_round": times, "steps_per_round": len(batch_list), "ratio": ratio}
@@ -97,7 +96,7 @@ def grad_cache_child(cfg: dict, chunk: int | None, batch_file: str) -> dict:
     """In a fresh process that loads nothing but the model and the batches: its peak RSS before
     the first step, and the peak over the steps."""
     batch_list = json.loads(Path(batch_file).read_text())
-    cfg = {**cfg, "grad_cache_chunk": chunk}
+    cfg = cfg.replace(grad_cache_chunk=chunk)
     run = mlrlib_steps(cfg)
     before = peak_rss_mib()
     run(batch_list)
@@ -114,13 +113,14 @@ def grad_cache(report, cfg, batch_list, repeats, quick) -> dict:
             out = subprocess.run([sys.executable, __file__, "--child", str(c or 0), "--batches", str(batch_file)]
                                  + (["--quick"] if quick else []), capture_output=True, text=True, check=True)
             memory[str(c)] = json.loads(out.stdout.strip().splitlines()[-1])
-    times = interleaved_medians({str(c): (lambda f=mlrlib_steps({**cfg, "grad_cache_chunk": c}): f(batch_list))
+    times = interleaved_medians({str(c): (lambda f=mlrlib_steps(cfg.replace(grad_cache_chunk=c)): f(batch_list))
                                  for c in (None, chunk)}, repeats=repeats)
     growth = {c: m["peak_mib"] - m["rss_before_mib"] for c, m in memory.items()}
     report.check("training step memory (peak - before), one pass", growth["None"], unit=" MiB")
     report.check(f"training step memory, grad cache chunks of {chunk}", growth[str(chunk)], unit=" MiB")
     report.check("grad cache: memory saved", 1 - growth[str(chunk)] / growth["None"], unit="")
-    report.check("grad cache: time per step / one pass", times[str(chunk)]["median"] / times["None"]["median"], unit="x")
+    report.check("grad cache: time per step / one pass", times[str(chunk)]["median"] / times["None"]["median"],
+                 unit="x")
     return {"chunk": chunk, "memory": memory, "step_growth_mib": growth, "seconds_per_round": times}
 
 

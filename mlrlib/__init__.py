@@ -1,11 +1,21 @@
-"""mlrlib: multi-layer representations, multi-level distillation and early-layer
-cross-encoder embeddings for dense passage retrieval, on a CPU and offline.
+"""mlrlib: multi-layer representations (MLR, arXiv 2509.23861), multi-level distillation from a cross-encoder
+(MD2PR, arXiv 2312.16821) and early cross-encoder layers as embeddings (arXiv 2502.03552), for dense passage
+retrieval on a CPU and offline.
 
-Modules: `benchmark` / `loaders` / `data` (datasets), `encoders` (multi-layer, layer-pooled
-and truncated encoders), `layer_pooling`, `losses`, `training`, `experiment` (train, encode,
-search one model), `search` (exact, BLAS + top-k), `bm25`, `metrics` (ranx), `cost` (measured index size,
-latency, step time), `layer_study` (notebook 01), `self_contrastive_study` (notebook 02),
-`plots`, `presets`, `provenance`, `cache`.
+The folders are the tiers. methods and data sit at the bottom, training on them, evaluation on training, the
+studies on top; runtime's base (paths, cache, provenance) serves all of them and its entry points (the CLI,
+presets, the notebooks' setup, export) use them. `tests/test_architecture.py` holds these rules.
+
+    methods/     the papers' methods, torch only: encoders, layer sets and pooling, losses, search, BM25,
+                 the cross-encoder, MD2PR's distillation losses and false-negative filters
+    training/    the typed config, batches, one step, the loop, checkpoints; the dual encoder, MD2PR's
+                 student, DE-l and the cross-encoder's training
+    data/        RetrievalData, the offline benchmark and its parsers, hub and BEIR loaders, BEIR export
+    evaluation/  one model end to end, ranx metrics, comparisons and claims, costs, layer analyses, figures
+    runtime/     the repository's paths, cache, provenance, presets, notebook setup, export, the CLI
+    studies/     one module per notebook (01-05); no study imports another
+
+`docs/methods.md` gives each method's equations as implemented here.
 """
 import warnings
 

@@ -72,7 +72,7 @@ from mlrlib.studies import layer_selection as study
 # corpus adds distractor passages cut the same way from the rest of the documentation. Splits are by
 # groups of questions sharing any text, so no question or answer is shared between train and test.
 # Training pairs are the training questions plus weakly supervised (heading, section) pairs from the
-# documentation itself (rules in `mlrlib/benchmark.py` and the README).
+# documentation itself (rules in `mlrlib/data/benchmark.py` and the README).
 
 # %%
 data = load_study_data(cfg)

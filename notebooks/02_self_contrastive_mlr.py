@@ -28,7 +28,7 @@
 #   intermediate-layer vectors among the batch's passages,
 #   $\mathcal{L} = \mathrm{NCE}\big(\langle q, d_L\rangle\big) + \lambda\,\mathrm{NCE}_i\big(\max_{l\in S,\,l<L}\langle d_L^{(i)}, d_l^{(j)}\rangle \text{ over } j\big)$
 #
-# Both are in `mlrlib/losses.py` (`query_anchored_mlr_loss`, `self_anchored_mlr_loss`). The questions:
+# Both are in `mlrlib/methods/losses.py` (`query_anchored_mlr_loss`, `self_anchored_mlr_loss`). The questions:
 # 1. Does single-vector MLR beat the dual encoder (DE), with $S=\{L-1,L\}$ or $\{L-2,L\}$? (The paper: +3.70 Top-5 on SQuAD, +0.67 on NQ.)
 # 2. How does accuracy move with $\lambda \in \{0.01, 0.1, 1, 10\}$, and does a large $\lambda$ collapse?
 # 3. How do other ways of using several layers for one vector compare at equal training budget: the average of
@@ -146,7 +146,7 @@ display((100 * lam_table).round(1))
 # - **average**: $y = \frac{1}{L}\sum_l \mathrm{cls}_l$ (no parameters);
 # - **scalar mix** (ELMo): $y = \gamma \sum_l \mathrm{softmax}(s)_l\, \mathrm{cls}_l$;
 # - **multi-layer attention pooling** (arXiv 2409.02727): trainable queries cross-attend over the layer vectors plus a
-#   trainable layer-weight matrix, then an MLP (sizes and residual are our reconstruction; `mlrlib/layer_pooling.py`,
+#   trainable layer-weight matrix, then an MLP (sizes and residual are our reconstruction; `mlrlib/methods/layer_pooling.py`,
 #   [`docs/methods.md`](../docs/methods.md#layer-pooling)).
 #
 # Same steps, batch and encoder learning rate as the DE. The freshly initialised pooler parameters have their
@@ -177,8 +177,8 @@ print("learned scalar-mix weights, layers 1..L:", np.round(weights.astype(float)
 
 # %%
 sv = models[best]
-multi = sv.encoder.encode(data.corpus_texts, sv.cfg["doc_layers"], poolings=("cls",), batch_size=enc["batch_size"], max_length=enc["p_max_len"], bf16=enc["bf16"], normalize=True)["cls"]
-mv_cfg = {**sv.cfg, "objective": "mlr"}  # searches S: multi-vector
+multi = sv.encoder.encode(data.corpus_texts, sv.cfg.doc_layers, poolings=("cls",), batch_size=enc["batch_size"], max_length=enc["p_max_len"], bf16=enc["bf16"], normalize=True)["cls"]
+mv_cfg = sv.cfg.replace(objective="mlr")  # searches S: multi-vector
 systems = {study.DE: (models[study.DE].encoder, models[study.DE].cfg, models[study.DE].passages),
            best: (sv.encoder, sv.cfg, sv.passages), f"{best} as multi-vector": (sv.encoder, mv_cfg, multi)}
 sizes = pd.DataFrame({name: cost.index_cost(p) for name, (_, _, p) in systems.items()}).T
@@ -206,7 +206,7 @@ pair = {study.DE: headline[study.DE], best: headline[best]}
 per_seed = []
 for s in cfg["seeds"]:
     same = {n: m for n, m in models.items() if n in pair} if s == seed else {}
-    trained = train_all(data, {n: {**c, "seed": s} for n, c in pair.items()}, enc, trained=same)
+    trained = train_all(data, {n: c.replace(seed=s) for n, c in pair.items()}, enc, trained=same)
     per_seed.append(study.evaluate(data, trained, "test").assign(seed=s))
 per_seed = pd.concat(per_seed, ignore_index=True)
 atomic_write_csv(per_seed, OUT / "seeds_test.csv", index=False)

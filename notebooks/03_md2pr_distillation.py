@@ -29,8 +29,8 @@
 # - **dynamic false-negative filtering**: a negative the teacher scores above $R(q,p) - \delta_t$ is masked out of the
 #   contrastive loss; $\delta_t$ is re-estimated every iteration from the running distribution of teacher score gaps.
 #
-# Code: `mlrlib/cross_encoder.py` (the teacher), `ranker_training.py`, `distillation_losses.py`, `false_negatives.py`,
-# `md2pr.py` (one training step for every variant), `md2pr_study.py` (this notebook's experiment).
+# Code: `mlrlib/methods/cross_encoder.py` (the teacher), `training/ranker.py`, `methods/distillation_losses.py`,
+# `methods/false_negatives.py`, `training/md2pr.py` (one training step for every variant), `studies/md2pr_ablation.py` (this notebook's experiment).
 
 # %% tags=["parameters"]
 preset = "laptop"  # smoke | laptop | paper

@@ -32,8 +32,8 @@
 # (reconstructed from the paper's description; no official code exists;
 # [`docs/methods.md`](../docs/methods.md#de-l-loss)).
 #
-# Code: `mlrlib/light_de.py` (the CE embedder, DE-l and its training step), `cost.py` (FLOPs, throughput, pipeline
-# latency), `early_layer_study.py` (this notebook's experiment).
+# Code: `mlrlib/training/light_de.py` (the CE embedder, DE-l and its training step), `evaluation/cost.py` (FLOPs,
+# throughput, pipeline latency), `studies/early_layers.py` (this notebook's experiment).
 
 # %% tags=["parameters"]
 preset = "laptop"  # smoke | laptop | paper
@@ -142,7 +142,7 @@ atomic_write_text(OUT / "objectives_dev.md", metric_table(dev).to_markdown())
 display(metric_table(dev))
 chosen = best_on_dev(dev, list(objectives))
 recipe = objectives[chosen]
-print(f"recipe: {chosen} (alpha = {recipe['distill']['alpha']}, beta = {recipe['light']['beta']})")
+print(f"recipe: {chosen} (alpha = {recipe.distill.alpha}, beta = {recipe.light.beta})")
 
 # %% [markdown]
 # **Which source?** The same recipe, DE-2 copied from the cross-encoder, from the trained full DE, or from the

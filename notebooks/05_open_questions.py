@@ -33,9 +33,10 @@
 # These are small: one seed, 30 training steps, a 2,000-passage corpus under `laptop`. A finding here is a
 # measured hint, with the confidence the last table gives it, not a settled answer.
 #
-# Code: `mlrlib/open_questions.py` (this notebook's experiments), `symmetric_task.py`, `beir_export.py`, and
-# the additions they use: `losses.two_sided_mlr_loss` and `layer_decorrelation`, causal attention and last-token
-# pooling in `encoders.py`, `ranker_training.train_ranker_snapshots`, `false_negatives.detection_quality`.
+# Code: `mlrlib/studies/open_questions.py` (this notebook's experiments), `data/symmetric_task.py`, `data/beir_export.py`,
+# and the additions they use: `methods/losses.two_sided_mlr_loss` and `layer_decorrelation`, causal attention and
+# last-token pooling in `methods/encoders.py`, `training/ranker.train_ranker_snapshots`,
+# `methods/false_negatives.detection_quality`.
 
 # %% tags=["parameters"]
 preset = "laptop"  # smoke | laptop | paper
@@ -77,7 +78,7 @@ from mlrlib.studies import open_questions as oq
 from mlrlib.training.light_de import ce_embedder
 from mlrlib.training.md2pr import teacher_scores
 from mlrlib.training.negatives import negative_lists
-from mlrlib.training.ranker import ranker_config, train_ranker_snapshots
+from mlrlib.training.ranker import RankerConfig, train_ranker_snapshots
 from mlrlib.training.teacher import teacher
 
 enc, train, w = cfg["encode"], cfg["train"], cfg["light"]
@@ -105,7 +106,7 @@ bm25_test = bm25_run(data, "test")
 # extension to the query side direct future work, for symmetric tasks such as duplicate questions, where the query is as long and as
 # rich as a passage.
 #
-# **The task** (`mlrlib/symmetric_task.py`). The offline data has no paraphrase pairs, but many FAQ answers span
+# **The task** (`mlrlib/data/symmetric_task.py`). The offline data has no paraphrase pairs, but many FAQ answers span
 # several passages. *Query:* the first passage of a held-out answer that spans at least two; *relevant:* that
 # answer's other passages; the query passages themselves are removed from the corpus. Training pairs: the first
 # and second passage of each training answer. Both sides are 100-word documentation passages and "same answer"
@@ -214,7 +215,7 @@ causal = cfg["causal"]
 c_models = train_all(data, oq.causal_configs(causal["model"], MultiLayerEncoder(causal["model"], attention=causal["attention"]).num_layers,
                                              causal["layers"], train, seed, causal["attention"]), enc)
 bidirectional_mlr = f"m={len(causal['layers'])}"
-same_set = m_models[bidirectional_mlr].cfg["doc_layers"] == causal["layers"] and causal["model"] == cfg["model"]
+same_set = list(m_models[bidirectional_mlr].cfg.doc_layers) == causal["layers"] and causal["model"] == cfg["model"]
 pair_b = evaluate(data, {"bidirectional DE": m_models[oq.DE], "bidirectional MLR": m_models[bidirectional_mlr]}, "test",
                   baseline="bidirectional DE")
 pair_c = evaluate(data, c_models, "test", baseline="causal DE")
@@ -261,7 +262,7 @@ print(findings[-1]["what we found"])
 
 # %%
 negs = negative_lists(data, w["negatives"])
-teacher_cfg = ranker_config(**cfg["teacher"])
+teacher_cfg = RankerConfig(**cfg["teacher"])
 snapshots, snapshot_log = train_ranker_snapshots(data.train_pairs, negs, teacher_cfg, cfg["snapshots"])
 students = oq.student_configs(cfg["model"], L, cfg["student_layers"], train | {"pooling": "mean"}, cfg["light_lr"], w, seed)
 rows = early_layer_study.scored_rows(len(data.train_pairs), students.values())
@@ -450,7 +451,7 @@ from mlrlib.methods.losses import layer_decorrelation
 from mlrlib.methods.search import agrees_with_brute_force
 
 both_model = sym_models["both sides"]
-q_both = both_model.encoder.encode(sym.split("test").texts[:8], both_model.cfg["doc_layers"], poolings=("mean",), batch_size=8, max_length=sym_enc["q_max_len"], bf16=enc["bf16"], normalize=True)["mean"]
+q_both = both_model.encoder.encode(sym.split("test").texts[:8], both_model.cfg.doc_layers, poolings=("mean",), batch_size=8, max_length=sym_enc["q_max_len"], bf16=enc["bf16"], normalize=True)["mean"]
 d4 = torch.from_numpy(m_models[plain].passages[:64])
 unit = d4 / d4.norm(dim=-1, keepdim=True)
 cos = torch.einsum("nah,nbh->nab", unit, unit)

@@ -1,5 +1,3 @@
-import os
-import subprocess
 
 import pytest
 
@@ -14,10 +12,10 @@ def _isolated_cache(tmp_path, monkeypatch):
 @pytest.fixture(scope="session")
 def tiny_model(tmp_path_factory):
     """A 3-layer random BERT with the packaged MiniLM tokenizer, saved locally (fast, no hub)."""
+    import torch
     from transformers import AutoTokenizer, BertConfig, BertModel
 
     from mlrlib.methods.encoders import default_model_path
-    import torch
     torch.manual_seed(0)
     folder = tmp_path_factory.mktemp("tiny-bert")
     tok = AutoTokenizer.from_pretrained(default_model_path())
@@ -29,7 +27,7 @@ def tiny_model(tmp_path_factory):
 
 
 def docs_installed() -> bool:
-    from mlrlib.data.debian_docs import locate_docs, MissingDocs
+    from mlrlib.data.debian_docs import MissingDocs, locate_docs
     try:
         locate_docs()
         return True

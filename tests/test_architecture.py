@@ -1,5 +1,8 @@
-"""The package's tiers, held by its import graph: methods < training, data < evaluation < studies; runtime serves all.
+"""The package's tiers, held by its import graph.
 
+- methods and data sit at the bottom, training on them, evaluation on training, the studies on top;
+  runtime's base (paths, cache, provenance) serves every tier, its entry points (CLI, presets, notebook setup,
+  export) may use every tier but the studies;
 - nothing outside `mlrlib/studies/` imports a study, and no study imports another;
 - `mlrlib/methods/` is torch only: no pandas, no ranx, nothing from the other tiers;
 - one repository root (`runtime.paths.REPO_ROOT`): no other module works out folders from `__file__`.
@@ -13,6 +16,11 @@ from mlrlib.runtime import cache, paths
 
 PACKAGE = Path(__file__).resolve().parent.parent / "mlrlib"
 TIERS = ("methods", "training", "data", "evaluation", "runtime", "studies")
+RUNTIME_BASE = {"mlrlib.runtime", "mlrlib.runtime.paths", "mlrlib.runtime.cache", "mlrlib.runtime.provenance"}
+# the tiers each tier may import (besides itself and runtime's base)
+BELOW = {"methods": set(), "data": set(), "training": {"methods", "data"},
+         "evaluation": {"methods", "data", "training"}, "runtime": {"methods", "data", "training", "evaluation"},
+         "studies": {"methods", "data", "training", "evaluation", "runtime"}}
 
 
 def module_of(path: Path) -> str:
@@ -48,10 +56,20 @@ def tier(module: str) -> str | None:
     return parts[1] if len(parts) > 1 and parts[0] == "mlrlib" and parts[1] in TIERS else None
 
 
+def runtime_base(module: str) -> bool:
+    return any(module == b or module.startswith(b + ".") for b in RUNTIME_BASE - {"mlrlib.runtime"}) or \
+        module == "mlrlib.runtime"
+
+
 def violations(g: dict[str, set[str]]) -> list[str]:
     found = []
     for module, targets in g.items():
         for target in sorted(targets):
+            if tier(module) and tier(target) and tier(target) != tier(module) and not runtime_base(target) \
+                    and tier(target) not in BELOW[tier(module)]:
+                found.append(f"{module} ({tier(module)}) imports {target} ({tier(target)}), a tier above it")
+            if runtime_base(module) and tier(target) and not runtime_base(target):
+                found.append(f"{module} (runtime's base) imports {target}")
             if tier(target) == "studies" and target != "mlrlib.studies":
                 if tier(module) != "studies":
                     found.append(f"{module} imports the study {target}")
@@ -81,11 +99,13 @@ def test_every_module_sits_in_a_tier():
     ({"mlrlib.studies.early_layers": {"mlrlib.studies.layer_selection"}}, "the study mlrlib.studies.early_layers"),
     ({"mlrlib.methods.losses": {"pandas"}}, "(methods) imports pandas"),
     ({"mlrlib.methods.search": {"ranx.metrics"}}, "(methods) imports ranx"),
-    ({"mlrlib.methods.bm25": {"mlrlib.data.retrieval_data"}}, "from another tier"),
+    ({"mlrlib.methods.bm25": {"mlrlib.methods.search", "mlrlib.data.retrieval_data"}}, "from another tier"),
+    ({"mlrlib.training.step": {"mlrlib.evaluation.metrics"}}, "a tier above it"),
+    ({"mlrlib.runtime.cache": {"mlrlib.data.benchmark"}}, "(runtime's base) imports"),
 ])
 def test_the_rules_catch_each_kind_of_violation(edges, expected):
-    (found,) = violations(edges)
-    assert expected in found
+    found = violations(edges)
+    assert found and any(expected in f for f in found), found
 
 
 def test_relative_imports_are_resolved(tmp_path):

@@ -1,11 +1,15 @@
 """Determinism and resumption of a smoke run, each from its own clean cache (part of `make test`).
 
     python tools/check_determinism.py --only 01
+    python tools/check_determinism.py --compare RESULTS_A RESULTS_B    # two smoke runs already made (two commits)
 
 1. Two runs from two empty caches must write the same metrics (timings left out: they are measured).
 2. A third run is killed (SIGKILL) as soon as its first trained checkpoint is stored, then restarted on
    the same cache. Every file the killed run left must be whole; the restarted run must reuse the
    checkpoints stored before the kill, not retrain them, and write the same metrics as run 1.
+
+With --compare, nothing runs: the smoke metrics of every study in two results folders (each as
+MLRLIB_RESULTS was for a run, e.g. of two commits) are compared, timings left out, the same way.
 """
 from __future__ import annotations
 
@@ -93,10 +97,34 @@ def whole(cache: Path) -> list[str]:
     return problems
 
 
+def compare(a: Path, b: Path) -> int:
+    """Print, per study, how many smoke metrics differ between results folders a and b; 1 if any differ."""
+    studies = sorted({p.parent.parent.name for r in (a, b) for p in r.glob("*/smoke/metrics.json")})
+    if not studies:
+        sys.exit(f"no */smoke/metrics.json under {a} or {b}: run the smoke notebooks with MLRLIB_RESULTS set first")
+    failed = 0
+    for study in studies:
+        paths = [r / study / "smoke" / "metrics.json" for r in (a, b)]
+        if not all(p.exists() for p in paths):
+            print(f"{study}: only in {a if paths[0].exists() else b}")
+            failed = 1
+            continue
+        diff = differences(*(without_timings(json.loads(p.read_text())) for p in paths))
+        print(f"{study}: {len(diff)} differing metrics")
+        for line in diff[:10]:
+            print("  " + line)
+        failed |= bool(diff)
+    return failed
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--only", default="01", help="the notebook (a part of its name) to run under smoke")
+    ap.add_argument("--compare", nargs=2, type=Path, metavar=("RESULTS_A", "RESULTS_B"),
+                    help="compare the smoke metrics already written under two results folders; run nothing")
     args = ap.parse_args()
+    if args.compare:
+        return compare(*args.compare)
     with tempfile.TemporaryDirectory(prefix="determinism.") as tmp:
         tmp = Path(tmp)
         first = run(args.only, tmp / "cache1", tmp / "results1")

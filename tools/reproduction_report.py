@@ -77,7 +77,8 @@ def summary_section(results: Path) -> list[str]:
         verdicts = [c["holds"] for c in found if c["holds"] in ("yes", "no")]
         if verdicts:
             held, total, notebooks = per_paper.get(study.paper, (0, 0, []))
-            per_paper[study.paper] = (held + verdicts.count("yes"), total + len(verdicts), notebooks + [study.folder[:2]])
+            per_paper[study.paper] = (held + verdicts.count("yes"), total + len(verdicts),
+                                      notebooks + [study.folder[:2]])
         rows += [f"| {study.folder[:2]} | {c['claim (paper)']} | {c['paper']} | {c['here']} | **{c['holds']}** |"
                  for c in found]
     held = sum(h for h, _, _ in per_paper.values())
@@ -129,7 +130,8 @@ def render(results: Path) -> str:
         if (results / study.folder / "provenance.json").exists():
             lines += study_section(results, study)
     if (results / "benchmarks" / "README.md").exists():
-        lines += ["## Speed and memory", "", "`make bench` writes [`results/benchmarks/README.md`](benchmarks/README.md).", ""]
+        lines += ["## Speed and memory", "",
+                  "`make bench` writes [`results/benchmarks/README.md`](benchmarks/README.md).", ""]
     return "\n".join(lines)
 
 

@@ -18,7 +18,6 @@ import time
 from pathlib import Path
 
 import papermill as pm
-
 from notebook_hygiene import check_file, clean_file, write_pair
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -34,7 +34,8 @@ def write_beir(data: RetrievalData, folder) -> Path:
                     f.write(json.dumps({"_id": qid, "text": text}) + "\n")
         (tmp / "qrels").mkdir()
         for split, qrels in data.qrels.items():
-            lines = ["query-id\tcorpus-id\tscore"] + [f"{q}\t{p}\t{g}" for q, rel in qrels.items() for p, g in rel.items()]
+            lines = ["query-id\tcorpus-id\tscore"] + [f"{q}\t{p}\t{g}" for q, rel in qrels.items()
+                                                      for p, g in rel.items()]
             (tmp / "qrels" / f"{split}.tsv").write_text("\n".join(lines) + "\n", encoding="utf-8")
     return folder
 

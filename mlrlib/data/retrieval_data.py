@@ -12,9 +12,9 @@ from typing import NamedTuple
 
 import datasets
 
-datasets.disable_progress_bars()
-
 from mlrlib.runtime.cache import atomic_dir, atomic_write_json
+
+datasets.disable_progress_bars()
 
 
 class Split(NamedTuple):

@@ -36,7 +36,8 @@ def seed_summary(per_seed: pd.DataFrame, baseline: str, other: str,
         rows[col] = {m: f"{100 * by_metric.mean()[m]:+.1f} ± {100 * by_metric.std(ddof=1)[m]:.1f}"
                      if "−" in col else f"{100 * by_metric.mean()[m]:.1f} ± {100 * by_metric.std(ddof=1)[m]:.1f}"
                      for m in metrics}
-    rows["seeds with p < 0.05"] = {m: f"{int(sig.xs(m, level='metric').sum())} of {wide.index.get_level_values('seed').nunique()}"
+    rows["seeds with p < 0.05"] = {m: f"{int(sig.xs(m, level='metric').sum())} of "
+                                      f"{wide.index.get_level_values('seed').nunique()}"
                                    for m in metrics}
     return pd.DataFrame(rows).T[list(metrics)]
 

@@ -17,7 +17,6 @@ from mlrlib.evaluation.experiment import encode_queries
 from mlrlib.methods.cross_encoder import eager_attention
 from mlrlib.methods.search import MultiVectorIndex
 from mlrlib.training.batches import batches
-from mlrlib.training.config import setting
 from mlrlib.training.dual_encoder import build_encoder, loss_for
 from mlrlib.training.step import train_step
 
@@ -80,11 +79,11 @@ def shared_students(cfgs: dict) -> dict[str, tuple]:
     """
     built, out = {}, {}
     for name, cfg in cfgs.items():
-        arch = (cfg["model"], cfg["layer_pooling"], tuple(cfg["doc_layers"]) if cfg["layer_pooling"] else None,
-                setting(cfg, "attention"))
+        arch = (cfg.model, cfg.layer_pooling, tuple(cfg.doc_layers) if cfg.layer_pooling else None,
+                cfg.attention)
         if arch not in built:
             encoder = build_encoder(cfg).train()
-            built[arch] = (encoder, torch.optim.AdamW(encoder.parameters(), lr=cfg["lr"]))
+            built[arch] = (encoder, torch.optim.AdamW(encoder.parameters(), lr=cfg.lr))
         out[name] = built[arch]
     return out
 
@@ -97,7 +96,8 @@ def train_step_seconds(cfgs: dict, pairs, steps: int = 3) -> pd.DataFrame:
         cfg = cfgs[name]
         steppers[name] = optimizer_step(lambda b, e=encoder, c=cfg, f=loss_for(cfg): train_step(e, *b, c, f), opt)
     first = next(iter(cfgs.values()))
-    return interleaved_step_seconds(steppers, batches(pairs, [], {**first, "hard_negatives": False, "steps": steps + 1}))
+    return interleaved_step_seconds(steppers,
+                                    batches(pairs, [], first.replace(hard_negatives=False, steps=steps + 1)))
 
 
 def encoding_flops(encoder, layer: int, texts, enc: dict) -> int:
@@ -106,7 +106,8 @@ def encoding_flops(encoder, layer: int, texts, enc: dict) -> int:
     eager attention kernel is used while counting so that attention's matmuls are counted too
     (the fused CPU kernel is invisible to the counter)."""
     with eager_attention(encoder.model), FlopCounterMode(display=False) as counter:
-        encoder.encode(texts, [layer], poolings=("mean",), batch_size=enc["batch_size"], max_length=enc["p_max_len"], bf16=enc["bf16"])
+        encoder.encode(texts, [layer], poolings=("mean",), batch_size=enc["batch_size"], max_length=enc["p_max_len"],
+                       bf16=enc["bf16"])
     return int(counter.get_total_flops())
 
 
@@ -116,7 +117,8 @@ def encoding_throughput(encoders: dict, texts, enc: dict, repeats: int = 5) -> p
 
     encoders: {name: (MultiLayerEncoder, layer)}: each encodes to its `layer` with mean pooling."""
     def encode(encoder, layer):
-        return lambda _: encoder.encode(texts, [layer], poolings=("mean",), batch_size=enc["batch_size"], max_length=enc["p_max_len"], bf16=enc["bf16"])
+        return lambda _: encoder.encode(texts, [layer], poolings=("mean",), batch_size=enc["batch_size"],
+                                        max_length=enc["p_max_len"], bf16=enc["bf16"])
     times = interleaved_times({name: encode(*e) for name, e in encoders.items()}, range(repeats + 1))
     table = pd.DataFrame({"passages_per_second": {n: len(texts) / float(np.median(t)) for n, t in times.items()},
                           "seconds_min": {n: min(t) for n, t in times.items()},

@@ -18,7 +18,7 @@ from mlrlib.evaluation.metrics import TOP_K, search_run
 from mlrlib.methods.encoders import MultiLayerEncoder, load_encoder
 from mlrlib.runtime.cache import held_or_loaded
 from mlrlib.training.checkpoints import checkpoint_folder
-from mlrlib.training.config import inference_layers
+from mlrlib.training.config import TrainConfig, inference_layers
 from mlrlib.training.dual_encoder import train_encoder
 from mlrlib.training.negatives import training_data
 
@@ -29,7 +29,7 @@ class TrainedModel:
     when no checkpoint holds it: a cached one is reloaded on each access of `.encoder` (a notebook
     trains up to a dozen models, and keeping every one in memory broke Binder's 2 GB limit)."""
     name: str
-    cfg: dict
+    cfg: TrainConfig
     log: dict
     passages: np.ndarray        # the index: [N, m, H] corpus vectors
     runs: dict[str, Run]        # {split: ranx Run of the top TOP_K}
@@ -62,9 +62,10 @@ class LazyEncoders(Mapping):
         return len(self.trained)
 
 
-def encode_texts(encoder: MultiLayerEncoder, texts, layers, cfg: dict, enc: dict, side: str) -> np.ndarray:
+def encode_texts(encoder: MultiLayerEncoder, texts, layers, cfg: TrainConfig, enc: dict, side: str) -> np.ndarray:
     """[N, m, H] vectors of `texts` as the model was trained to see them (side: "q" or "p")."""
-    return encoder.encode(texts, layers, poolings=(cfg["pooling"],), batch_size=enc["batch_size"], max_length=enc[f"{side}_max_len"], bf16=enc["bf16"], normalize=cfg["normalize"])[cfg["pooling"]]
+    return encoder.encode(texts, layers, poolings=(cfg.pooling,), batch_size=enc["batch_size"],
+                          max_length=enc[f"{side}_max_len"], bf16=enc["bf16"], normalize=cfg.normalize)[cfg.pooling]
 
 
 def encode_queries(encoder, texts, cfg, enc) -> np.ndarray:
@@ -116,7 +117,7 @@ def train_all(data: RetrievalData, configs: dict, enc: dict, trained: dict | Non
     """Train and evaluate every config (checkpoints cached by config hash); BM25 hard negatives
     are mined once, if any config uses them. A model already in `trained` under the same name
     and with an identical config is reused, not re-encoded."""
-    needs_negatives = any(cfg["hard_negatives"] for cfg in configs.values())
+    needs_negatives = any(cfg.hard_negatives for cfg in configs.values())
     negatives = training_data(data, True)[1] if needs_negatives else []
     return reuse_or_make(configs, lambda name, cfg: train_and_evaluate(
-        name, data, cfg, enc, negatives if cfg["hard_negatives"] else (), splits, progress), trained)
+        name, data, cfg, enc, negatives if cfg.hard_negatives else (), splits, progress), trained)

@@ -134,7 +134,8 @@ def layer_curves(layers, metrics=("Top-20", "MRR@10"), title="Single-text embedd
     for ax, metric in zip(np.atleast_1d(axes), metrics):
         for (model, pooling), d in layers[layers.metric == metric].groupby(["model", "pooling"], sort=False):
             d = d.sort_values("layer")
-            ax.plot(d.layer, 100 * d.value, marker="o" if pooling == "mean" else "x", ls="-" if pooling == "mean" else "--",
+            ax.plot(d.layer, 100 * d.value, marker="o" if pooling == "mean" else "x",
+                    ls="-" if pooling == "mean" else "--",
                     color=colors[model], label=f"{model} ({'mean' if pooling == 'mean' else '[CLS]'})")
         ax.set(xlabel="layer (0 = embeddings)", ylabel=f"{metric} (%)", title=metric)
     np.atleast_1d(axes)[-1].legend(fontsize=8, bbox_to_anchor=(1.02, 1), loc="upper left")
@@ -149,8 +150,8 @@ def speed_quality(speed, test, metric="MRR@10", title="Light dual encoders: qual
     fig, ax = plt.subplots(figsize=(5.5, 3.8))
     for name in speed.index:
         r = v.loc[name]
-        ax.errorbar(speed.loc[name, "speedup"], 100 * r.value, yerr=[[100 * (r.value - r.ci_low)], [100 * (r.ci_high - r.value)]],
-                    marker="o", capsize=2)
+        ax.errorbar(speed.loc[name, "speedup"], 100 * r.value,
+                    yerr=[[100 * (r.value - r.ci_low)], [100 * (r.ci_high - r.value)]], marker="o", capsize=2)
         ax.annotate(name, (speed.loc[name, "speedup"], 100 * r.value), textcoords="offset points", xytext=(6, 4))
     ax.set(xlabel="encoding speedup over the full DE (measured)", ylabel=f"{metric} (%)", title=title)
     fig.tight_layout()
@@ -166,9 +167,10 @@ def m_curves(points, gamma: float, metric="MRR@10", title="More vectors, with an
         ax1.errorbar(d.m, 100 * d.value, yerr=[100 * (d.value - d.ci_low), 100 * (d.ci_high - d.value)],
                      marker="o", capsize=2, label=label)
         ax2.plot(d.m[d.m > 1], d.layer_correlation[d.m > 1], marker="o", label=label)
-    ax1.set(xlabel="m (last m layers)", ylabel=f"{metric} (%)", title=f"test {metric}", xticks=sorted(points.m.unique()))
-    ax2.set(xlabel="m (last m layers)", ylabel="mean cosine between layers", title="layer correlation (held-out passages)",
+    ax1.set(xlabel="m (last m layers)", ylabel=f"{metric} (%)", title=f"test {metric}",
             xticks=sorted(points.m.unique()))
+    ax2.set(xlabel="m (last m layers)", ylabel="mean cosine between layers",
+            title="layer correlation (held-out passages)", xticks=sorted(points.m.unique()))
     ax1.legend()
     fig.suptitle(title)
     fig.tight_layout()
@@ -183,7 +185,8 @@ def filter_tradeoff(sweep, title="False-negative filters: what they mask against
         for _, r in d.iterrows():
             ax.annotate(f"{r.threshold}\n({100 * r['masked share']:.0f}% masked)", (r.recall, r.precision),
                         textcoords="offset points", xytext=(4, 4), fontsize=7)
-    ax.set(xlabel="recall of known false negatives", ylabel="precision", title=title, xlim=(-0.05, 1.1), ylim=(-0.05, 1.1))
+    ax.set(xlabel="recall of known false negatives", ylabel="precision", title=title, xlim=(-0.05, 1.1),
+           ylim=(-0.05, 1.1))
     ax.legend()
     fig.tight_layout()
     return fig

@@ -10,7 +10,8 @@ from mlrlib.methods.encoders import MultiLayerEncoder
 
 
 def encode_corpus(encoder: MultiLayerEncoder, data: RetrievalData, layers, enc, poolings=("cls",), normalize=True):
-    return encoder.encode(data.corpus_texts, layers, poolings=poolings, batch_size=enc["batch_size"], max_length=enc["p_max_len"], bf16=enc["bf16"], normalize=normalize)
+    return encoder.encode(data.corpus_texts, layers, poolings=poolings, batch_size=enc["batch_size"],
+                          max_length=enc["p_max_len"], bf16=enc["bf16"], normalize=normalize)
 
 
 def zero_shot_layers(encoder: MultiLayerEncoder, data: RetrievalData, split: str, enc) -> tuple[pd.DataFrame, dict]:
@@ -25,7 +26,8 @@ def zero_shot_layers(encoder: MultiLayerEncoder, data: RetrievalData, split: str
     _, texts, qrels = data.split(split)
     frames = []
     for pooling in ("cls", "mean"):
-        queries = encoder.encode(texts, layers, poolings=(pooling,), batch_size=enc["batch_size"], max_length=enc["q_max_len"], bf16=enc["bf16"], normalize=True)[pooling]
+        queries = encoder.encode(texts, layers, poolings=(pooling,), batch_size=enc["batch_size"],
+                                 max_length=enc["q_max_len"], bf16=enc["bf16"], normalize=True)[pooling]
         for l in layers:
             run = run_of(f"{pooling}-{l}", data, split, queries[:, l], corpus[pooling][:, l])
             frames.append(evaluate_runs(qrels, [run]).assign(layer=l, pooling=pooling))

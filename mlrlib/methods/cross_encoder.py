@@ -134,7 +134,8 @@ class CrossEncoder(nn.Module):
         return self.model.config.num_hidden_layers
 
     def pairs(self, queries, passages, q_max_len: int, p_max_len: int) -> PairBatch:
-        return build_pairs(self.template, self.tokenizer.pad_token_id, tokenize_side(self.tokenizer, queries, q_max_len),
+        return build_pairs(self.template, self.tokenizer.pad_token_id,
+                           tokenize_side(self.tokenizer, queries, q_max_len),
                            tokenize_side(self.tokenizer, passages, p_max_len))
 
     def forward(self, batch: PairBatch, details: bool = False):

@@ -42,9 +42,16 @@ def held_or_loaded(ref: weakref.ref | None, load):
     return obj, ref
 
 
+def as_json(obj):
+    """What JSON stores for an object it has no type for: a typed config's `key()` (`training.config`), so a
+    config hashes and logs as its key dict wherever it is put; anything else (a Path, say) as its text."""
+    key = getattr(obj, "key", None)
+    return key() if callable(key) else str(obj)
+
+
 def config_hash(config: dict, length: int = 12) -> str:
     """A stable short hash of a JSON-serialisable config (key order does not matter)."""
-    blob = json.dumps(config, sort_keys=True, default=str).encode()
+    blob = json.dumps(config, sort_keys=True, default=as_json).encode()
     return hashlib.sha256(blob).hexdigest()[:length]
 
 
@@ -89,4 +96,4 @@ def atomic_write_csv(frame, path: Path, **to_csv_kwargs) -> None:
 
 
 def atomic_write_json(path: Path, obj) -> None:
-    atomic_write_text(path, json.dumps(obj, indent=2, sort_keys=True, default=str) + "\n")
+    atomic_write_text(path, json.dumps(obj, indent=2, sort_keys=True, default=as_json) + "\n")

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+from pathlib import Path
 
 from mlrlib.data.retrieval_data import DataError
 
@@ -77,8 +79,10 @@ def evaluate(args) -> dict:
     layers = encoder.check_layers(args.layers or [L])
     q_layer = encoder.check_layers([L if args.query_layer is None else args.query_layer])
     norm = args.similarity == "cos"
-    passages = encoder.encode(data.corpus_texts, layers, poolings=(args.pooling,), batch_size=args.batch_size, max_length=args.max_length, normalize=norm)[args.pooling]
-    queries = encoder.encode(texts, q_layer, poolings=(args.pooling,), batch_size=args.batch_size, max_length=args.max_length, normalize=norm)[args.pooling][:, 0]
+    passages = encoder.encode(data.corpus_texts, layers, poolings=(args.pooling,), batch_size=args.batch_size,
+                              max_length=args.max_length, normalize=norm)[args.pooling]
+    queries = encoder.encode(texts, q_layer, poolings=(args.pooling,), batch_size=args.batch_size,
+                             max_length=args.max_length, normalize=norm)[args.pooling][:, 0]
     table = evaluate_runs(qrels, [search_run("model", ids, queries, passages, data.corpus_ids)])
     return {"data": args.data, "model": args.model, "split": args.split, "layers": layers,
             "query_layer": q_layer[0], "pooling": args.pooling, "similarity": args.similarity,
@@ -88,9 +92,21 @@ def evaluate(args) -> dict:
             "metric_names": METRICS}
 
 
+def check_writable(path: str) -> None:
+    """Refuse an --output that cannot be written, before any work: a folder, or a place without write access."""
+    target = Path(path)
+    if target.is_dir():
+        raise DataError(f"--output {path} is a folder; give a file path, e.g. {target / 'metrics.json'}")
+    existing = next(p for p in [target.parent, *target.parent.parents] if p.exists())
+    if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
+        raise DataError(f"--output {path}: cannot write under {existing}; choose a writable folder")
+
+
 def main(argv=None) -> int:
     args = parser().parse_args(argv)
     try:
+        if getattr(args, "output", None):
+            check_writable(args.output)
         if args.command == "build-data":
             print(json.dumps(build_data(args), indent=2))
             return 0
@@ -105,7 +121,11 @@ def main(argv=None) -> int:
     text = json.dumps(result, indent=2)
     if args.output:
         from mlrlib.runtime.cache import atomic_write_text
-        atomic_write_text(args.output, text + "\n")
+        try:
+            atomic_write_text(args.output, text + "\n")
+        except OSError as e:
+            print(f"error: cannot write --output {args.output}: {e.strerror or e}", file=sys.stderr)
+            return 2
     if args.json:
         print(text)
     else:

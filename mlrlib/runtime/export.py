@@ -28,7 +28,7 @@ from torch import nn
 from mlrlib.methods.encoders import LayerPooledEncoder, MultiLayerEncoder, load_encoder, pool
 from mlrlib.methods.layer_pooling import make_pooler
 from mlrlib.runtime.cache import atomic_dir
-from mlrlib.training.config import inference_layers
+from mlrlib.training.config import TrainConfig, inference_layers
 
 ST_POOLING = {"cls": "cls", "mean": "mean", "last": "lasttoken"}
 
@@ -140,19 +140,19 @@ def save_sentence_transformer(encoder: MultiLayerEncoder, folder, layer: int | N
     return folder
 
 
-def save_trained(encoder: MultiLayerEncoder, cfg: dict, folder) -> Path:
-    """Export a model trained under `cfg` (`training.train_config`): sentence-transformers gives its
+def save_trained(encoder: MultiLayerEncoder, cfg: TrainConfig, folder) -> Path:
+    """Export a model trained under `cfg` (a `TrainConfig`): sentence-transformers gives its
     query vectors; a multi-vector model also gets `mlr_layers.json` and `MULTI_VECTOR.md` (the recipe
     of its search, outside mlrlib)."""
     queries, passages = inference_layers(cfg)
-    multi = not cfg["layer_pooling"] and (len(queries) > 1 or len(passages) > 1)
-    layer = None if cfg["layer_pooling"] else queries[-1]
+    multi = not cfg.layer_pooling and (len(queries) > 1 or len(passages) > 1)
+    layer = None if cfg.layer_pooling else queries[-1]
     extra = {}
     if multi:
-        spec = {"query_layers": queries, "passage_layers": passages, "pooling": cfg["pooling"],
-                "normalize": cfg["normalize"], "q_max_len": cfg["q_max_len"], "p_max_len": cfg["p_max_len"]}
+        spec = {"query_layers": queries, "passage_layers": passages, "pooling": cfg.pooling,
+                "normalize": cfg.normalize, "q_max_len": cfg.q_max_len, "p_max_len": cfg.p_max_len}
         extra = {"mlr_layers.json": json.dumps(spec, indent=2) + "\n", "MULTI_VECTOR.md": multi_vector_readme(spec)}
-    return save_sentence_transformer(encoder, folder, layer, cfg["pooling"], cfg["normalize"], cfg["p_max_len"], extra)
+    return save_sentence_transformer(encoder, folder, layer, cfg.pooling, cfg.normalize, cfg.p_max_len, extra)
 
 
 def save_checkpoint(checkpoint, folder) -> Path:
@@ -162,7 +162,7 @@ def save_checkpoint(checkpoint, folder) -> Path:
     if not log.exists():
         raise ValueError(f"{checkpoint} is not a trained checkpoint (no train_log.json); "
                          f"pass a folder under .cache/checkpoints/")
-    cfg = json.loads(log.read_text())["key"]["config"]
+    cfg = TrainConfig.from_key(json.loads(log.read_text())["key"]["config"])
     return save_trained(load_encoder(checkpoint / "model"), cfg, folder)
 
 

@@ -93,7 +93,7 @@ PRESETS["03_md2pr_distillation"] = {
 # teacher is reused); mean pooling throughout, the pooling of the paper's per-layer CE embeddings.
 _LIGHT = {"alpha": 1.0, "beta": 1.0, "kd_temperature": 1.0, "negatives": 3}
 _LIGHT_TRAIN = {**_TRAIN, "steps": 30, "batch_size": 8, "hard_negatives": True, "pooling": "mean"}
-_SEED_003 = {"de2_gap_percent": 1, "de2_speedup": 5.15}
+_CE_EMBEDDINGS_PAPER = {"de2_gap_percent": 1, "de2_speedup": 5.15}
 PRESETS["04_early_layer_ce"] = {
     "smoke": {"data": "debian", "model": "minilm",
               "benchmark": benchmark_config(corpus_size=200, max_queries={"train": 40, "dev": 20, "test": 30},
@@ -102,11 +102,12 @@ PRESETS["04_early_layer_ce"] = {
               "train": {**_LIGHT_TRAIN, "steps": 2, "batch_size": 4}, "light": {**_LIGHT, "negatives": 2},
               "light_lr": 3e-4,
               "layers": [1, 2, 3], "seeds": [0, 1], "rerank_depth": 10,
-              "speed": {"passages": 64, "repeats": 2, "queries": 4}, "paper": _SEED_003},
-    "laptop": {"data": "debian", "model": "minilm", "benchmark": benchmark_config(corpus_size=2000, max_weak_pairs=2000),
+              "speed": {"passages": 64, "repeats": 2, "queries": 4}, "paper": _CE_EMBEDDINGS_PAPER},
+    "laptop": {"data": "debian", "model": "minilm",
+               "benchmark": benchmark_config(corpus_size=2000, max_weak_pairs=2000),
                "encode": _ENCODE, "teacher": _TEACHER, "train": _LIGHT_TRAIN, "light": _LIGHT, "light_lr": 3e-4,
                "layers": [1, 2, 3], "seeds": [0, 1, 2], "rerank_depth": 20,
-               "speed": {"passages": 500, "repeats": 5, "queries": 20}, "paper": _SEED_003},
+               "speed": {"passages": 500, "repeats": 5, "queries": 20}, "paper": _CE_EMBEDDINGS_PAPER},
     # our choice of hub models, not taken from arXiv 2502.03552: a 12-layer MS MARCO cross-encoder and a
     # 12-layer MiniLM dual encoder with the same vocabulary and width
     "paper": {"data": "msmarco", "model": "sentence-transformers/all-MiniLM-L12-v2", "benchmark": None,
@@ -114,8 +115,9 @@ PRESETS["04_early_layer_ce"] = {
               "teacher": {**_TEACHER, "model": "cross-encoder/ms-marco-MiniLM-L-12-v2", "kind": "classifier",
                           "steps": 0, "p_max_len": 256, "bf16": False},
               "train": {**_LIGHT_TRAIN, "steps": 20000, "batch_size": 64, "lr": 2e-5, "bf16": False, "p_max_len": 256},
-              "light": {**_LIGHT, "negatives": 7}, "light_lr": 1e-4, "layers": [1, 2, 3], "seeds": [0, 1, 2], "rerank_depth": 100,
-              "speed": {"passages": 5000, "repeats": 5, "queries": 100}, "paper": _SEED_003},
+              "light": {**_LIGHT, "negatives": 7}, "light_lr": 1e-4, "layers": [1, 2, 3], "seeds": [0, 1, 2],
+              "rerank_depth": 100,
+              "speed": {"passages": 5000, "repeats": 5, "queries": 100}, "paper": _CE_EMBEDDINGS_PAPER},
 }
 
 
@@ -131,13 +133,15 @@ PRESETS["05_open_questions"] = {
               "benchmark": benchmark_config(corpus_size=200, max_queries={"train": 40, "dev": 20, "test": 30},
                                             max_weak_pairs=40),
               "encode": _ENCODE, "train": {**_OPEN_TRAIN, "steps": 2, "batch_size": 4},
-              "symmetric_layers": [5, 6], "m_sweep": [1, 2, 4], "decorrelation": {"gamma": 10.0, "m": [4], "sweep": [1.0]},
+              "symmetric_layers": [5, 6], "m_sweep": [1, 2, 4],
+              "decorrelation": {"gamma": 10.0, "m": [4], "sweep": [1.0]},
               "causal": {"model": "minilm", "attention": "causal", "layers": [5, 6]},
               "teacher": {**_TEACHER, "steps": 2, "batch_size": 4, "negatives": 2}, "snapshots": [0, 1, 2],
               "light": {**_LIGHT, "negatives": 2}, "light_lr": 3e-4, "student_layers": [3], "teacher_layers": 3,
               "filters": _FILTERS, "beir": {"n_queries": 30, "corpus_size": 200}, "beir_folder": None,
               "symmetric_data": None},
-    "laptop": {"data": "debian", "model": "minilm", "benchmark": benchmark_config(corpus_size=2000, max_weak_pairs=2000),
+    "laptop": {"data": "debian", "model": "minilm",
+               "benchmark": benchmark_config(corpus_size=2000, max_weak_pairs=2000),
                "encode": _ENCODE, "train": _OPEN_TRAIN,
                "symmetric_layers": [3, 4, 5, 6], "m_sweep": [1, 2, 4, 6], "decorrelation": _DECORRELATION,
                "causal": {"model": "minilm", "attention": "causal", "layers": [3, 4, 5, 6]},
@@ -154,12 +158,13 @@ PRESETS["05_open_questions"] = {
               "symmetric_layers": [9, 10, 11, 12], "m_sweep": [1, 2, 4, 8, 12],
               "decorrelation": {**_DECORRELATION, "m": [4, 8, 12]},
               "causal": {"model": "Qwen/Qwen2.5-0.5B", "attention": "causal", "layers": [21, 22, 23, 24]},
-              "teacher": {**_TEACHER, "model": "bert-base-uncased", "kind": "classifier", "steps": 20000, "batch_size": 32,
-                          "negatives": 7, "lr": 2e-5, "p_max_len": 256, "bf16": False},
+              "teacher": {**_TEACHER, "model": "bert-base-uncased", "kind": "classifier", "steps": 20000,
+                          "batch_size": 32, "negatives": 7, "lr": 2e-5, "p_max_len": 256, "bf16": False},
               "snapshots": [0, 1000, 5000, 10000, 20000],
               "light": {**_LIGHT, "negatives": 7}, "light_lr": 1e-4, "student_layers": [6, 3], "teacher_layers": 6,
               "filters": _FILTERS, "beir": None, "beir_folder": "data/beir/scifact",
-              "symmetric_data": {"data": "debian", "benchmark": benchmark_config(corpus_size=10_000, max_weak_pairs=4000)}},
+              "symmetric_data": {"data": "debian",
+                                 "benchmark": benchmark_config(corpus_size=10_000, max_weak_pairs=4000)}},
 }
 
 

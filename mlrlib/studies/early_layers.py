@@ -7,12 +7,15 @@ the full DE or the pre-trained model, with or without distillation).
 """
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 
 from mlrlib.evaluation.claims import claim_row, significance
 from mlrlib.evaluation.experiment import TrainedModel, evaluated, reuse_or_make
 from mlrlib.training.batches import plan_rows
+from mlrlib.training.config import TrainConfig
 from mlrlib.training.light_de import light_config, light_train, train_light
 
 FULL = "full DE"
@@ -24,7 +27,8 @@ def full_de_config(model: str, L: int, train: dict, negatives: int, seed: int) -
     return light_config(model, L, "base", train, negatives=negatives, seed=seed)
 
 
-def objective_configs(model: str, l: int, L: int, train: dict, weights: dict, lr: float, seed: int) -> dict[str, dict]:
+def objective_configs(model: str, l: int, L: int, train: dict, weights: dict, lr: float,
+                      seed: int) -> dict[str, TrainConfig]:
     """DE-l copied from the cross-encoder, trained with each objective: labels only, + the
     cross-encoder's scores (alpha), + the full DE's embeddings (beta), + both."""
     return {f"DE-{l} {name}": light_config(model, l, "ce", light_train(train, L, l, lr), alpha=a * weights["alpha"],
@@ -33,16 +37,16 @@ def objective_configs(model: str, l: int, L: int, train: dict, weights: dict, lr
             for name, (a, b) in OBJECTIVES.items()}
 
 
-def recipe_of(cfg: dict, layers: int, init: str, seed: int) -> dict:
+def recipe_of(cfg: TrainConfig, layers: int, init: str, seed: int) -> TrainConfig:
     """`cfg`'s objective on another depth (steps scaled to keep the compute), source or seed."""
-    steps = round(cfg["steps"] * cfg["light"]["layers"] / layers)
-    return {**cfg, "doc_layers": [layers], "query_layer": layers, "seed": seed, "steps": steps,
-            "light": {**cfg["light"], "layers": layers, "init": init}}
+    steps = round(cfg.steps * cfg.light.layers / layers)
+    return cfg.replace(doc_layers=[layers], query_layer=layers, seed=seed, steps=steps,
+                       light=dataclasses.replace(cfg.light, layers=layers, init=init))
 
 
 def scored_rows(n_pairs: int, configs) -> list[int]:
     """The training pairs whose candidates need teacher scores: those visited by a config with alpha > 0."""
-    return plan_rows(n_pairs, [c for c in configs if c["distill"]["alpha"] > 0])
+    return plan_rows(n_pairs, [c for c in configs if c.distill.alpha > 0])
 
 
 def train_models(data, configs: dict, negs, ranker, teacher_key, scores, full: TrainedModel | None, enc: dict,

@@ -12,7 +12,7 @@ from mlrlib.evaluation.claims import claim_row, percent, significance
 from mlrlib.evaluation.experiment import LazyEncoders, train_all
 from mlrlib.methods.encoders import MultiLayerEncoder
 from mlrlib.methods.layer_sets import last_few, uniform
-from mlrlib.training.config import train_config
+from mlrlib.training.config import TrainConfig
 
 
 def layer_sets(L: int, m_sweep) -> dict[str, list[int]]:
@@ -26,7 +26,8 @@ def layer_sets(L: int, m_sweep) -> dict[str, list[int]]:
 
 
 def encode_queries(encoder: MultiLayerEncoder, texts, layer, enc, pooling="cls", normalize=True) -> np.ndarray:
-    return encoder.encode(texts, [layer], poolings=(pooling,), batch_size=enc["batch_size"], max_length=enc["q_max_len"], bf16=enc["bf16"], normalize=normalize)[pooling][:, 0]
+    return encoder.encode(texts, [layer], poolings=(pooling,), batch_size=enc["batch_size"],
+                          max_length=enc["q_max_len"], bf16=enc["bf16"], normalize=normalize)[pooling][:, 0]
 
 
 class LayerSetModels(NamedTuple):
@@ -41,7 +42,7 @@ class LayerSetModels(NamedTuple):
 def fine_tune_layer_sets(data: RetrievalData, sets: dict, model: str, num_layers: int, train: dict, enc: dict,
                          seed: int, splits=("dev", "test"), progress=True) -> LayerSetModels:
     """Train one model per layer set S and evaluate its multi-vector (max-sim) search."""
-    configs = {name: train_config(model=model, doc_layers=layers, query_layer=num_layers, seed=seed, **train)
+    configs = {name: TrainConfig(model=model, doc_layers=layers, query_layer=num_layers, seed=seed, **train)
                for name, layers in sets.items()}
     trained = train_all(data, configs, enc, splits=splits, progress=progress)
     runs = {s: [m.runs[s] for m in trained.values()] for s in splits}

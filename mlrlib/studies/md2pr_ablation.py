@@ -1,7 +1,7 @@
 """Notebook 03, MD2PR (arXiv 2312.16821; docs/methods.md#md2pr), as functions: the teacher, the ablation,
 the filter.
 
-Every student is one config (`training.train_config` + "distill": `md2pr.distill_config`);
+Every student is one config (`training.TrainConfig` + "distill": `md2pr.DistillConfig`);
 names say what is added to contrastive-only training.
 """
 from __future__ import annotations
@@ -14,8 +14,8 @@ from mlrlib.evaluation.comparison import seed_deltas
 from mlrlib.evaluation.cost import interleaved_step_seconds, optimizer_step, shared_students
 from mlrlib.evaluation.experiment import TrainedModel, evaluated, reuse_or_make
 from mlrlib.training.batches import index_batches
-from mlrlib.training.config import train_config
-from mlrlib.training.md2pr import Distiller, distill_config, train_student
+from mlrlib.training.config import DistillConfig, TrainConfig
+from mlrlib.training.md2pr import Distiller, train_student
 
 BASE = "contrastive only"
 FULL = "+ both + dynamic filter"
@@ -31,11 +31,11 @@ def step_costs(configs: dict, data: RetrievalData, negs, ranker, scores, steps: 
         opt.add_param_group({"params": list(distiller.projections.parameters())})
         steppers[name] = optimizer_step(distiller, opt)
     first = next(iter(configs.values()))
-    return interleaved_step_seconds(steppers, index_batches(len(data.train_pairs), first["batch_size"], steps + 1,
-                                                            first["seed"]))
+    return interleaved_step_seconds(steppers, index_batches(len(data.train_pairs), first.batch_size, steps + 1,
+                                                            first.seed))
 
 
-def ablation_configs(model: str, L: int, train: dict, weights: dict, seed: int) -> dict[str, dict]:
+def ablation_configs(model: str, L: int, train: dict, weights: dict, seed: int) -> dict[str, TrainConfig]:
     """Contrastive only, + sentence, + word, + both, + both + dynamic filter (and the static one).
 
     weights: alpha, beta_attention, beta_hidden, kd_temperature, layer_map, negatives, kappa, margin.
@@ -45,19 +45,20 @@ def ablation_configs(model: str, L: int, train: dict, weights: dict, seed: int) 
     b = {"beta_attention": w.pop("beta_attention"), "beta_hidden": w.pop("beta_hidden")}
     variants = {BASE: {}, "+ sentence": a, "+ word": b, "+ both": {**a, **b},
                 FULL: {**a, **b, "fn_filter": "dynamic"}, STATIC: {**a, **b, "fn_filter": "static"}}
-    student = train_config(model=model, doc_layers=[L], query_layer=L, seed=seed, **train)
-    return {name: {**student, "distill": distill_config(**w, **v)} for name, v in variants.items()}
+    student = TrainConfig(model=model, doc_layers=[L], query_layer=L, seed=seed, **train)
+    return {name: student.replace(distill=DistillConfig(**w, **v)) for name, v in variants.items()}
 
 
-def with_seed(cfg: dict, seed: int) -> dict:
-    return {**cfg, "seed": seed}
+def with_seed(cfg: TrainConfig, seed: int) -> TrainConfig:
+    return cfg.replace(seed=seed)
 
 
 def train_students(data: RetrievalData, configs: dict, negs, ranker, key, scores, enc, trained=None,
                    progress=False) -> dict[str, TrainedModel]:
     """Train (or load) and evaluate every student; a same-name, same-config model in `trained` is reused."""
     def make(name, cfg):
-        return evaluated(name, *train_student(data.train_pairs, negs, cfg, ranker, key, scores, progress), cfg, data, enc)
+        return evaluated(name, *train_student(data.train_pairs, negs, cfg, ranker, key, scores, progress), cfg, data,
+                         enc)
     return reuse_or_make(configs, make, trained)
 
 
@@ -82,7 +83,8 @@ def masked_examples(log: dict, pairs, negs, k: int = 5, chars: int = 220) -> pd.
     rows = []
     for step, s in enumerate(log["steps"], 1):
         for pair, j, gap in s.get("masked_examples", []):
-            rows.append({"step": step, "query": pairs[pair]["query"], "labelled positive": pairs[pair]["positive"][:chars],
+            rows.append({"step": step, "query": pairs[pair]["query"],
+                         "labelled positive": pairs[pair]["positive"][:chars],
                          "masked negative": negs[pair][j][:chars], "teacher gap R(q,p) - R(q,n)": round(gap, 2)})
     return pd.DataFrame(rows[:k])
 
@@ -98,11 +100,13 @@ def claims_table(test: pd.DataFrame, per_seed: pd.DataFrame, ceiling: pd.DataFra
     n_sig = int(per_seed[(per_seed.system == FULL) & (per_seed.metric == "MRR@10")].significant.sum())
     rerank_name = [n for n in c.index if n.endswith("teacher rerank")][0]
     return pd.DataFrame([
-        claim_row("MD2PR's MRR@10 (MS MARCO dev)", f"{paper['mrr10_msmarco']:.3f}", f"{percent(v.loc[FULL, 'MRR@10'])} here "
+        claim_row("MD2PR's MRR@10 (MS MARCO dev)", f"{paper['mrr10_msmarco']:.3f}",
+            f"{percent(v.loc[FULL, 'MRR@10'])} here "
             "(a different corpus: not comparable)", None),
         claim_row("MD2PR's R@100 (NQ)", f"{paper['r100_nq']:.3f}", f"R@100 {percent(v.loc[FULL, 'R@100'])} here", None),
         claim_row("the teacher re-ranks better than the retriever", "premise of distillation",
-            f"MRR@10 {percent(c.loc[BASE, 'MRR@10'])} -> {percent(c.loc[rerank_name, 'MRR@10'])} after the teacher re-ranks",
+            f"MRR@10 {percent(c.loc[BASE, 'MRR@10'])} -> {percent(c.loc[rerank_name, 'MRR@10'])}"
+            " after the teacher re-ranks",
             c.loc[rerank_name, "MRR@10"] > c.loc[BASE, "MRR@10"]),
         claim_row("the full model beats contrastive-only training", "MD2PR > its ablations",
             f"MRR@10 {100 * d.mean():+.1f} ± {100 * d.std(ddof=1):.1f} over {len(d)} seeds, "
@@ -116,5 +120,6 @@ def claims_table(test: pd.DataFrame, per_seed: pd.DataFrame, ceiling: pd.DataFra
             f"masked {filters['dynamic']} (dynamic) vs {filters['static']} (static) negatives",
             v.loc[FULL, "MRR@10"] > v.loc["+ both", "MRR@10"]),
         claim_row("distillation costs more per training step", "not quantified",
-            f"seconds per step, full model: {cost.loc[FULL, 'ratio']:.2f}x contrastive-only", cost.loc[FULL, "ratio"] > 1),
+            f"seconds per step, full model: {cost.loc[FULL, 'ratio']:.2f}x contrastive-only",
+            cost.loc[FULL, "ratio"] > 1),
     ])

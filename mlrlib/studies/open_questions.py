@@ -25,7 +25,7 @@ from mlrlib.methods.encoders import MultiLayerEncoder
 from mlrlib.methods.false_negatives import DynamicThreshold, StaticMargin, detection_quality, masks_over_plan
 from mlrlib.methods.layer_sets import last_few
 from mlrlib.runtime.cache import atomic_dir, cache_dir
-from mlrlib.training.config import setting, train_config
+from mlrlib.training.config import TrainConfig
 from mlrlib.training.light_de import ce_embedder, light_config, light_train
 
 DE = "m=1 (DE)"
@@ -33,20 +33,21 @@ DE = "m=1 (DE)"
 
 # --- 1. symmetric search -------------------------------------------------------------------
 
-def symmetric_configs(model: str, L: int, layers, train: dict, seed: int) -> dict[str, dict]:
+def symmetric_configs(model: str, L: int, layers, train: dict, seed: int) -> dict[str, TrainConfig]:
     """MLR with the layer set S on the passage side (the paper's), on the query side, or on both."""
     base = {"model": model, "query_layer": L, "doc_layers": layers, "seed": seed, **train}
-    return {"passage side (MLR)": train_config(**base), "query side": train_config(objective="query-side", **base),
-            "both sides": train_config(objective="both-sides", **base)}
+    return {"passage side (MLR)": TrainConfig(**base), "query side": TrainConfig(objective="query-side", **base),
+            "both sides": TrainConfig(objective="both-sides", **base)}
 
 
 # --- 2. multi-vector scaling -----------------------------------------------------------------
 
-def m_configs(model: str, L: int, train: dict, m_sweep, decorrelation: dict, seed: int) -> dict[str, dict]:
+def m_configs(model: str, L: int, train: dict, m_sweep, decorrelation: dict, seed: int) -> dict[str, TrainConfig]:
     """MLR on the last m layers for every m; with the penalty at weight decorrelation["gamma"] for each m in
     decorrelation["m"]; and at each weight in decorrelation["sweep"] for the largest of those m."""
     def cfg(m, gamma=0.0):
-        return train_config(model=model, doc_layers=last_few(L, m), query_layer=L, seed=seed, decorrelation=gamma, **train)
+        return TrainConfig(model=model, doc_layers=last_few(L, m), query_layer=L, seed=seed, decorrelation=gamma,
+                           **train)
     out = {(DE if m == 1 else f"m={m}"): cfg(m) for m in m_sweep}
     out |= {penalised(m, decorrelation["gamma"]): cfg(m, decorrelation["gamma"]) for m in decorrelation["m"]}
     top = max(decorrelation["m"])
@@ -69,8 +70,8 @@ def layer_correlation(passages: np.ndarray, rows) -> float:
 def m_points(test: pd.DataFrame, models: dict, rows) -> pd.DataFrame:
     """One row per (model, metric): m, the penalty's weight gamma (0: none), the metric with its interval,
     and the model's measured layer correlation on the passages `rows`."""
-    return pd.concat([test[test.system == name].assign(m=len(model.cfg["doc_layers"]),
-                                                       gamma=float(setting(model.cfg, "decorrelation")),
+    return pd.concat([test[test.system == name].assign(m=len(model.cfg.doc_layers),
+                                                       gamma=float(model.cfg.decorrelation),
                                                        layer_correlation=layer_correlation(model.passages, rows))
                       for name, model in models.items()], ignore_index=True)
 
@@ -84,15 +85,16 @@ def falls_after_peak(points: pd.DataFrame, gamma: float, metric: str = "MRR@10")
 # --- 3. causal attention ---------------------------------------------------------------------
 
 def causal_configs(model: str, L: int, layers, train: dict, seed: int, attention: str = "causal",
-                   pooling: str = "last") -> dict[str, dict]:
+                   pooling: str = "last") -> dict[str, TrainConfig]:
     """The DE and MLR (layer set `layers`) with a causal mask and last-token pooling."""
     base = {"model": model, "query_layer": L, "seed": seed, **train, "pooling": pooling, "attention": attention}
-    return {"causal DE": train_config(doc_layers=[L], **base), "causal MLR": train_config(doc_layers=layers, **base)}
+    return {"causal DE": TrainConfig(doc_layers=[L], **base), "causal MLR": TrainConfig(doc_layers=layers, **base)}
 
 
 # --- 4. MD2PR: sizes and filtering -----------------------------------------------------------
 
-def student_configs(model: str, L: int, small, train: dict, lr: float, weights: dict, seed: int) -> dict[str, dict]:
+def student_configs(model: str, L: int, small, train: dict, lr: float, weights: dict,
+                    seed: int) -> dict[str, TrainConfig]:
     """Students of L and of each `small` number of layers (the pre-trained model truncated), with
     labels only or + the cross-encoder's scores. The L-layer labels-only student is notebook 04's full DE;
     a truncated student trains L/l times as many steps at `lr`, as DE-l does there."""
@@ -147,7 +149,8 @@ def filter_sweep(scores: np.ndarray, known: torch.Tensor, batch_size: int, margi
 
 def snapshot_layers(snapshots: dict, data, split: str, enc: dict) -> pd.DataFrame:
     """Every layer of each snapshot's single-text embedder as a zero-shot retriever (long table, with `step`)."""
-    tables = [layer_by_layer({f"step {s}": ce_embedder(r)}, data, split, enc).assign(step=s) for s, r in snapshots.items()]
+    tables = [layer_by_layer({f"step {s}": ce_embedder(r)}, data, split, enc).assign(step=s)
+              for s, r in snapshots.items()]
     return pd.concat(tables, ignore_index=True)
 
 
@@ -159,7 +162,8 @@ def best_layers(table: pd.DataFrame, L: int, metric: str = "MRR@10", pooling: st
         v = g.set_index("layer").value
         early = v.loc[1:max(1, L // 2)]
         rows.append({"step": step, "best layer": int(v.idxmax()), f"best {metric}": v.max(),
-                     "best early layer": int(early.idxmax()), f"early {metric}": early.max(), f"layer {L} {metric}": v.loc[L]})
+                     "best early layer": int(early.idxmax()), f"early {metric}": early.max(),
+                     f"layer {L} {metric}": v.loc[L]})
     return pd.DataFrame(rows).set_index("step")
 
 

@@ -1,7 +1,7 @@
 """Notebook 02, single-vector MLR with self-contrastive pooling (MLR, arXiv 2509.23861, §3.2;
 docs/methods.md#single-vector-mlr), as functions.
 
-Every system is one `train_config`; names say what differs from the dual encoder (DE).
+Every system is one `TrainConfig`; names say what differs from the dual encoder (DE).
 """
 from __future__ import annotations
 
@@ -11,32 +11,32 @@ from mlrlib.data.retrieval_data import RetrievalData
 from mlrlib.evaluation import comparison
 from mlrlib.evaluation.claims import claim_row, percent, significance
 from mlrlib.evaluation.comparison import seed_deltas
-from mlrlib.training.config import train_config
+from mlrlib.training.config import TrainConfig
 
 DE = "DE"
 READINGS = {"a": "query-anchored", "b": "self-anchored"}
 POOLING_NAMES = {"average": "pool: average", "scalar-mix": "pool: scalar mix", "attention": "pool: attention"}
 
 
-def headline_configs(model: str, L: int, train: dict, lam: float, seed: int) -> dict[str, dict]:
+def headline_configs(model: str, L: int, train: dict, lam: float, seed: int) -> dict[str, TrainConfig]:
     """The dual encoder and single-vector MLR in both readings with S = {L-1, L} and {L-2, L}."""
-    configs = {DE: train_config(model=model, doc_layers=[L], query_layer=L, seed=seed, **train)}
+    configs = {DE: TrainConfig(model=model, doc_layers=[L], query_layer=L, seed=seed, **train)}
     for key, objective in READINGS.items():
         for label, low in (("{L-1,L}", L - 1), ("{L-2,L}", L - 2)):
-            configs[f"SV-MLR ({key}) {label}"] = train_config(
+            configs[f"SV-MLR ({key}) {label}"] = TrainConfig(
                 model=model, doc_layers=[low, L], query_layer=L, objective=objective, lam=lam, seed=seed, **train)
     return configs
 
 
-def lambda_configs(base: dict, lambdas) -> dict[float, dict]:
+def lambda_configs(base: TrainConfig, lambdas) -> dict[float, TrainConfig]:
     """`base` (a single-vector MLR config) at each regularizer weight lambda."""
-    return {float(lam): {**base, "lam": float(lam)} for lam in lambdas}
+    return {float(lam): base.replace(lam=float(lam)) for lam in lambdas}
 
 
-def pooling_configs(model: str, L: int, train: dict, head_lrs: dict, seed: int) -> dict[str, dict]:
+def pooling_configs(model: str, L: int, train: dict, head_lrs: dict, seed: int) -> dict[str, TrainConfig]:
     """One model per pooler kind (the keys of head_lrs, with the learning rate of the pooler's
     own parameters) over all transformer layers 1..L, for queries and passages alike."""
-    return {POOLING_NAMES[k]: train_config(model=model, doc_layers=list(range(1, L + 1)), query_layer=L,
+    return {POOLING_NAMES[k]: TrainConfig(model=model, doc_layers=list(range(1, L + 1)), query_layer=L,
                                            layer_pooling=k, head_lr=lr, seed=seed, **train)
             for k, lr in head_lrs.items()}
 
@@ -83,7 +83,8 @@ def claims_table(test: pd.DataFrame, best: str, per_seed: pd.DataFrame, lam_poin
             cost["sv_bytes"] == cost["de_bytes"] and abs(cost["latency_ratio"] - 1) < 0.15),
         claim_row("the regularizer adds training cost (more than 5%)", "overhead, not quantified",
             f"seconds per training step: {cost['train_ratio']:.2f}x DE's", cost["train_ratio"] > 1.05),
-        claim_row("multi-layer attention pooling beats last-layer pooling (retrieval)", "seed 002, LLM embedders",
+        claim_row("multi-layer attention pooling beats last-layer pooling (retrieval)",
+            "Pooling And Attention (arXiv 2409.02727), LLM embedders",
             f"{attention} Top-5 {percent(pool.loc[attention, 'Top-5'])} vs DE {percent(pool.loc[DE, 'Top-5'])}"
             f" ({significance(pool_sig.loc[attention, 'Top-5'])})",
             pool.loc[attention, "Top-5"] > pool.loc[DE, "Top-5"]),

@@ -18,9 +18,9 @@ def index_batches(n: int, batch_size: int, steps: int, seed: int) -> list[list[i
 def batches(pairs, negatives, cfg):
     """Seeded order; each batch: (queries, positives followed by the hard negatives)."""
     out = []
-    for idx in index_batches(len(pairs), cfg["batch_size"], cfg["steps"], cfg["seed"]):
+    for idx in index_batches(len(pairs), cfg.batch_size, cfg.steps, cfg.seed):
         passages = [pairs[i]["positive"] for i in idx]
-        if cfg["hard_negatives"]:
+        if cfg.hard_negatives:
             passages += [negatives[i] for i in idx]
         out.append(([pairs[i]["query"] for i in idx], passages))
     return out
@@ -28,4 +28,4 @@ def batches(pairs, negatives, cfg):
 
 def plan_rows(n_pairs: int, cfgs) -> list[int]:
     """The training pairs the configs' batches will visit (their teacher scores are needed)."""
-    return sorted({i for c in cfgs for b in index_batches(n_pairs, c["batch_size"], c["steps"], c["seed"]) for i in b})
+    return sorted({i for c in cfgs for b in index_batches(n_pairs, c.batch_size, c.steps, c.seed) for i in b})

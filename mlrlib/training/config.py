@@ -1,74 +1,155 @@
-"""The training config: every choice of one dual-encoder training run, and the layers it encodes."""
+"""The training config: every choice of one training run, and the layers it encodes.
+
+`TrainConfig` is frozen; derive a variant with `.replace(seed=1)`. Its `key()` is the plain dict whose hash
+names the run's checkpoint (`checkpoints.cached_training`); it is byte for byte the dict of the configs the
+project wrote before it had this class, so their cached checkpoints are still found. MD2PR students add a
+`DistillConfig`, light dual encoders (DE-l) a `LightConfig` as well.
+"""
 from __future__ import annotations
 
+import dataclasses
+from dataclasses import dataclass
+
 SINGLE_VECTOR = ("query-anchored", "self-anchored")
-
-
 MULTI_QUERY = ("query-side", "both-sides")
-
-
 OBJECTIVES = ("mlr", *SINGLE_VECTOR, *MULTI_QUERY)
+FILTERS = (None, "static", "dynamic")
+INITS = ("ce", "de", "base")
 
-
-# Keys added after the first checkpoints were cached. They are left out of a config at their default,
+# Fields added after the first checkpoints were cached. They are left out of the key at their default,
 # so every config written before them keeps its hash (and its cached checkpoint).
 _LATER_DEFAULTS = {"decorrelation": 0.0, "attention": "bidirectional"}
 
 
-def train_config(model="minilm", doc_layers=(6,), query_layer=6, pooling="cls", normalize=True,
-                 temperature=0.05, batch_size=32, hard_negatives=True, steps=150, lr=3e-5,
-                 warmup=0.1, q_max_len=32, p_max_len=128, grad_cache_chunk=None, bf16=True,
-                 objective="mlr", lam=1.0, layer_pooling=None, head_lr=1e-3, seed=0, decorrelation=0.0,
-                 attention="bidirectional") -> dict:
-    """Every training choice in one dict (its hash names the checkpoint).
+@dataclass(frozen=True)
+class DistillConfig:
+    """MD2PR's part of a student's config (MD2PR, arXiv 2312.16821, §3; `training.md2pr`)."""
+    alpha: float = 0.0                # weight of the sentence-level KL to the teacher's scores
+    beta_attention: float = 0.0       # weight of the word-level attention MSE
+    beta_hidden: float = 0.0          # weight of the word-level hidden-state MSE
+    kd_temperature: float = 1.0       # temperature of the sentence-level KL
+    layer_map: tuple = ((6, 6),)      # (teacher layer, student layer) pairs matched at the word level
+    fn_filter: str | None = None      # None, "static" (fixed margin) or "dynamic" (running threshold)
+    margin: float = 0.0               # the static filter's margin
+    kappa: float = 2.0                # the dynamic filter's threshold, in standard deviations
+    negatives: int = 3                # BM25 negatives per query
 
-    doc_layers: the layer set S of the passage vectors (S = (L,) is the dual encoder);
-    query_layer: the layer of the query's vector; normalize: cosine instead of raw inner
-    product (with temperature); grad_cache_chunk: sub-batch size for gradient caching
-    (None: one forward for the whole batch).
-    objective: "mlr" (multi-vector max-sim InfoNCE; the dual encoder when S = (L,)), or
-    single-vector MLR "query-anchored" / "self-anchored" with weight `lam` (S ends with L).
-    layer_pooling: None, or a `layer_pooling.POOLERS` kind that pools the layers S into one
-    vector for queries and passages alike; its parameters train with learning rate head_lr.
-    Multi-vector queries (the symmetric-search open question): "query-side" gives the query the
-    vectors of S and the passage its layer `query_layer` alone; "both-sides" gives both the
-    vectors of S; the score is the max over every (query vector, passage vector) pair.
-    decorrelation: weight gamma of `losses.layer_decorrelation` on the passages' layer vectors.
-    attention: "causal" runs the encoder with a causal mask (`encoders.load_model`).
-    A loss outside these is passed to `train_encoder` with a `tag` naming it.
-    """
-    cfg = {k: (list(v) if isinstance(v, tuple) else v) for k, v in locals().items()}
-    if objective not in OBJECTIVES:
-        raise ValueError(f"unknown objective {objective!r}; use one of {OBJECTIVES}")
-    if objective != "mlr" and (layer_pooling or list(doc_layers)[-1] != query_layer):
-        raise ValueError(f"objective {objective!r} needs a layer set ending with the query layer L, and no layer pooling")
-    if decorrelation < 0:
-        raise ValueError("decorrelation (the penalty's weight) must be >= 0")
-    return {k: v for k, v in cfg.items() if k not in _LATER_DEFAULTS or v != _LATER_DEFAULTS[k]}
+    def __post_init__(self):
+        object.__setattr__(self, "layer_map", tuple(tuple(p) for p in self.layer_map))
+        if self.fn_filter not in FILTERS:
+            raise ValueError(f"unknown fn_filter {self.fn_filter!r}; use one of {FILTERS}")
+        if min(self.alpha, self.beta_attention, self.beta_hidden) < 0 or self.negatives < 1 or self.kd_temperature <= 0:
+            raise ValueError("loss weights must be >= 0, negatives >= 1 and kd_temperature > 0")
+
+    @property
+    def word_level(self) -> bool:
+        return self.beta_attention > 0 or self.beta_hidden > 0
+
+    def key(self) -> dict:
+        return {**dataclasses.asdict(self), "layer_map": [list(p) for p in self.layer_map]}
 
 
-def setting(cfg: dict, key: str):
-    """cfg[key], or its default for the keys that configs written before it lack."""
-    return cfg.get(key, _LATER_DEFAULTS.get(key))
+@dataclass(frozen=True)
+class LightConfig:
+    """What makes a dual encoder light (DE-l, arXiv 2502.03552; `training.light_de`)."""
+    layers: int          # l: the transformer layers kept
+    init: str            # copied from "ce" (the cross-encoder), "de" (the trained full DE) or "base" (pre-trained)
+    beta: float = 0.0    # weight of the MSE to the full DE's unit vectors
+
+    def __post_init__(self):
+        if self.init not in INITS:
+            raise ValueError(f"unknown init {self.init!r}; use one of {INITS}")
+        if self.beta < 0:
+            raise ValueError("beta must be >= 0")
+
+    def key(self) -> dict:
+        return dataclasses.asdict(self)
 
 
-def inference_layers(cfg) -> tuple[list[int], list[int]]:
+@dataclass(frozen=True)
+class TrainConfig:
+    """Every choice of one training run (its `key()` names the checkpoint). Values are kept as given, never
+    converted (5e-5 stays 5e-5, 1 stays 1), since the key's hash must not move."""
+    model: str = "minilm"                 # hub id or local folder; "minilm": the packaged all-MiniLM-L6-v2
+    doc_layers: tuple = (6,)              # the layer set S of the passage vectors; S = (L,) is the dual encoder
+    query_layer: int = 6                  # the layer of the query's vector (L)
+    pooling: str = "cls"                  # "cls", "mean" or "last" (token) pooling of each layer
+    normalize: bool = True                # cosine (with temperature) instead of the raw inner product
+    temperature: float = 0.05             # tau of the InfoNCE losses
+    batch_size: int = 32                  # queries per step (their positives and negatives come along)
+    hard_negatives: bool = True           # add one BM25 negative per query to the batch
+    steps: int = 150                      # optimizer steps
+    lr: float = 3e-5                      # AdamW learning rate of the encoder
+    warmup: float = 0.1                   # share of the steps with linear warm-up (then linear decay)
+    q_max_len: int = 32                   # query tokens kept
+    p_max_len: int = 128                  # passage tokens kept
+    grad_cache_chunk: int | None = None   # sub-batch of gradient caching; None: one forward per batch
+    bf16: bool = True                     # bfloat16 autocast on the CPU
+    objective: str = "mlr"                # one of OBJECTIVES (see below)
+    lam: float = 1.0                      # lambda: weight of single-vector MLR's regularizer
+    layer_pooling: str | None = None      # None, or a `layer_pooling.POOLERS` kind pooling S into one vector
+    head_lr: float = 1e-3                 # learning rate of the pooler's (and other heads') parameters
+    seed: int = 0                         # seeds the batches, dropout and any fresh head
+    decorrelation: float = 0.0            # gamma: weight of `losses.layer_decorrelation` on the passages' S
+    attention: str = "bidirectional"      # "causal" runs the encoder with a causal mask
+    distill: DistillConfig | None = None  # MD2PR students: the distillation terms and false-negative filter
+    light: LightConfig | None = None      # DE-l: the truncated model and its source
+
+    # objective: "mlr" is multi-vector max-sim InfoNCE (the dual encoder when S = (L,)); "query-anchored" and
+    # "self-anchored" are the two readings of single-vector MLR (S must end with L; search uses L alone);
+    # "query-side" gives the query the vectors of S and the passage its layer L; "both-sides" gives both S.
+    def __post_init__(self):
+        object.__setattr__(self, "doc_layers", tuple(self.doc_layers))
+        if self.objective not in OBJECTIVES:
+            raise ValueError(f"unknown objective {self.objective!r}; use one of {OBJECTIVES}")
+        if self.objective != "mlr" and (self.layer_pooling or self.doc_layers[-1] != self.query_layer):
+            raise ValueError(f"objective {self.objective!r} needs a layer set ending with the query layer L, "
+                             "and no layer pooling")
+        if self.decorrelation < 0:
+            raise ValueError("decorrelation (the penalty's weight) must be >= 0")
+
+    def replace(self, **changes) -> TrainConfig:
+        return dataclasses.replace(self, **changes)
+
+    def key(self) -> dict:
+        """The plain dict whose hash names the checkpoint (see the module docstring)."""
+        out = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        out["doc_layers"] = list(self.doc_layers)
+        for name, default in _LATER_DEFAULTS.items():
+            if out[name] == default:
+                del out[name]
+        for part in ("distill", "light"):
+            if out[part] is None:
+                del out[part]
+            else:
+                out[part] = out[part].key()
+        return out
+
+    @classmethod
+    def from_key(cls, key: dict) -> TrainConfig:
+        """The config whose `key()` is `key` (e.g. read back from a checkpoint's train_log.json)."""
+        parts = {"distill": DistillConfig, "light": LightConfig}
+        return cls(**{k: parts[k](**v) if k in parts else v for k, v in key.items()})
+
+
+def inference_layers(cfg: TrainConfig) -> tuple[list[int], list[int]]:
     """(query layers, passage layers) that search uses for a model trained with `cfg`.
 
     Single-vector MLR indexes the last layer alone: S only shapes training. A layer-pooled
     model feeds S to its pooler on both sides (one vector out). Multi-vector MLR indexes S.
     """
-    if cfg["layer_pooling"] or cfg["objective"] == "both-sides":
-        return cfg["doc_layers"], cfg["doc_layers"]
-    if cfg["objective"] == "query-side":
-        return cfg["doc_layers"], [cfg["query_layer"]]
-    if cfg["objective"] in SINGLE_VECTOR:
-        return [cfg["query_layer"]], [cfg["query_layer"]]
-    return [cfg["query_layer"]], cfg["doc_layers"]
+    layers = list(cfg.doc_layers)
+    if cfg.layer_pooling or cfg.objective == "both-sides":
+        return layers, layers
+    if cfg.objective == "query-side":
+        return layers, [cfg.query_layer]
+    if cfg.objective in SINGLE_VECTOR:
+        return [cfg.query_layer], [cfg.query_layer]
+    return [cfg.query_layer], layers
 
 
-def training_layers(cfg) -> tuple[list[int], list[int]]:
+def training_layers(cfg: TrainConfig) -> tuple[list[int], list[int]]:
     """(query layers, passage layers) that training encodes: those of search, except that
     single-vector MLR trains on every layer of S (its loss uses them; search does not)."""
     queries, passages = inference_layers(cfg)
-    return queries, (cfg["doc_layers"] if cfg["objective"] in SINGLE_VECTOR else passages)
+    return queries, (list(cfg.doc_layers) if cfg.objective in SINGLE_VECTOR else passages)

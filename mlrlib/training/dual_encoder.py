@@ -11,29 +11,31 @@ from mlrlib.methods.losses import (
 )
 from mlrlib.training.batches import batches
 from mlrlib.training.checkpoints import cached_training, data_fingerprint
-from mlrlib.training.config import MULTI_QUERY, setting
+from mlrlib.training.config import TrainConfig
 from mlrlib.training.loop import optimize, seed_everything
 from mlrlib.training.step import train_step
 
-
-def loss_for(cfg):
-    """The loss of `cfg["objective"]` on [B, mq, H] queries and [N, m, H] passages, plus the
-    decorrelation penalty on the passages' layer vectors when its weight is > 0."""
-    tau, lam, gamma = cfg["temperature"], cfg["lam"], setting(cfg, "decorrelation")
-    if cfg["objective"] == "query-anchored":
-        loss = lambda q, d: query_anchored_mlr_loss(q[:, 0], d, lam, tau)  # noqa: E731
-    elif cfg["objective"] == "self-anchored":
-        loss = lambda q, d: self_anchored_mlr_loss(q[:, 0], d, lam, tau)  # noqa: E731
-    elif cfg["objective"] in MULTI_QUERY:
-        loss = lambda q, d: two_sided_mlr_loss(q, d, tau)  # noqa: E731
-    else:
-        loss = lambda q, d: mlr_multi_vector_loss(q[:, 0], d, tau)  # noqa: E731
-    if gamma == 0:
-        return loss
-    return lambda q, d: loss(q, d) + gamma * layer_decorrelation(d)
+# objective -> its loss on [B, mq, H] queries and [N, m, H] passages (the single-query losses take the query's
+# one vector); the equations are in each loss's docstring (`methods.losses`)
+OBJECTIVE_LOSSES = {
+    "mlr": lambda q, d, cfg: mlr_multi_vector_loss(q[:, 0], d, cfg.temperature),
+    "query-anchored": lambda q, d, cfg: query_anchored_mlr_loss(q[:, 0], d, cfg.lam, cfg.temperature),
+    "self-anchored": lambda q, d, cfg: self_anchored_mlr_loss(q[:, 0], d, cfg.lam, cfg.temperature),
+    "query-side": lambda q, d, cfg: two_sided_mlr_loss(q, d, cfg.temperature),
+    "both-sides": lambda q, d, cfg: two_sided_mlr_loss(q, d, cfg.temperature),
+}
 
 
-def fit(encoder, pairs, negatives, cfg, loss_fn=None, progress=True) -> list[float]:
+def loss_for(cfg: TrainConfig):
+    """The loss of `cfg.objective`, plus the decorrelation penalty on the passages' layer vectors when its
+    weight gamma is > 0."""
+    objective = OBJECTIVE_LOSSES[cfg.objective]
+    if cfg.decorrelation == 0:
+        return lambda q, d: objective(q, d, cfg)
+    return lambda q, d: objective(q, d, cfg) + cfg.decorrelation * layer_decorrelation(d)
+
+
+def fit(encoder, pairs, negatives, cfg: TrainConfig, loss_fn=None, progress=True) -> list[float]:
     """Train `encoder` in place; returns the loss of every step."""
     loss_fn = loss_fn or loss_for(cfg)
 
@@ -43,18 +45,17 @@ def fit(encoder, pairs, negatives, cfg, loss_fn=None, progress=True) -> list[flo
     return optimize(encoder, batches(pairs, negatives, cfg), cfg, step, progress=progress)
 
 
-def build_encoder(cfg) -> MultiLayerEncoder:
+def build_encoder(cfg: TrainConfig) -> MultiLayerEncoder:
     """The untrained encoder of `cfg`: the pre-trained model, plus a seeded fresh pooler if any."""
-    attention = setting(cfg, "attention")
-    if not cfg["layer_pooling"]:
-        return MultiLayerEncoder(cfg["model"], attention=attention)
-    seed_everything(cfg["seed"])
-    return LayerPooledEncoder(cfg["model"], cfg["layer_pooling"], cfg["doc_layers"],
-                              model=load_model(resolve_model(cfg["model"]), attention))
+    if not cfg.layer_pooling:
+        return MultiLayerEncoder(cfg.model, attention=cfg.attention)
+    seed_everything(cfg.seed)
+    return LayerPooledEncoder(cfg.model, cfg.layer_pooling, list(cfg.doc_layers),
+                              model=load_model(resolve_model(cfg.model), cfg.attention))
 
 
-def train_encoder(pairs, negatives, cfg, loss_fn=None, tag="mlr", progress=True):
-    """Train from `cfg["model"]`, or load the checkpoint cached for (cfg, data, tag).
+def train_encoder(pairs, negatives, cfg: TrainConfig, loss_fn=None, tag="mlr", progress=True):
+    """Train from `cfg.model`, or load the checkpoint cached for (cfg, data, tag).
 
     Returns (encoder, log) where log has the per-step losses and the training time.
     A custom `loss_fn` must be named by `tag` so its checkpoints are kept apart.
@@ -62,4 +63,4 @@ def train_encoder(pairs, negatives, cfg, loss_fn=None, tag="mlr", progress=True)
     def train():
         encoder = build_encoder(cfg)
         return encoder, {"losses": fit(encoder, pairs, negatives, cfg, loss_fn, progress)}
-    return cached_training({"config": cfg, "data": data_fingerprint(pairs, negatives), "tag": tag}, train)
+    return cached_training({"config": cfg.key(), "data": data_fingerprint(pairs, negatives), "tag": tag}, train)

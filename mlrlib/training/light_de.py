@@ -25,12 +25,10 @@ from mlrlib.methods.cross_encoder import CrossEncoder
 from mlrlib.methods.encoders import MultiLayerEncoder
 from mlrlib.training.batches import index_batches
 from mlrlib.training.checkpoints import cached_training, data_fingerprint
-from mlrlib.training.config import train_config
+from mlrlib.training.config import DistillConfig, LightConfig, TrainConfig
 from mlrlib.training.loop import optimize
-from mlrlib.training.md2pr import Distiller, distill_config
+from mlrlib.training.md2pr import Distiller
 from mlrlib.training.step import represent
-
-INITS = ("ce", "de", "base")
 
 
 def ce_embedder(ranker: CrossEncoder) -> MultiLayerEncoder:
@@ -43,29 +41,26 @@ def ce_embedder(ranker: CrossEncoder) -> MultiLayerEncoder:
 
 
 def light_config(model: str, layers: int, init: str, train: dict, alpha=0.0, beta=0.0, kd_temperature=1.0,
-                 negatives=3, seed=0) -> dict:
-    """A DE-l's config: `training.train_config` (queries and passages on layer l) plus "distill"
-    (alpha, the cross-encoder's scores) and "light" (init, beta).
+                 negatives=3, seed=0) -> TrainConfig:
+    """A DE-l's config: the training choices `train` with queries and passages on layer l, its `distill`
+    part (alpha, the cross-encoder's scores) and its `light` part (init, beta).
 
     init: "ce" (the cross-encoder's first l layers), "de" (the trained full DE's) or "base"
     (the pre-trained `model`'s; with layers = L and alpha = beta = 0 this is the full DE itself).
     """
-    if init not in INITS:
-        raise ValueError(f"unknown init {init!r}; use one of {INITS}")
-    if beta < 0:
-        raise ValueError("beta must be >= 0")
-    cfg = train_config(model=model, doc_layers=[layers], query_layer=layers, seed=seed, **train)
-    return {**cfg, "distill": distill_config(alpha=alpha, kd_temperature=kd_temperature, negatives=negatives),
-            "light": {"layers": layers, "init": init, "beta": beta}}
+    light = LightConfig(layers=layers, init=init, beta=beta)
+    distill = DistillConfig(alpha=alpha, kd_temperature=kd_temperature, negatives=negatives)
+    return TrainConfig(model=model, doc_layers=[layers], query_layer=layers, seed=seed, **train, distill=distill,
+                       light=light)
 
 
-def build_light(cfg: dict, ranker: CrossEncoder | None = None, full_de: MultiLayerEncoder | None = None):
+def build_light(cfg: TrainConfig, ranker: CrossEncoder | None = None, full_de: MultiLayerEncoder | None = None):
     """The untrained DE-l of `cfg`: a copy of its source's embeddings and first l layers."""
-    init, layers = cfg["light"]["init"], cfg["light"]["layers"]
+    init, layers = cfg.light.init, cfg.light.layers
     if init == "ce" and ranker is None or init == "de" and full_de is None:
         raise ValueError(f"init {init!r} copies a trained model: pass the {'ranker' if init == 'ce' else 'full DE'}")
     source = {"ce": lambda: ce_embedder(ranker), "de": lambda: full_de,
-              "base": lambda: MultiLayerEncoder(cfg["model"])}[init]()
+              "base": lambda: MultiLayerEncoder(cfg.model)}[init]()
     return source.truncated(layers)
 
 
@@ -75,7 +70,7 @@ class LightStep(Distiller):
 
     def __init__(self, student, ranker, pairs, negative_lists, scores, cfg, reference=None):
         super().__init__(student, ranker, pairs, negative_lists, scores, cfg)
-        self.beta, self.reference = cfg["light"]["beta"], reference
+        self.beta, self.reference = cfg.light.beta, reference
         if self.beta > 0 and reference is None:
             raise ValueError("beta > 0 distills from the full dual encoder: pass it as reference")
         if reference is not None:
@@ -86,30 +81,30 @@ class LightStep(Distiller):
             return 0.0
         with torch.no_grad():
             L = self.reference.num_layers
-            target = torch.cat([represent(self.reference, queries, self.cfg["q_max_len"], [L], self.cfg),
-                                represent(self.reference, passages, self.cfg["p_max_len"], [L], self.cfg)])[:, 0]
+            target = torch.cat([represent(self.reference, queries, self.cfg.q_max_len, [L], self.cfg),
+                                represent(self.reference, passages, self.cfg.p_max_len, [L], self.cfg)])[:, 0]
         embedding = (torch.cat([q, p]) - target).pow(2).sum(-1).mean()
         record["embedding"] = float(embedding.detach())
         return self.beta * embedding
 
 
-def light_key(cfg: dict, pairs, negative_lists, teacher_key, reference_key) -> dict:
+def light_key(cfg: TrainConfig, pairs, negative_lists, teacher_key, reference_key) -> dict:
     """What names a DE-l checkpoint: config, data, and the trained models it was copied or distilled from."""
-    uses_ce = cfg["light"]["init"] == "ce" or cfg["distill"]["alpha"] > 0
-    uses_de = cfg["light"]["init"] == "de" or cfg["light"]["beta"] > 0
-    return {"config": cfg, "data": data_fingerprint(pairs, negative_lists), "tag": "light-de",
+    uses_ce = cfg.light.init == "ce" or cfg.distill.alpha > 0
+    uses_de = cfg.light.init == "de" or cfg.light.beta > 0
+    return {"config": cfg.key(), "data": data_fingerprint(pairs, negative_lists), "tag": "light-de",
             "teacher": teacher_key if uses_ce else None, "reference": reference_key if uses_de else None}
 
 
-def train_light(pairs, negative_lists, cfg: dict, ranker=None, teacher_key=None, scores=None, full_de=None,
+def train_light(pairs, negative_lists, cfg: TrainConfig, ranker=None, teacher_key=None, scores=None, full_de=None,
                 reference_key=None, progress=True):
     """Build DE-l from its source and train it (or load the checkpoint cached for its key).
     Returns (encoder, log) with one record per step (loss terms)."""
     def train():
         student = build_light(cfg, ranker, full_de)
         step = LightStep(student, ranker, pairs, negative_lists, scores, cfg, reference=full_de)
-        plan = index_batches(len(pairs), cfg["batch_size"], cfg["steps"], cfg["seed"])
-        records = optimize(student, plan, cfg, step, progress=progress, desc=f"DE-{cfg['light']['layers']}")
+        plan = index_batches(len(pairs), cfg.batch_size, cfg.steps, cfg.seed)
+        records = optimize(student, plan, cfg, step, progress=progress, desc=f"DE-{cfg.light.layers}")
         return student, {"steps": records, "losses": [r["loss"] for r in records]}
     return cached_training(light_key(cfg, pairs, negative_lists, teacher_key, reference_key), train)
 

@@ -1,7 +1,7 @@
-"""Dual-encoder training: in-batch + hard negatives, gradient caching, seeded, cached by config.
+"""The optimizer loop every model here trains with: AdamW, linear warm-up then decay, seeded.
 
-`train_config(...)` fixes every choice; `train_encoder(pairs, negatives, config)` returns
-the trained encoder, reusing a checkpoint stored under the hash of (config, data).
+`optimize(encoder, plan, cfg, step)` runs `step(batch)` (forward and backward) for each batch of the plan; what
+a step computes is the trainer's: `dual_encoder.fit`, `md2pr.Distiller`, `light_de.LightStep`.
 """
 from __future__ import annotations
 
@@ -22,11 +22,11 @@ def optimize(encoder, plan, cfg, step, head=(), progress=True, desc="train") -> 
     """AdamW with linear warmup and decay over `plan`; `step(batch)` runs forward and backward and
     returns (loss, record). The encoder's pooler and the extra `head` parameters train at head_lr.
     Returns the records, one per step."""
-    seed_everything(cfg["seed"])
+    seed_everything(cfg.seed)
     head = [p for n, p in encoder.named_parameters() if n.startswith("pooler.")] + list(head)
     body = [p for n, p in encoder.named_parameters() if not n.startswith("pooler.")]
-    opt = torch.optim.AdamW([{"params": body}, {"params": head, "lr": cfg["head_lr"]}], lr=cfg["lr"])
-    sched = get_linear_schedule_with_warmup(opt, int(cfg["warmup"] * len(plan)), len(plan))
+    opt = torch.optim.AdamW([{"params": body}, {"params": head, "lr": cfg.head_lr}], lr=cfg.lr)
+    sched = get_linear_schedule_with_warmup(opt, int(cfg.warmup * len(plan)), len(plan))
     encoder.train()
     records = []
     bar = tqdm(plan, desc=desc, disable=not progress, leave=False)

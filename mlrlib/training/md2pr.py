@@ -27,30 +27,9 @@ from mlrlib.methods.losses import masked_info_nce
 from mlrlib.runtime.cache import atomic_dir, cache_dir, config_hash
 from mlrlib.training.batches import index_batches
 from mlrlib.training.checkpoints import cached_training, data_fingerprint
+from mlrlib.training.config import TrainConfig
 from mlrlib.training.dual_encoder import build_encoder
 from mlrlib.training.loop import optimize
-
-FILTERS = (None, "static", "dynamic")
-
-
-def distill_config(alpha=0.0, beta_attention=0.0, beta_hidden=0.0, kd_temperature=1.0, layer_map=((6, 6),),
-                   fn_filter=None, margin=0.0, kappa=2.0, negatives=3) -> dict:
-    """The MD2PR part of a student's config.
-
-    alpha: weight of the sentence-level KL (temperature kd_temperature); beta_attention /
-    beta_hidden: weights of the word-level attention and hidden-state MSE; layer_map:
-    [(teacher layer, student layer)] matched at the word level; fn_filter: None, "static"
-    (fixed margin) or "dynamic" (running threshold, kappa); negatives: BM25 negatives per query.
-    """
-    if fn_filter not in FILTERS:
-        raise ValueError(f"unknown fn_filter {fn_filter!r}; use one of {FILTERS}")
-    if min(alpha, beta_attention, beta_hidden) < 0 or negatives < 1 or kd_temperature <= 0:
-        raise ValueError("loss weights must be >= 0, negatives >= 1 and kd_temperature > 0")
-    return {**dict(locals()), "layer_map": [list(p) for p in layer_map]}
-
-
-def uses_word_level(distill: dict) -> bool:
-    return distill["beta_attention"] > 0 or distill["beta_hidden"] > 0
 
 
 def teacher_scores(ranker: CrossEncoder, teacher_key: dict, pairs, negative_lists, n: int, enc: dict,
@@ -85,33 +64,33 @@ class Distiller:
     """One MD2PR training step on a batch of pair indices: forward, losses, backward."""
 
     def __init__(self, student, teacher: CrossEncoder | None, pairs, negative_lists, scores: np.ndarray | None,
-                 cfg: dict):
+                 cfg: TrainConfig):
         self.student, self.teacher, self.pairs, self.negs, self.scores = student, teacher, pairs, negative_lists, scores
-        self.cfg, self.d = cfg, cfg["distill"]
-        self.word = uses_word_level(self.d)
-        needs_scores = self.d["alpha"] > 0 or self.d["fn_filter"]
+        self.cfg, self.d = cfg, cfg.distill
+        self.word = self.d.word_level
+        needs_scores = self.d.alpha > 0 or self.d.fn_filter
         if (needs_scores and scores is None) or (self.word and teacher is None):
             raise ValueError("this config distills from a teacher: pass the ranker and its cached scores")
         if self.word and teacher.tokenizer.get_vocab() != student.tokenizer.get_vocab():
             raise ValueError("word-level distillation maps tokens by position, so teacher and student must share a "
                              "tokenizer; use a teacher with the student's vocabulary, or set beta_* = 0")
-        self.filter = make_filter(self.d["fn_filter"], self.d["margin"], self.d["kappa"])
+        self.filter = make_filter(self.d.fn_filter, self.d.margin, self.d.kappa)
         width = teacher.model.config.hidden_size if self.word else student.dim
-        self.projections = HiddenProjections(self.d["layer_map"], width, student.dim)
+        self.projections = HiddenProjections(self.d.layer_map, width, student.dim)
 
     def encode(self, texts, max_len: int):
         """Unit vectors [N, H] of the last layer, the model output, and each text's token positions."""
         cfg, L = self.cfg, self.student.num_layers
         tokens = tokenize_side(self.student.tokenizer, texts, max_len)
         inputs = {k: v for k, v in tokens.items() if k != "special_tokens_mask"}
-        with bf16_autocast(cfg["bf16"]), (eager_attention(self.student.model) if self.word else nullcontext()):
+        with bf16_autocast(cfg.bf16), (eager_attention(self.student.model) if self.word else nullcontext()):
             out = self.student.model(**inputs, output_hidden_states=True, output_attentions=self.word)
-        vectors = self.student.vectors(out.hidden_states, inputs["attention_mask"], [L], cfg["pooling"])[:, 0].float()
-        return (F.normalize(vectors, dim=-1) if cfg["normalize"] else vectors), out, tokens
+        vectors = self.student.vectors(out.hidden_states, inputs["attention_mask"], [L], cfg.pooling)[:, 0].float()
+        return (F.normalize(vectors, dim=-1) if cfg.normalize else vectors), out, tokens
 
     def texts(self, idx: list[int]) -> tuple[list[str], list[str]]:
         """The batch's queries, and its passages: the positives, then each query's n negatives."""
-        n = self.d["negatives"]
+        n = self.d.negatives
         return ([self.pairs[i]["query"] for i in idx],
                 [self.pairs[i]["positive"] for i in idx] + [c for i in idx for c in self.negs[i][:n]])
 
@@ -124,15 +103,15 @@ class Distiller:
 
     def losses(self, idx: list[int]) -> tuple[torch.Tensor, dict]:
         """The step's total loss (with graph) and its record; `extra_loss` adds a subclass's terms."""
-        cfg, d, B, n = self.cfg, self.d, len(idx), self.d["negatives"]
+        cfg, d, B, n = self.cfg, self.d, len(idx), self.d.negatives
         queries, passages = self.texts(idx)
-        q, q_out, q_tok = self.encode(queries, cfg["q_max_len"])
-        p, p_out, p_tok = self.encode(passages, cfg["p_max_len"])
+        q, q_out, q_tok = self.encode(queries, cfg.q_max_len)
+        p, p_out, p_tok = self.encode(passages, cfg.p_max_len)
         scores = q @ p.T
         own = candidate_columns(B, n)
         record = {"step_pairs": list(idx)}
         mask = torch.zeros_like(scores, dtype=torch.bool)
-        if self.filter is not None or d["alpha"] > 0:
+        if self.filter is not None or d.alpha > 0:
             teacher = torch.from_numpy(self.scores[idx])
             if teacher.isnan().any():
                 raise ValueError("no teacher scores for some pairs of this batch; compute them for the plan's rows")
@@ -144,15 +123,15 @@ class Distiller:
             record.update(delta=delta, masked=int(masked.sum()), negatives=masked.numel(),
                           masked_examples=[[idx[r], int(c), float(teacher[r, 0] - teacher[r, 1 + c])]
                                            for r, c in zip(rows.tolist(), cols.tolist())])
-        loss = masked_info_nce(scores, torch.arange(B), mask, cfg["temperature"])
+        loss = masked_info_nce(scores, torch.arange(B), mask, cfg.temperature)
         record["contrastive"] = float(loss.detach())
-        if d["alpha"] > 0:
-            sentence = sentence_kl_loss(teacher, scores.gather(1, own) / cfg["temperature"], d["kd_temperature"])
-            loss = loss + d["alpha"] * sentence
+        if d.alpha > 0:
+            sentence = sentence_kl_loss(teacher, scores.gather(1, own) / cfg.temperature, d.kd_temperature)
+            loss = loss + d.alpha * sentence
             record["sentence"] = float(sentence.detach())
         if self.word:
             attention, hidden = self.word_level(q_out, p_out, q_tok, p_tok, B)
-            loss = loss + d["beta_attention"] * attention + d["beta_hidden"] * hidden
+            loss = loss + d.beta_attention * attention + d.beta_hidden * hidden
             record.update(attention=float(attention.detach()), hidden=float(hidden.detach()))
         return loss + self.extra_loss(queries, passages, q, p, record), record
 
@@ -164,28 +143,28 @@ class Distiller:
         """The word-level losses on each query and its positive; one teacher pass, no gradient."""
         positives = {k: v[:B] for k, v in p_tok.items()}
         pairs = build_pairs(self.teacher.template, self.teacher.tokenizer.pad_token_id, q_tok, positives)
-        with torch.no_grad(), bf16_autocast(self.cfg["bf16"]):
+        with torch.no_grad(), bf16_autocast(self.cfg.bf16):
             _, t_out = self.teacher(pairs, details=True)
         return word_level_losses(t_out, q_out, p_out, pairs, content_positions(q_tok), content_positions(positives),
-                                 self.d["layer_map"], self.projections)
+                                 self.d.layer_map, self.projections)
 
 
-def student_key(cfg: dict, pairs, negative_lists, teacher_key: dict | None) -> dict:
+def student_key(cfg: TrainConfig, pairs, negative_lists, teacher_key: dict | None) -> dict:
     data = data_fingerprint(pairs, negative_lists)
-    return {"config": cfg, "data": data, "teacher": teacher_key, "tag": "md2pr"}
+    return {"config": cfg.key(), "data": data, "teacher": teacher_key, "tag": "md2pr"}
 
 
-def train_student(pairs, negative_lists, cfg: dict, teacher: CrossEncoder | None = None, teacher_key=None,
+def train_student(pairs, negative_lists, cfg: TrainConfig, teacher: CrossEncoder | None = None, teacher_key=None,
                   scores: np.ndarray | None = None, progress=True):
-    """Train the student of `cfg` (a `training.train_config` plus "distill": `distill_config`),
+    """Train the student of `cfg` (a `TrainConfig` with its `distill` part),
     or load its checkpoint cached for (config, data, teacher). Returns (encoder, log); the log
     has one record per step: loss parts, and with a filter delta_t and the masked negatives."""
     def train():
-        torch.manual_seed(cfg["seed"])  # fresh projection heads, if any
+        torch.manual_seed(cfg.seed)  # fresh projection heads, if any
         student = build_encoder(cfg)
         distiller = Distiller(student, teacher.eval() if teacher is not None else None, pairs, negative_lists,
                               scores, cfg)
-        plan = index_batches(len(pairs), cfg["batch_size"], cfg["steps"], cfg["seed"])
+        plan = index_batches(len(pairs), cfg.batch_size, cfg.steps, cfg.seed)
         records = optimize(student, plan, cfg, distiller, head=distiller.projections.parameters(),
                            progress=progress, desc="student")
         return student, {"steps": records, "losses": [r["loss"] for r in records]}

@@ -7,11 +7,13 @@ softmax (`losses.listwise_ranking_loss`). The trained ranker is cached under the
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import random
 import time
 import weakref
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 import torch
@@ -28,58 +30,72 @@ from mlrlib.training.checkpoints import data_fingerprint
 KINDS = ("gated", "classifier")
 
 
-def ranker_config(model="minilm", kind="gated", steps=150, batch_size=8, negatives=3, lr=5e-5, head_lr=2e-3,
-                  gate=-4.0, warmup=0.1, q_max_len=32, p_max_len=128, bf16=True, seed=0) -> dict:
-    """Every choice of the teacher's training: `batch_size` queries per step, each with its
-    positive and `negatives` BM25 negatives; steps = 0: use `model` as it is (a trained ranker).
+@dataclass(frozen=True)
+class RankerConfig:
+    """Every choice of the teacher's training (its `key()` names the cached ranker). Each step has
+    `batch_size` queries, each with its positive and `negatives` BM25 negatives; steps = 0 uses `model`
+    as it is (an already trained ranker)."""
+    model: str = "minilm"      # hub id or local folder of the model the ranker starts from
+    kind: str = "gated"        # "classifier" (a head on [CLS]) or "gated" (`cross_encoder.GatedCrossEncoder`,
+                               # warm-started from a bi-encoder)
+    steps: int = 150           # optimizer steps (0: no training)
+    batch_size: int = 8        # queries per step
+    negatives: int = 3         # BM25 negatives per query, ranked against its positive (listwise loss)
+    lr: float = 5e-5           # AdamW learning rate of the body
+    head_lr: float = 2e-3      # learning rate of the head (classifier, or gate and scale)
+    gate: float = -4.0         # the gated ranker's initial additive attention bias between query and passage
+    warmup: float = 0.1        # share of the steps with linear warm-up
+    q_max_len: int = 32        # query tokens kept
+    p_max_len: int = 128       # passage tokens kept
+    bf16: bool = True          # bfloat16 autocast on the CPU
+    seed: int = 0              # seeds the batches and a fresh head
 
-    kind: "classifier" (the sequence-classification head on [CLS]) or "gated"
-    (`cross_encoder.GatedCrossEncoder`, warm-started from a bi-encoder, initial gate `gate`).
-    The head's parameters (classifier, or gate and scale) train at `head_lr`.
-    """
-    if kind not in KINDS:
-        raise ValueError(f"unknown ranker kind {kind!r}; use one of {KINDS}")
-    if steps < 0 or batch_size < 1 or negatives < 1:
-        raise ValueError("ranker training needs steps >= 0, batch_size >= 1 and negatives >= 1")
-    return dict(locals())
+    def __post_init__(self):
+        if self.kind not in KINDS:
+            raise ValueError(f"unknown ranker kind {self.kind!r}; use one of {KINDS}")
+        if self.steps < 0 or self.batch_size < 1 or self.negatives < 1:
+            raise ValueError("ranker training needs steps >= 0, batch_size >= 1 and negatives >= 1")
+
+    def key(self) -> dict:
+        return dataclasses.asdict(self)
 
 
 def make_ranker(cfg) -> CrossEncoder:
     """The untrained ranker of `cfg`, seeded (a fresh head is random)."""
-    torch.manual_seed(cfg["seed"])
-    if cfg["kind"] == "gated":
-        return GatedCrossEncoder(cfg["model"], gate=cfg["gate"])
-    return CrossEncoder(cfg["model"])
+    torch.manual_seed(cfg.seed)
+    if cfg.kind == "gated":
+        return GatedCrossEncoder(cfg.model, gate=cfg.gate)
+    return CrossEncoder(cfg.model)
 
 
 def _is_head(name: str) -> bool:
     return not name.startswith("model.") or name.startswith("model.classifier.")
 
 
-def ranker_key(cfg: dict, pairs, negative_lists) -> dict:
+def ranker_key(cfg: RankerConfig, pairs, negative_lists) -> dict:
     """What names a teacher: its config and, when it is trained here, the data it saw."""
-    if cfg["steps"] == 0:
-        return {"ranker": cfg["model"]}
+    if cfg.steps == 0:
+        return {"ranker": cfg.model}
     data = data_fingerprint(pairs, negative_lists)
-    return {"ranker": cfg, "data": data}
+    return {"ranker": cfg.key(), "data": data}
 
 
 def ranker_batches(pairs, negative_lists, cfg):
     """Seeded plan: per step, `batch_size` (query, [positive, negative_1..n]) lists."""
-    return [[(pairs[i]["query"], [pairs[i]["positive"], *negative_lists[i][:cfg["negatives"]]]) for i in idx]
-            for idx in index_batches(len(pairs), cfg["batch_size"], cfg["steps"], cfg["seed"])]
+    return [[(pairs[i]["query"], [pairs[i]["positive"], *negative_lists[i][:cfg.negatives]]) for i in idx]
+            for idx in index_batches(len(pairs), cfg.batch_size, cfg.steps, cfg.seed)]
 
 
 def fit_ranker(ranker: CrossEncoder, pairs, negative_lists, cfg, progress=True, after_step=None) -> list[float]:
     """Train `ranker` in place with the listwise loss; the loss of every step.
     `after_step(step, ranker)`, if given, is called once before training (step 0) and after each
     optimizer step (steps count from 1), with the ranker in eval mode."""
-    random.seed(cfg["seed"])
-    torch.manual_seed(cfg["seed"])
+    random.seed(cfg.seed)
+    torch.manual_seed(cfg.seed)
     head = [p for n, p in ranker.named_parameters() if _is_head(n)]
     body = [p for n, p in ranker.named_parameters() if not _is_head(n)]
-    opt = torch.optim.AdamW([{"params": body}, {"params": head, "lr": cfg["head_lr"]}], lr=cfg["lr"])
-    sched = get_linear_schedule_with_warmup(opt, int(cfg["warmup"] * cfg["steps"]), cfg["steps"])
+    opt = torch.optim.AdamW([{"params": body}, {"params": head, "lr": cfg.head_lr}], lr=cfg.lr)
+    sched = get_linear_schedule_with_warmup(opt, int(cfg.warmup * cfg.steps), cfg.steps)
     if after_step is not None:
         after_step(0, ranker.eval())
     ranker.train()
@@ -87,9 +103,9 @@ def fit_ranker(ranker: CrossEncoder, pairs, negative_lists, cfg, progress=True, 
     for step in tqdm(ranker_batches(pairs, negative_lists, cfg), desc="teacher", disable=not progress, leave=False):
         width = len(step[0][1])
         queries = [q for q, cands in step for _ in cands]
-        with bf16_autocast(cfg["bf16"]):
+        with bf16_autocast(cfg.bf16):
             scores = ranker(ranker.pairs(queries, [p for _, cands in step for p in cands],
-                                         cfg["q_max_len"], cfg["p_max_len"])).float()
+                                         cfg.q_max_len, cfg.p_max_len)).float()
         loss = listwise_ranking_loss(scores.view(-1, width))
         loss.backward()
         opt.step()
@@ -106,8 +122,8 @@ def fit_ranker(ranker: CrossEncoder, pairs, negative_lists, cfg, progress=True, 
 
 def train_ranker(pairs, negative_lists, cfg, progress=True) -> tuple[CrossEncoder, dict]:
     """The teacher of `cfg`: loaded as is (steps = 0), from the cache, or trained here and cached."""
-    if cfg["steps"] == 0:
-        return load_cross_encoder(resolve_model(cfg["model"])).eval(), {"losses": [], "train_seconds": 0.0,
+    if cfg.steps == 0:
+        return load_cross_encoder(resolve_model(cfg.model)).eval(), {"losses": [], "train_seconds": 0.0,
                                                                         "cached": True}
     key = ranker_key(cfg, pairs, negative_lists)
     folder = cache_dir("rankers", key)
@@ -119,8 +135,8 @@ def train_ranker(pairs, negative_lists, cfg, progress=True) -> tuple[CrossEncode
 
 
 def _trained(pairs, negative_lists, cfg, progress, after_step=None) -> tuple[CrossEncoder, dict]:
-    if any(len(n) < cfg["negatives"] for n in negative_lists):
-        raise ValueError(f"the ranker trains with {cfg['negatives']} negatives per pair; mine at least that many")
+    if any(len(n) < cfg.negatives for n in negative_lists):
+        raise ValueError(f"the ranker trains with {cfg.negatives} negatives per pair; mine at least that many")
     ranker = make_ranker(cfg)
     start = time.perf_counter()
     losses = fit_ranker(ranker, pairs, negative_lists, cfg, progress, after_step)
@@ -165,8 +181,8 @@ def train_ranker_snapshots(pairs, negative_lists, cfg, at_steps) -> tuple[Snapsh
     when that cache is empty, so a later `train_ranker` does not train the same model again.
     """
     at_steps = sorted(set(int(s) for s in at_steps))
-    if cfg["steps"] == 0 or not at_steps or at_steps[0] < 0 or at_steps[-1] != cfg["steps"]:
-        raise ValueError(f"snapshot steps must lie in 0..{cfg['steps']} and end at the last step, {cfg['steps']}")
+    if cfg.steps == 0 or not at_steps or at_steps[0] < 0 or at_steps[-1] != cfg.steps:
+        raise ValueError(f"snapshot steps must lie in 0..{cfg.steps} and end at the last step, {cfg.steps}")
     key = ranker_key(cfg, pairs, negative_lists)
     folder = cache_dir("ranker_snapshots", {**key, "at_steps": at_steps})
     if (folder / "train_log.json").exists():

@@ -10,9 +10,9 @@ from mlrlib.training.config import training_layers
 
 def represent(encoder: MultiLayerEncoder, texts, max_len, layers, cfg) -> torch.Tensor:
     """Pooled (and optionally normalised) vectors [B, m, H], float32, with gradients."""
-    with bf16_autocast(cfg["bf16"]):
-        reps = encoder(encoder.tokenize(texts, max_len), layers, cfg["pooling"]).float()
-    return F.normalize(reps, dim=-1) if cfg["normalize"] else reps
+    with bf16_autocast(cfg.bf16):
+        reps = encoder(encoder.tokenize(texts, max_len), layers, cfg.pooling).float()
+    return F.normalize(reps, dim=-1) if cfg.normalize else reps
 
 
 def _chunks(n, size):
@@ -49,9 +49,9 @@ def cached_backward(encoder, groups, loss_fn, chunk: int) -> torch.Tensor:
 
 def train_step(encoder, queries, passages, cfg, loss_fn) -> torch.Tensor:
     q_layers, p_layers = training_layers(cfg)
-    groups = [(queries, cfg["q_max_len"], q_layers, cfg), (passages, cfg["p_max_len"], p_layers, cfg)]
-    if cfg["grad_cache_chunk"]:
-        return cached_backward(encoder, groups, loss_fn, cfg["grad_cache_chunk"])
+    groups = [(queries, cfg.q_max_len, q_layers, cfg), (passages, cfg.p_max_len, p_layers, cfg)]
+    if cfg.grad_cache_chunk:
+        return cached_backward(encoder, groups, loss_fn, cfg.grad_cache_chunk)
     loss = loss_fn(*[represent(encoder, *g) for g in groups])
     loss.backward()
     return loss.detach()

@@ -8,7 +8,7 @@ import numpy as np
 from mlrlib.data.retrieval_data import RetrievalData
 from mlrlib.methods.cross_encoder import CrossEncoder
 from mlrlib.training.md2pr import teacher_scores
-from mlrlib.training.ranker import ranker_config, ranker_key, train_ranker
+from mlrlib.training.ranker import RankerConfig, ranker_key, train_ranker
 
 
 class Teacher(NamedTuple):
@@ -19,10 +19,10 @@ class Teacher(NamedTuple):
 
 
 def teacher(data: RetrievalData, negs, params: dict, enc: dict, rows, progress=False) -> Teacher:
-    """The cross-encoder of `params` (a `ranker_config`), trained on the data's pairs or loaded from the
+    """The cross-encoder of `params` (a `RankerConfig`), trained on the data's pairs or loaded from the
     cache, and its cached scores of the candidates of the training pairs `rows`."""
-    cfg = ranker_config(**params)
+    cfg = RankerConfig(**params)
     ranker, log = train_ranker(data.train_pairs, negs, cfg, progress)
     key = ranker_key(cfg, data.train_pairs, negs)
-    scores = teacher_scores(ranker, key, data.train_pairs, negs, cfg["negatives"], enc, rows, progress)
+    scores = teacher_scores(ranker, key, data.train_pairs, negs, cfg.negatives, enc, rows, progress)
     return Teacher(ranker, key, log, scores)

@@ -1,0 +1,102 @@
+import pandas as pd
+import pytest
+
+from mlrlib.evaluation.cost import encoding_flops, encoding_throughput, parameter_counts, pipeline_latency
+from mlrlib.methods.cross_encoder import CrossEncoder
+from mlrlib.methods.encoders import MultiLayerEncoder
+from mlrlib.studies import early_layers as study
+from mlrlib.training.config import TrainConfig
+
+TRAIN = {"steps": 30, "batch_size": 8, "pooling": "mean", "hard_negatives": True}
+WEIGHTS = {"alpha": 1.0, "beta": 2.0, "kd_temperature": 1.0, "negatives": 3}
+ENC = {"batch_size": 4, "q_max_len": 16, "p_max_len": 32, "bf16": False}
+
+
+def test_de_l_trains_l_over_l_times_the_steps_at_its_own_rate():
+    objectives = study.objective_configs("m", 2, 6, TRAIN, WEIGHTS, 3e-4, seed=0)
+    assert list(objectives) == ["DE-2 contrastive", "DE-2 + CE scores", "DE-2 + DE embeddings", "DE-2 + both"]
+    both = objectives["DE-2 + both"]
+    assert both.steps == 90 and both.lr == 3e-4 and both.distill.alpha == 1.0 and both.light.beta == 2.0
+    assert objectives["DE-2 contrastive"].distill.alpha == 0 and objectives["DE-2 contrastive"].light.beta == 0
+    one, three = study.recipe_of(both, 1, "de", 2), study.recipe_of(both, 3, "ce", 0)
+    assert (one.steps, one.doc_layers, one.query_layer, one.seed, one.light.init) == (180, (1,), 1, 2, "de")
+    assert three.steps == 60 and three.light.key() == {"layers": 3, "init": "ce", "beta": 2.0}
+    full = study.full_de_config("m", 6, TRAIN, 3, seed=1)
+    assert full.steps == 30 and full.light.init == "base" and full.doc_layers == (6,)
+
+
+def test_only_configs_with_the_ce_term_need_teacher_scores():
+    objectives = study.objective_configs("m", 2, 6, {**TRAIN, "steps": 2, "batch_size": 2}, WEIGHTS, 3e-4, seed=0)
+    assert study.scored_rows(10, [objectives["DE-2 contrastive"], objectives["DE-2 + DE embeddings"]]) == []
+    # 2 x 6/2 = 6 steps of 2 pairs, within one epoch
+    assert len(study.scored_rows(20, [objectives["DE-2 + CE scores"]])) == 12
+
+
+def test_speed_table_sets_the_measured_speedup_beside_the_flop_ratio():
+    throughput = pd.DataFrame({"passages_per_second": [10.0, 25.0], "speedup": [1.0, 2.5]},
+                              index=pd.Index(["full DE", "DE-2"], name="system"))
+    params = pd.DataFrame({"layers": [6, 2]}, index=["full DE", "DE-2"])
+    t = study.speed_table(throughput, {"full DE": 6e9, "DE-2": 2e9}, params)
+    assert t.loc["DE-2", "FLOP ratio"] == 3.0 and t.loc["DE-2", "speedup / FLOP ratio"] == pytest.approx(2.5 / 3)
+    assert t.loc["full DE", "GFLOPs"] == 6.0
+
+
+def test_early_layer_gaps_and_parameter_counts(tiny_model):
+    layers = pd.DataFrame([{"model": m, "layer": l, "pooling": p, "metric": "MRR@10", "value": v}
+                           for m, base in (("ce", 0.2), ("de", 0.1)) for l in range(4) for p, v in
+                           (("mean", base + l / 10), ("cls", 0.0))])
+    assert study.early_layer_gaps(layers, "ce", "de", 2).round(6).to_dict() == {1: 0.1, 2: 0.1}
+    full = MultiLayerEncoder(tiny_model)
+    counts = parameter_counts({"full": full, "one": full.truncated(1)})
+    assert counts.loc["full", "layers"] == 3 and counts.loc["one", "layers"] == 1
+    per_layer = sum(p.numel() for p in full.model.encoder.layer[0].parameters())
+    assert counts.loc["full", "parameters"] - counts.loc["one", "parameters"] == 2 * per_layer
+    assert (counts.parameters - counts["non-embedding parameters"]).nunique() == 1  # embeddings kept whole
+
+
+def test_flops_count_every_layers_matmuls_attention_included(tiny_model):
+    full = MultiLayerEncoder(tiny_model)
+    text = ["one two three four five six"]
+    T = len(full.tokenizer(text)["input_ids"][0])
+    f = {l: encoding_flops(full.truncated(l), l, text, ENC) for l in (1, 2, 3)}
+    H, inner = full.dim, full.model.config.intermediate_size
+    per_layer = 2 * T * (4 * H * H + 2 * H * inner) + 2 * 2 * T * T * H  # projections, FFN, QK^T and AV
+    assert f[3] - f[2] == f[2] - f[1] == per_layer
+    assert encoding_flops(full, 3, text, ENC) == f[3]
+
+
+def test_throughput_and_latency_tables_have_one_row_per_system(tiny_model):
+    full = MultiLayerEncoder(tiny_model)
+    texts = ["a passage about python", "another passage about perl packages", "debian"] * 3
+    t = encoding_throughput({"full": (full, 3), "one": (full.truncated(1), 1)}, texts, ENC, repeats=2)
+    assert list(t.index) == ["full", "one"] and t.loc["full", "speedup"] == 1.0
+    assert (t.passages_per_second > 0).all() and (t.seconds_min <= t.seconds_max).all()
+    cfg = TrainConfig(model=tiny_model, doc_layers=[3], query_layer=3, pooling="mean")
+    passages = full.encode(texts, [3], poolings=("mean",), batch_size=4, max_length=32, normalize=True)["mean"]
+    ranker = CrossEncoder(tiny_model).eval()
+    lat = pipeline_latency({"retrieve": (full, cfg, passages, None),
+                            "retrieve + rerank": (full, cfg, passages, ranker)},
+                           ["python", "perl"], texts, ENC, depth=3)
+    assert list(lat.index) == ["retrieve", "retrieve + rerank"] and lat.loc["retrieve", "ratio"] == 1.0
+    assert (lat.retrieve_median_ms <= lat.median_ms + 1e-9).all()
+
+
+def test_the_claims_are_computed_from_the_tables():
+    layers = pd.DataFrame([{"model": m, "layer": l, "pooling": "mean", "metric": "MRR@10", "value": v}
+                           for m, vals in (("cross-encoder", [0.1, 0.3, 0.3, 0.2, 0.4, 0.5, 0.6]),
+                                           ("full DE", [0.1, 0.2, 0.1, 0.3, 0.4, 0.5, 0.7]))
+                           for l, v in enumerate(vals)])
+    per_seed = pd.DataFrame([{"seed": s, "system": n, "metric": m, "value": v}
+                             for s in (0, 1) for m in ("MRR@10", "Top-20")
+                             for n, v in (("full DE", 0.5), ("DE-2", 0.498))])
+    speed = pd.DataFrame({"speedup": [1.0, 2.7], "FLOP ratio": [1.0, 3.0]}, index=["full DE", "DE-2"])
+    pipeline = pd.DataFrame([{"system": n, "metric": "MRR@10", "value": v, "significant": False}
+                             for n, v in (("DE-2 + rerank", 0.6), ("full DE + rerank", 0.61))])
+    latency = pd.DataFrame({"median_ms": [100.0, 101.0]}, index=["DE-2 + rerank", "full DE + rerank"])
+    claims = study.claims_table(layers, per_seed, speed, pipeline, latency, "DE-2", {"MRR@10": 0.4},
+                                {"de2_gap_percent": 1, "de2_speedup": 5.15})
+    assert list(claims.holds) == ["yes", "yes", "yes", "yes", "yes"]
+    assert "+10.0, +20.0, -10.0" in claims.loc[0, "here"] and "-0.4%" in claims.loc[2, "here"]
+    slow = study.claims_table(layers, per_seed, speed.assign(speedup=[1.0, 2.0]), pipeline, latency, "DE-2",
+                              {"MRR@10": 0.7}, {"de2_gap_percent": 1, "de2_speedup": 5.15})
+    assert list(slow.holds) == ["yes", "no", "yes", "no", "yes"]
