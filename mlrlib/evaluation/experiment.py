@@ -1,7 +1,7 @@
 """One trained model, end to end: train (or load from cache), encode, search, wrap as ranx runs.
 
 Shared by the studies so every model is encoded and searched the same way: the layers
-come from `training.inference_layers(cfg)`, the pooling and normalisation from `cfg`.
+come from `training.config.inference_layers(cfg)`, the pooling and normalisation from `cfg`.
 """
 from __future__ import annotations
 

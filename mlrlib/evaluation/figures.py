@@ -160,7 +160,7 @@ def speed_quality(speed, test, metric="MRR@10", title="Light dual encoders: qual
 
 def m_curves(points, gamma: float, metric="MRR@10", title="More vectors, with and without decorrelating the layers"):
     """Left: `metric` against m without the penalty and at weight gamma; right: the measured layer
-    correlation. points: `open_questions.m_points` output."""
+    correlation. points: `studies.open_questions.m_points` output."""
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9.5, 3.6))
     for g, label in ((0.0, "MLR"), (gamma, f"MLR + decorrelation (γ={gamma:g})")):
         d = m_curve(points[points.gamma.isin([0.0, g])], g, metric)

@@ -3,7 +3,7 @@ docs/methods.md#teacher).
 
 Any sequence-classification model with one output loads by hub id or folder (a trained
 MS MARCO ranker under the `paper` preset); "minilm" gives the packaged MiniLM with a
-fresh scoring head, which `ranker_training.train_ranker` trains here.
+fresh scoring head, which `training.ranker.train_ranker` trains here.
 
 The pair input is assembled from the *student's* tokenisation of the query and the
 passage (same truncation), so the teacher's token positions map one to one onto the

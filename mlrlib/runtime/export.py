@@ -156,7 +156,7 @@ def save_trained(encoder: MultiLayerEncoder, cfg: TrainConfig, folder) -> Path:
 
 
 def save_checkpoint(checkpoint, folder) -> Path:
-    """Export a checkpoint cached by `training.cached_training` (`.cache/checkpoints/<hash>/`)."""
+    """Export a checkpoint cached by `training.checkpoints.cached_training` (`.cache/checkpoints/<hash>/`)."""
     checkpoint = Path(checkpoint)
     log = checkpoint / "train_log.json"
     if not log.exists():

@@ -7,7 +7,7 @@ Each question is a small experiment on the models and data of notebooks 01-04:
 2. multi-vector scaling with a decorrelation penalty (`losses.layer_decorrelation`);
 3. causal attention and last-token pooling (`encoders.load_model(attention="causal")`);
 4. MD2PR's teacher and student size, and static vs dynamic false-negative filtering;
-5. how a cross-encoder's best embedding layer moves while it trains (`ranker_training`);
+5. how a cross-encoder's best embedding layer moves while it trains (`training.ranker`);
 6. MLR on a task outside open-domain QA, through a BEIR folder (`beir_export`).
 """
 from __future__ import annotations

@@ -85,3 +85,9 @@ def test_cli_exports_a_cached_checkpoint(tiny_model, tmp_path, capsys):
 def test_exporting_something_that_is_not_a_checkpoint_is_a_clear_error(tmp_path, capsys):
     assert cli(["export", str(tmp_path), str(tmp_path / "out")]) == 2
     assert "not a trained checkpoint" in capsys.readouterr().err and not (tmp_path / "out").exists()
+
+
+def test_the_readme_import_still_works():
+    import mlrlib.export
+    import mlrlib.runtime.export
+    assert mlrlib.export.save_trained is mlrlib.runtime.export.save_trained
