@@ -1,14 +1,14 @@
 """Take a trained encoder away: save it as a sentence-transformers model.
 
     save_sentence_transformer(encoder, "my-model", layer=None, pooling="cls")
-    SentenceTransformer("my-model").encode(texts)   # == encoder.encode(texts, [L], ["cls"], normalize=True)
+    SentenceTransformer("my-model").encode(texts)   # == encoder.encode(texts, [L], poolings=["cls"], normalize=True)
 
 A single-layer encoder (the dual encoder, single-vector MLR, DE-l, a causal encoder) becomes plain
 sentence-transformers modules, Transformer -> Pooling -> Normalize, and loads without mlrlib. A vector
 from an intermediate layer l is the last layer of the model cut after layer l (the layers above do not
 change it), so any single layer exports exactly. An encoder that pools several layers into one vector
 (notebook 02's average, scalar mix, attention pooling) needs its trained pooler: the folder then names
-`mlrlib.export.LayerPoolingModule`, so loading it needs `mlrlib` installed.
+`mlrlib.runtime.export.LayerPoolingModule`, so loading it needs `mlrlib` installed.
 
 Multi-vector MLR searches with several vectors per passage. sentence-transformers has no model type
 for dense per-layer vectors, so `save_trained` saves the query encoder and writes, next to it,

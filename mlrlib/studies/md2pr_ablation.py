@@ -1,7 +1,7 @@
 """Notebook 03, MD2PR (arXiv 2312.16821; docs/methods.md#md2pr), as functions: the teacher, the ablation,
 the filter.
 
-Every student is one config (`training.TrainConfig` + "distill": `md2pr.DistillConfig`);
+Every student is one config (a `TrainConfig` with its `distill` part, a `DistillConfig`);
 names say what is added to contrastive-only training.
 """
 from __future__ import annotations

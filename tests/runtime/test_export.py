@@ -87,7 +87,9 @@ def test_exporting_something_that_is_not_a_checkpoint_is_a_clear_error(tmp_path,
     assert "not a trained checkpoint" in capsys.readouterr().err and not (tmp_path / "out").exists()
 
 
-def test_the_readme_import_still_works():
+def test_the_old_export_address_still_works():
     import mlrlib.export
     import mlrlib.runtime.export
-    assert mlrlib.export.save_trained is mlrlib.runtime.export.save_trained
+    assert mlrlib.export.save_trained is mlrlib.runtime.export.save_trained  # the README's import
+    # the class a layer-pooled model exported before the move names in its modules.json
+    assert mlrlib.export.LayerPoolingModule is mlrlib.runtime.export.LayerPoolingModule
