@@ -11,8 +11,9 @@ $(STAMP): requirements.txt pyproject.toml tools/install.sh
 	PY=$(PY) bash tools/install.sh
 	mkdir -p .cache && touch $(STAMP)
 
+# the laptop benchmark, and its dataset card docs/benchmark.md with the zero-shot power pilot (a few minutes)
 data: install
-	$(PY) -m mlrlib build-data --preset laptop
+	$(PY) -m mlrlib build-data --preset laptop --power --card docs/benchmark.md
 
 reproduce: data
 	$(PY) tools/run_notebooks.py --preset laptop --inplace

@@ -70,24 +70,37 @@ def claims(results: Path, study: Study) -> list[dict]:
     return read_markdown_table(path) if path.exists() else []
 
 
+VERDICTS = ("supported", "contradicted", "inconclusive", "measured")
+
+
 def summary_section(results: Path) -> list[str]:
-    rows, per_paper = [], {}
+    judged, legacy, per_paper = [], [], {}
     for study in STUDIES:
         found = claims(results, study)
-        verdicts = [c["holds"] for c in found if c["holds"] in ("yes", "no")]
-        if verdicts:
-            held, total, notebooks = per_paper.get(study.paper, (0, 0, []))
-            per_paper[study.paper] = (held + verdicts.count("yes"), total + len(verdicts),
-                                      notebooks + [study.folder[:2]])
-        rows += [f"| {study.folder[:2]} | {c['claim (paper)']} | {c['paper']} | {c['here']} | **{c['holds']}** |"
-                 for c in found]
-    held = sum(h for h, _, _ in per_paper.values())
-    total = sum(t for _, t, _ in per_paper.values())
-    out = ["## Which claims held here", "",
-           f"**{held} of {total} claims held here** (those with a yes/no verdict): "
-           + "; ".join(f"{paper} (notebook{'s' * (len(nbs) > 1)} {', '.join(nbs)}): {h} of {t}"
-                       for paper, (h, t, nbs) in per_paper.items()) + ".", "",
-           "| nb | claim | paper | here | holds |", "|---|---|---|---|---|", *rows, ""]
+        if found and "verdict" in found[0]:
+            counts = per_paper.setdefault(study.paper, ({v: 0 for v in VERDICTS}, []))
+            for c in found:
+                counts[0][c["verdict"]] = counts[0].get(c["verdict"], 0) + 1
+            counts[1].append(study.folder[:2])
+            judged += [f"| {study.folder[:2]} | {c['claim (paper)']} | {c['paper']} | {c['here']} | {c['difference']} "
+                       f"| {c['95% CI']} | {c['p (Holm)']} | {c['MDE']} | **{c['verdict']}** |" for c in found]
+        else:
+            legacy += [f"| {study.folder[:2]} | {c['claim (paper)']} | {c['paper']} | {c['here']} |" for c in found]
+    out = ["## Verdicts on the papers' claims", "",
+           "Each claim tested here is **supported** (significant in the paper's direction, paired t-test over the "
+           "test queries, Holm-corrected within its notebook), **contradicted** (significant against it), "
+           "**inconclusive** (not significant; MDE = the smallest effect the test split detects with 80% power, "
+           "in points) or **measured** (a cost or a number read directly).", ""]
+    if per_paper:
+        out += ["| paper (notebooks) | " + " | ".join(VERDICTS) + " |", "|---|" + "---|" * len(VERDICTS),
+                *[f"| {paper} ({', '.join(nbs)}) | " + " | ".join(str(counts[v]) for v in VERDICTS) + " |"
+                  for paper, (counts, nbs) in per_paper.items()], "",
+                "| nb | claim | paper | here | difference | 95% CI | p (Holm) | MDE | verdict |",
+                "|---|---|---|---|---|---|---|---|---|", *judged, ""]
+    if legacy:
+        out += ["Claims from runs made before these verdict rules (a yes/no on the point estimate, with no test "
+                "of significance or power): listed, not counted; `make reproduce` re-runs them.", "",
+                "| nb | claim | paper | here |", "|---|---|---|---|", *legacy, ""]
     questions = results / "05_open_questions" / "summary.md"
     if questions.exists():
         out += ["Open questions (notebook 05), each a small experiment:", "",
@@ -122,9 +135,10 @@ def render(results: Path) -> str:
              "significant difference (paired test, p < 0.05) from the table's reference system (each notebook "
              "names it).", "",
              "The offline benchmark and model (Debian documentation questions, all-MiniLM-L6-v2 on 2 CPU cores) "
-             "are not the papers' (BERT-base on NQ, TriviaQA, SQuAD, MS MARCO on GPUs), so a claim that does not "
-             "hold here is a finding about this setting, not a refutation; the `paper` preset runs the papers' "
-             "setting.", ""]
+             "are not the papers' (BERT-base on NQ, TriviaQA, SQuAD, MS MARCO on GPUs), so a claim contradicted "
+             "here is a finding about this setting, not a refutation, and an inconclusive one says only that an "
+             "effect smaller than its MDE cannot be told from noise here; the `paper` preset runs the papers' "
+             "setting. The benchmark and its power: [`docs/benchmark.md`](../docs/benchmark.md).", ""]
     lines += summary_section(results)
     for study in STUDIES:
         if (results / study.folder / "provenance.json").exists():

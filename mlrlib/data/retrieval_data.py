@@ -37,6 +37,7 @@ class RetrievalData:
     qrels: dict[str, dict[str, dict[str, int]]]  # split -> {query id: {passage id: grade}}
     train_pairs: list[dict] = field(default_factory=list)  # {query, positive, positive_id, source}
     meta: dict = field(default_factory=dict)
+    query_source: dict[str, str] = field(default_factory=dict)  # {query id: where it comes from}, when known
 
     def __post_init__(self):
         self.validate()
@@ -52,6 +53,14 @@ class RetrievalData:
         qrels = self.qrels.get(name, {})
         ids = [q for q in self.queries[name] if qrels.get(q)]
         return Split(ids, [self.queries[name][q] for q in ids], {q: qrels[q] for q in ids})
+
+    def source_counts(self, split: str) -> dict[str, int]:
+        """Judged queries of `split` per source (empty when the data does not say)."""
+        counts: dict[str, int] = {}
+        for q in self.split(split).ids:
+            if q in self.query_source:
+                counts[self.query_source[q]] = counts.get(self.query_source[q], 0) + 1
+        return dict(sorted(counts.items()))
 
     def validate(self) -> None:
         if len(self.corpus_ids) != len(self.corpus_texts):
@@ -71,7 +80,8 @@ class RetrievalData:
 
     # --- storage -----------------------------------------------------------------
     def to_datasets(self) -> datasets.DatasetDict:
-        qrows = [{"id": q, "text": t, "split": s} for s, qs in self.queries.items() for q, t in qs.items()]
+        qrows = [{"id": q, "text": t, "split": s, "source": self.query_source.get(q, "")}
+                 for s, qs in self.queries.items() for q, t in qs.items()]
         rrows = [{"query_id": q, "corpus_id": p, "score": g, "split": s}
                  for s, qr in self.qrels.items() for q, rel in qr.items() for p, g in rel.items()]
         pair_cols = ["query", "positive", "positive_id", "source"]
@@ -98,14 +108,17 @@ class RetrievalData:
         meta = json.loads((folder / "meta.json").read_text())
         dd = datasets.load_from_disk(str(folder / "arrow"))
         queries: dict[str, dict[str, str]] = {}
+        query_source = {}
         for row in dd["queries"]:
             queries.setdefault(row["split"], {})[row["id"]] = row["text"]
+            if row.get("source"):
+                query_source[row["id"]] = row["source"]
         qrels: dict[str, dict[str, dict[str, int]]] = {}
         for row in dd["qrels"]:
             qrels.setdefault(row["split"], {}).setdefault(row["query_id"], {})[row["corpus_id"]] = row["score"]
         name = meta.pop("name")
         return cls(name, list(dd["corpus"]["id"]), list(dd["corpus"]["text"]), queries, qrels,
-                   list(dd["train_pairs"]) if "train_pairs" in dd else [], meta)
+                   list(dd["train_pairs"]) if "train_pairs" in dd else [], meta, query_source)
 
     def summary(self) -> dict:
         """Counts per split and the passage length distribution (in words)."""
@@ -113,6 +126,8 @@ class RetrievalData:
         lengths = np.array([len(t.split()) for t in self.corpus_texts])
         per_split = {s: {"queries": len(self.split(s).ids),
                          "judgements": sum(len(r) for r in self.qrels[s].values())} for s in self.splits}
+        for s in self.splits if self.query_source else ():
+            per_split[s]["by_source"] = self.source_counts(s)
         sources: dict[str, int] = {}
         for p in self.train_pairs:
             sources[p["source"]] = sources.get(p["source"], 0) + 1

@@ -6,7 +6,10 @@ import pandas as pd
 from ranx import Run
 
 from mlrlib.data.retrieval_data import RetrievalData
-from mlrlib.evaluation.metrics import evaluate_runs
+from mlrlib.evaluation.metrics import METRICS, evaluate_runs, per_query
+from mlrlib.evaluation.paired import Paired, paired_comparison
+
+_RANX_NAME = {shown: ranx for ranx, shown in METRICS.items()}
 
 
 def evaluate(data: RetrievalData, models: dict, split: str, extra_runs=(), baseline: str | None = None) -> pd.DataFrame:
@@ -14,6 +17,22 @@ def evaluate(data: RetrievalData, models: dict, split: str, extra_runs=(), basel
     tests against `baseline`."""
     runs = [_renamed(m.runs[split], name) for name, m in models.items()] + list(extra_runs)
     return evaluate_runs(data.split(split).qrels, runs, baseline=baseline)
+
+
+def query_scores(qrels: dict, runs: Run | list[Run], metric: str = "MRR@10") -> np.ndarray:
+    """Per-query `metric` of a system in the order of `qrels`; a list of runs (one per seed) gives
+    each query's mean over the seeds."""
+    runs = runs if isinstance(runs, list) else [runs]
+    name = _RANX_NAME.get(metric, metric)
+    ordered = {q: qrels[q] for q in sorted(qrels)}
+    return np.mean([per_query(ordered, run, (name,))[name] for run in runs], axis=0)
+
+
+def compare_runs(qrels: dict, system: Run | list[Run], baseline: Run | list[Run], metric: str = "MRR@10") -> Paired:
+    """Paired comparison (difference, 95% CI, p, MDE) of two systems on the judged queries of `qrels`.
+    With lists of runs (the same seeds for both) the per-query scores are averaged over seeds first,
+    so the test is over queries and the seeds' noise is averaged out rather than counted as data."""
+    return paired_comparison(query_scores(qrels, system, metric), query_scores(qrels, baseline, metric), metric)
 
 
 def _renamed(run: Run, name: str) -> Run:

@@ -14,11 +14,13 @@ def encode_corpus(encoder: MultiLayerEncoder, data: RetrievalData, layers, enc, 
                           max_length=enc["p_max_len"], bf16=enc["bf16"], normalize=normalize)
 
 
-def zero_shot_layers(encoder: MultiLayerEncoder, data: RetrievalData, split: str, enc) -> tuple[pd.DataFrame, dict]:
+def zero_shot_layers(encoder: MultiLayerEncoder, data: RetrievalData, split: str, enc,
+                     runs: dict | None = None) -> tuple[pd.DataFrame, dict]:
     """Each layer's [CLS] and mean vector as a single-vector retriever (cosine), no training.
 
     Queries use the same layer and pooling as the passages. One corpus pass gives all layers.
-    Returns (long metric table with columns layer/pooling, corpus vectors {pooling: [N, L+1, H]}).
+    Returns (long metric table with columns layer/pooling, corpus vectors {pooling: [N, L+1, H]});
+    a `runs` dict given is filled with {(pooling, layer): ranx Run}, for paired comparisons.
     """
     L = encoder.num_layers
     layers = list(range(L + 1))
@@ -31,6 +33,8 @@ def zero_shot_layers(encoder: MultiLayerEncoder, data: RetrievalData, split: str
         for l in layers:
             run = run_of(f"{pooling}-{l}", data, split, queries[:, l], corpus[pooling][:, l])
             frames.append(evaluate_runs(qrels, [run]).assign(layer=l, pooling=pooling))
+            if runs is not None:
+                runs[(pooling, l)] = run
     return pd.concat(frames, ignore_index=True), corpus
 
 
@@ -62,10 +66,16 @@ def held_out_passages(data: RetrievalData, splits=("dev", "test")) -> list[int]:
     return [i for i, pid in enumerate(data.corpus_ids) if pid in wanted]
 
 
-def layer_by_layer(encoders: dict, data, split: str, enc: dict) -> pd.DataFrame:
-    """Each encoder's every layer, mean and [CLS], as a zero-shot retriever: a long table with model/layer/pooling."""
-    return pd.concat([zero_shot_layers(e, data, split, enc)[0].assign(model=name) for name, e in encoders.items()],
-                     ignore_index=True)
+def layer_by_layer(encoders: dict, data, split: str, enc: dict, runs: dict | None = None) -> pd.DataFrame:
+    """Each encoder's every layer, mean and [CLS], as a zero-shot retriever: a long table with model/layer/pooling.
+    A `runs` dict given is filled with {(model, pooling, layer): ranx Run}."""
+    tables = []
+    for name, e in encoders.items():
+        found: dict = {}
+        tables.append(zero_shot_layers(e, data, split, enc, found)[0].assign(model=name))
+        if runs is not None:
+            runs.update({(name, *key): run for key, run in found.items()})
+    return pd.concat(tables, ignore_index=True)
 
 
 def m_curve(points: pd.DataFrame, gamma: float, metric: str = "MRR@10") -> pd.DataFrame:

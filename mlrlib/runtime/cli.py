@@ -41,6 +41,10 @@ def parser() -> argparse.ArgumentParser:
     bd.add_argument("--preset", default="laptop", help="smoke, laptop or paper")
     bd.add_argument("--study", default="01_layer_selection",
                     help="the notebook whose preset to build (e.g. 03_md2pr_distillation), or `all`")
+    bd.add_argument("--json", action="store_true", help="print JSON (the default; kept for scripts that say so)")
+    bd.add_argument("--power", action="store_true",
+                    help="also run the zero-shot pilot that gives the test split's MDE (encodes the corpus: minutes)")
+    bd.add_argument("--card", help="write the dataset card (markdown) to this file, e.g. docs/benchmark.md")
     ex = sub.add_parser("export", help="save a cached checkpoint as a sentence-transformers model")
     ex.add_argument("checkpoint", help="a folder .cache/checkpoints/<hash>/ (it holds model/ and train_log.json)")
     ex.add_argument("out", help="the folder to write; load it with SentenceTransformer(out)")
@@ -48,18 +52,43 @@ def parser() -> argparse.ArgumentParser:
 
 
 def build_data(args) -> dict:
-    """{study: summary} of the offline benchmark each study's preset uses (built or reused)."""
+    """The summary of the offline benchmark a study's preset uses (built or reused): questions,
+    passages, sources (package, version, licence, questions), splits (queries, judgements, per
+    source), the cache key and build time; with --power the pilot's MDEs. `--study all`: {study: summary}."""
+    from mlrlib.runtime.presets import PRESETS
+    if args.study == "all":
+        return {study: _benchmark_summary(study, args.preset, args.power) for study in sorted(PRESETS)}
+    summary = _benchmark_summary(args.study, args.preset, args.power)
+    if args.card:
+        from mlrlib.data.card import render_card
+        from mlrlib.runtime.cache import atomic_write_text
+        command = f"python -m mlrlib build-data --preset {args.preset} --study {args.study}" \
+                  + " --power" * args.power + f" --card {args.card}"
+        atomic_write_text(args.card, render_card(summary, command, summary.get("power")) + "\n")
+    return summary
+
+
+def _benchmark_summary(study: str, preset: str, power: bool) -> dict:
     from mlrlib.data.benchmark import load_benchmark
-    from mlrlib.runtime.presets import PRESETS, get_preset
-    studies = sorted(PRESETS) if args.study == "all" else [args.study]
-    out = {}
-    for study in studies:
-        cfg = get_preset(study, args.preset)
-        if cfg["data"] != "debian":
-            raise DataError(f"preset {args.preset!r} of {study} uses {cfg['data']} from the hub, "
-                            f"not the offline benchmark")
-        out[study] = load_benchmark(cfg["benchmark"]).summary()
-    return out if args.study == "all" else out[args.study]
+    from mlrlib.runtime.cache import config_hash
+    from mlrlib.runtime.presets import get_preset
+    cfg = get_preset(study, preset)
+    if cfg["data"] != "debian":
+        raise DataError(f"preset {preset!r} of {study} uses {cfg['data']} from the hub, not the offline benchmark")
+    data = load_benchmark(cfg["benchmark"])
+    summary = {"study": study, "preset": preset, "cache_key": config_hash(cfg["benchmark"]),
+               "build_seconds": data.meta.get("build_seconds"), **data.summary()}
+    summary["questions"] = sum(v["queries"] for v in summary["splits"].values())
+    counts: dict[str, int] = {}
+    for split in summary["splits"].values():
+        for package, n in split.get("by_source", {}).items():
+            counts[package] = counts.get(package, 0) + n
+    summary["sources"] = [{**s, "questions": counts.get(s["package"], 0), "available": s["questions"]}
+                          for s in data.meta.get("sources", []) if s["package"] in counts]
+    if power:
+        from mlrlib.evaluation.power import cached_pilot_power
+        summary["power"] = cached_pilot_power(data, cfg["benchmark"], cfg["model"], cfg["encode"])
+    return summary
 
 
 def evaluate(args) -> dict:

@@ -35,13 +35,13 @@ PRESETS = {
     },
     "02_self_contrastive_mlr": {
         "smoke": {"data": "debian", "model": "minilm",
-                  "benchmark": benchmark_config(corpus_size=200, max_queries={"train": 40, "dev": 20, "test": 30},
+                  "benchmark": benchmark_config(corpus_size=300, max_queries={"train": 40, "dev": 20, "test": 30},
                                                 max_weak_pairs=40),
                   "encode": _ENCODE, "train": {**_TRAIN, "steps": 2, "batch_size": 8},
                   "lam": 1.0, "lambdas": [0.01, 0.1, 1.0, 10.0], "poolings": _POOLER_LR,
                   "seeds": [0, 1, 2], "cost_steps": 2},
         "laptop": {"data": "debian", "model": "minilm",
-                   "benchmark": benchmark_config(corpus_size=3000, max_weak_pairs=2000),
+                   "benchmark": benchmark_config(corpus_size=8000, max_weak_pairs=2000),
                    "encode": _ENCODE, "train": {**_TRAIN, "steps": 30},
                    "lam": 1.0, "lambdas": [0.01, 0.1, 1.0, 10.0], "poolings": _POOLER_LR,
                    "seeds": [0, 1, 2], "cost_steps": 3},
@@ -64,14 +64,14 @@ _TEACHER = {"model": "minilm", "kind": "gated", "steps": 60, "batch_size": 8, "n
             "q_max_len": 32, "p_max_len": 128, "bf16": True}
 PRESETS["03_md2pr_distillation"] = {
     "smoke": {"data": "debian", "model": "minilm",
-              "benchmark": benchmark_config(corpus_size=200, max_queries={"train": 40, "dev": 20, "test": 30},
+              "benchmark": benchmark_config(corpus_size=300, max_queries={"train": 40, "dev": 20, "test": 30},
                                             max_weak_pairs=40),
               "encode": _ENCODE, "teacher": {**_TEACHER, "steps": 2, "batch_size": 4, "negatives": 2},
               "train": {**_TRAIN, "steps": 2, "batch_size": 4, "hard_negatives": True},
               "distill": {**_DISTILL, "negatives": 2}, "rerank_depth": 10, "seeds": [0, 1, 2], "cost_steps": 1,
               "paper": {"mrr10_msmarco": 0.362, "r100_nq": 0.912}},
     "laptop": {"data": "debian", "model": "minilm",
-               "benchmark": benchmark_config(corpus_size=2000, max_weak_pairs=2000),
+               "benchmark": benchmark_config(corpus_size=7000, max_weak_pairs=2000),
                "encode": _ENCODE, "teacher": _TEACHER,
                # 8 queries x (positive + 3 negatives) = 32 passages a step, the cost of notebook 02's DE step
                "train": {**_TRAIN, "steps": 30, "batch_size": 8, "hard_negatives": True},
@@ -96,7 +96,7 @@ _LIGHT_TRAIN = {**_TRAIN, "steps": 30, "batch_size": 8, "hard_negatives": True, 
 _CE_EMBEDDINGS_PAPER = {"de2_gap_percent": 1, "de2_speedup": 5.15}
 PRESETS["04_early_layer_ce"] = {
     "smoke": {"data": "debian", "model": "minilm",
-              "benchmark": benchmark_config(corpus_size=200, max_queries={"train": 40, "dev": 20, "test": 30},
+              "benchmark": benchmark_config(corpus_size=300, max_queries={"train": 40, "dev": 20, "test": 30},
                                             max_weak_pairs=40),
               "encode": _ENCODE, "teacher": {**_TEACHER, "steps": 2, "batch_size": 4, "negatives": 2},
               "train": {**_LIGHT_TRAIN, "steps": 2, "batch_size": 4}, "light": {**_LIGHT, "negatives": 2},
@@ -104,7 +104,7 @@ PRESETS["04_early_layer_ce"] = {
               "layers": [1, 2, 3], "seeds": [0, 1], "rerank_depth": 10,
               "speed": {"passages": 64, "repeats": 2, "queries": 4}, "paper": _CE_EMBEDDINGS_PAPER},
     "laptop": {"data": "debian", "model": "minilm",
-               "benchmark": benchmark_config(corpus_size=2000, max_weak_pairs=2000),
+               "benchmark": benchmark_config(corpus_size=7000, max_weak_pairs=2000),
                "encode": _ENCODE, "teacher": _TEACHER, "train": _LIGHT_TRAIN, "light": _LIGHT, "light_lr": 3e-4,
                "layers": [1, 2, 3], "seeds": [0, 1, 2], "rerank_depth": 20,
                "speed": {"passages": 500, "repeats": 5, "queries": 20}, "paper": _CE_EMBEDDINGS_PAPER},
@@ -130,7 +130,7 @@ _DECORRELATION = {"gamma": 10.0, "m": [4, 6], "sweep": [1.0]}
 _FILTERS = {"margins": [-2.0, -1.0, 0.0, 1.0, 2.0], "kappas": [0.5, 1.0, 1.5, 2.0, 3.0]}
 PRESETS["05_open_questions"] = {
     "smoke": {"data": "debian", "model": "minilm",
-              "benchmark": benchmark_config(corpus_size=200, max_queries={"train": 40, "dev": 20, "test": 30},
+              "benchmark": benchmark_config(corpus_size=300, max_queries={"train": 40, "dev": 20, "test": 30},
                                             max_weak_pairs=40),
               "encode": _ENCODE, "train": {**_OPEN_TRAIN, "steps": 2, "batch_size": 4},
               "symmetric_layers": [5, 6], "m_sweep": [1, 2, 4],
@@ -141,7 +141,7 @@ PRESETS["05_open_questions"] = {
               "filters": _FILTERS, "beir": {"n_queries": 30, "corpus_size": 200}, "beir_folder": None,
               "symmetric_data": None},
     "laptop": {"data": "debian", "model": "minilm",
-               "benchmark": benchmark_config(corpus_size=2000, max_weak_pairs=2000),
+               "benchmark": benchmark_config(corpus_size=7000, max_weak_pairs=2000),
                "encode": _ENCODE, "train": _OPEN_TRAIN,
                "symmetric_layers": [3, 4, 5, 6], "m_sweep": [1, 2, 4, 6], "decorrelation": _DECORRELATION,
                "causal": {"model": "minilm", "attention": "causal", "layers": [3, 4, 5, 6]},

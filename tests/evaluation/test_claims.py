@@ -1,8 +1,19 @@
-"""Claim rows, verdict words and model selection on dev, shared by every study's claims table."""
+"""Claims and their verdicts, Holm within a table, and model selection on dev, shared by every study's claims table."""
 import pandas as pd
 import pytest
 
-from mlrlib.evaluation.claims import best_on_dev, claim_row, difference, percent, significance
+from mlrlib.evaluation.claims import (
+    CLAIM_COLUMNS,
+    Claim,
+    best_on_dev,
+    claims_frame,
+    difference,
+    percent,
+    significance,
+    verdict,
+    verdict_counts,
+)
+from mlrlib.evaluation.paired import Paired
 
 
 def test_best_on_dev_looks_at_the_dev_metric_only():
@@ -19,10 +30,47 @@ def test_best_on_dev_takes_the_first_on_ties_and_none_of_nothing():
     assert best_on_dev(dev, []) is None
 
 
-@pytest.mark.parametrize("holds, verdict", [(True, "yes"), (False, "no"), (None, "n/a")])
-def test_a_claim_row_says_its_verdict_in_a_word(holds, verdict):
-    row = claim_row("MLR beats the DE", "+3.70", "+1.0", holds)
-    assert row == {"claim (paper)": "MLR beats the DE", "paper": "+3.70", "here": "+1.0", "holds": verdict}
+def _paired(difference, p, half=0.02, mde=0.03):
+    return Paired("MRR@10", 1200, difference, difference - half, difference + half, p, mde)
+
+
+@pytest.mark.parametrize("difference, p, direction, expected", [
+    (0.05, 0.001, "greater", "supported"), (-0.05, 0.001, "greater", "contradicted"),
+    (0.05, 0.2, "greater", "inconclusive"), (-0.05, 0.001, "less", "supported"),
+    (0.05, 0.001, "less", "contradicted"), (0.0, 1.0, "greater", "inconclusive")])
+def test_a_directional_claim_is_decided_by_significance_and_sign(difference, p, direction, expected):
+    assert verdict(Claim("c", "p", "h", _paired(difference, p), direction)) == expected
+
+
+@pytest.mark.parametrize("difference, half, expected", [
+    (0.001, 0.005, "supported"),     # the whole interval inside ±0.01
+    (0.001, 0.02, "inconclusive"),   # the interval reaches past the margin: the data cannot tell
+    (-0.05, 0.01, "contradicted")])  # the whole interval beyond the margin
+def test_an_equivalence_claim_is_decided_by_its_interval_and_margin(difference, half, expected):
+    claim = Claim("c", "p", "h", _paired(difference, 0.5, half), "equivalent", margin=0.01)
+    assert verdict(claim) == expected
+
+
+def test_a_claim_without_a_comparison_is_measured_and_a_bad_direction_is_refused():
+    assert verdict(Claim("index bytes equal", "same", "1.00x")) == "measured"
+    with pytest.raises(ValueError, match="direction"):
+        Claim("c", "p", "h", _paired(0.1, 0.01), "bigger")
+
+
+def test_claims_frame_corrects_with_holm_and_prints_points():
+    claims = [Claim("a", "", "", _paired(0.05, 0.02)), Claim("b", "", "", _paired(0.04, 0.03)),
+              Claim("cost", "", "2.0x"), Claim("eq", "", "", _paired(0.0, 0.9, 0.005), "equivalent", 0.01)]
+    table = claims_frame(claims)
+    assert list(table.columns) == list(CLAIM_COLUMNS)
+    # Holm over the two directional claims: 2 x 0.02 = 0.04, then max(0.04, 1 x 0.03) = 0.04
+    assert list(table["p (Holm)"]) == ["0.04", "0.04", "", "equivalence (CI)"]
+    assert list(table.verdict) == ["supported", "supported", "measured", "supported"]
+    assert table.loc[0, "difference"] == "+5.0" and table.loc[0, "95% CI"] == "[+3.0, +7.0]"
+    assert table.loc[0, "MDE"] == "3.0" and table.loc[2, "MDE"] == ""
+    # alone, a p of 0.03 is significant; beside a second claim at p = 0.04 Holm makes both 0.06
+    two = claims_frame([Claim("a", "", "", _paired(0.05, 0.04)), Claim("b", "", "", _paired(0.04, 0.03))])
+    assert list(two.verdict) == ["inconclusive", "inconclusive"]
+    assert verdict_counts(table) == {"supported": 3, "contradicted": 0, "inconclusive": 0, "measured": 1}
 
 
 def test_significance_and_percent_read_as_the_tables_print_them():

@@ -5,7 +5,7 @@ import re
 import shlex
 from pathlib import Path
 
-from mlrlib.data.debian_docs import APT_LINE
+from mlrlib.data.debian_docs import APT_PACKAGES
 from mlrlib.runtime.cli import parser
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -14,7 +14,12 @@ BINDER = ROOT / "binder"
 
 def test_apt_txt_lists_the_documentation_packages_the_benchmark_needs():
     packages = [ln.strip() for ln in (BINDER / "apt.txt").read_text().splitlines() if ln.strip()]
-    assert sorted(packages) == sorted(APT_LINE.split("install -y ")[1].split())
+    assert sorted(packages) == sorted(APT_PACKAGES)
+
+
+def test_the_install_script_installs_the_packages_apt_txt_lists():
+    script = (ROOT / "tools" / "install.sh").read_text()
+    assert "binder/apt.txt" in script and "apt-get install" in script
 
 
 def test_requirements_pin_the_cpu_torch_and_include_the_project_list():
