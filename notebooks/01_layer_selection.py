@@ -27,8 +27,8 @@
 # exists; the formulas are the ones fixed in [`docs/methods.md`](../docs/methods.md#mlr), *reconstructed from
 # the paper's description*.
 #
-# This notebook asks four questions on the offline benchmark (real FAQ questions from Debian's
-# Python, Perl and Debian documentation packages):
+# This notebook asks four questions on the offline benchmark (3,064 real FAQ questions from 31 of Debian's
+# documentation packages: [`docs/benchmark.md`](../docs/benchmark.md)):
 # 1. **Zero-shot**: how well does each layer's `[CLS]` and mean vector retrieve, before any training?
 # 2. **Fine-tuned**: does multi-vector MLR beat the dual encoder, and which layer sets work ("last few" vs "uniform")?
 # 3. **m sweep**: does accuracy fall when more layers are added?

@@ -76,8 +76,8 @@ enc, train, w = cfg["encode"], cfg["train"], cfg["light"]
 # %% [markdown]
 # ## The data and the cross-encoder
 #
-# The benchmark of notebooks 01–03 (real FAQ questions from Debian's Python, Perl and Debian documentation; 2,000
-# passages under `laptop`) and notebook 03's cross-encoder, trained here from the packaged MiniLM (its cache is
+# The benchmark of notebooks 01–03 (real FAQ questions from 31 Debian documentation packages; 7,000 passages
+# under `laptop`) and notebook 03's cross-encoder, trained here from the packaged MiniLM (its cache is
 # reused when notebook 03 ran first). It is the `GatedCrossEncoder`: one joint encoding of `[CLS] q [SEP] d [SEP]`
 # with a learned bias on the attention between the two segments. **Caveat:** it is warm-started from the same
 # MiniLM the dual encoders start from, so run on a single text it equals MiniLM before its 60 ranker-training
@@ -252,7 +252,7 @@ display(pipeline_table)
 # **supported**, **contradicted**, **inconclusive** (read the MDE) or **measured**. "Within about 1%" and "matches"
 # are equivalence claims: supported when the whole 95% interval lies within ±1% of the full system's MRR@10,
 # contradicted when it lies wholly outside. The multi-seed claim tests the per-query mean over seeds. The paper's models are 12-layer and trained at scale; here a 6-layer MiniLM, a cross-encoder trained for
-# minutes and a 2,000-passage technical corpus, so DE-2 removes 4 of 6 layers (at most 3x fewer layer FLOPs), not
+# minutes and a 7,000-passage technical corpus, so DE-2 removes 4 of 6 layers (at most 3x fewer layer FLOPs), not
 # 10 of 12. The `paper` preset runs the original scale.
 
 # %%

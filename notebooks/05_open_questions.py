@@ -30,7 +30,7 @@
 #    training?
 # 6. **A next check**: MLR on a task outside open-domain QA, through a BEIR-format folder.
 #
-# These are small: one seed, 30 training steps, a 2,000-passage corpus under `laptop`. A finding here is a
+# These are small: one seed, 30 training steps, a 7,000-passage corpus under `laptop`. A finding here is a
 # measured hint, with the confidence the last table gives it, not a settled answer.
 #
 # Code: `mlrlib/studies/open_questions.py` (this notebook's experiments), `data/symmetric_task.py`, `data/beir_export.py`,
@@ -87,8 +87,8 @@ findings = []  # one row per question for the closing table
 # %% [markdown]
 # ## The data
 #
-# The benchmark of notebooks 01–04: real FAQ questions from Debian's Python, Perl and Debian documentation, their
-# answers cut into 100-word passages, and documentation passages as distractors (2,000 passages under `laptop`).
+# The benchmark of notebooks 01–04: real FAQ questions from 31 Debian documentation packages, their answers cut
+# into 100-word passages, and the same packages' documentation passages as distractors (7,000 under `laptop`).
 # Every retriever below starts from the packaged all-MiniLM-L6-v2 ($L = 6$) and trains for 30 steps on batches of
 # 8 queries, each with its positive and one BM25 negative (in-batch negatives too), mean pooling, cosine
 # similarity at temperature 0.05.

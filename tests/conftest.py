@@ -59,3 +59,11 @@ def small_beir(tmp_path):
                {"_id": "q2", "text": "can a python tuple be modified"},
                {"_id": "q3", "text": "what does a perl hash store"}]
     return write_beir(tmp_path / "beir", corpus, queries, [("q1", "d2", 1), ("q2", "d3", 1), ("q3", "d1", 1)])
+
+
+def ranked_run(name, ranks):
+    """A ranx Run that puts query i's relevant passage p<i> at rank `ranks[i]` (1-based; 0 = not retrieved),
+    under ten distractors, for qrels {q<i>: {p<i>: 1}}."""
+    from ranx import Run
+    return Run({f"q{i}": {**{f"x{i}-{j}": 1.0 / j for j in range(1, 12)}, **({f"p{i}": 1.0 / r + 1e-6} if r else {})}
+                for i, r in enumerate(ranks)}, name=name)

@@ -39,7 +39,7 @@ Rules of the build:
   modification), machine translations and duplicate copies of a FAQ.
 """
 
-BUILD_VERSION = 2  # bump when the build rules change, so cached builds are not reused
+BUILD_VERSION = 3  # bump when the build rules change, so cached builds are not reused
 
 
 def benchmark_config(passage_words=100, corpus_size=10_000, fractions=(0.48, 0.11, 0.41),
@@ -77,10 +77,7 @@ def build_benchmark(config: dict) -> RetrievalData:
     if config["max_queries"]:
         split_of = _subsample(split_of, config["max_queries"], rng)
 
-    corpus = {}
-    for qid, split in split_of.items():
-        for k, chunk in enumerate(answers[qid]):
-            corpus[f"{qid}#{k}"] = chunk
+    corpus, same_as = _answer_chunks(answers, sorted(split_of))
     if config["corpus_size"] is not None and config["corpus_size"] < len(corpus):
         raise DataError(f"corpus_size {config['corpus_size']:,} is below the {len(corpus):,} answer chunks of the "
                         f"kept questions, which the corpus must hold; set corpus_size to at least {len(corpus):,} "
@@ -89,8 +86,9 @@ def build_benchmark(config: dict) -> RetrievalData:
     corpus.update(_distractors(sections, words, corpus, source_of, config["corpus_size"], rng))
 
     queries = {s: {q: questions[q] for q in sorted(split_of) if split_of[q] == s} for s in ("train", "dev", "test")}
-    qrels = {s: {q: {f"{q}#{k}": 1 for k in range(len(answers[q]))} for q in qs} for s, qs in queries.items()}
-    pairs = [{"query": questions[q], "positive": answers[q][0], "positive_id": f"{q}#0", "source": "faq"}
+    qrels = {s: {q: {same_as[f"{q}#{k}"]: 1 for k in range(len(answers[q]))} for q in qs}
+             for s, qs in queries.items()}
+    pairs = [{"query": questions[q], "positive": answers[q][0], "positive_id": same_as[f"{q}#0"], "source": "faq"}
              for q in queries["train"]]
     pairs += _weak_pairs(sections, words, held_out, config["max_weak_pairs"], rng)
     package = {s.name: s.package for s in sources}
@@ -98,6 +96,19 @@ def build_benchmark(config: dict) -> RetrievalData:
                          {"config": config, "sources": source_cards(sources, faqs, sections),
                           "build_seconds": round(time.perf_counter() - start, 1)},
                          query_source={q: package[source_of[q]] for q in split_of})
+
+
+def _answer_chunks(answers: dict, qids: list[str]) -> tuple[dict[str, str], dict[str, str]]:
+    """The corpus's answer passages, one per distinct text ({id: text}), and each chunk id's passage id:
+    a chunk that repeats an earlier one (linked questions sharing a paragraph) is judged as that one."""
+    corpus, same_as, first = {}, {}, {}
+    for qid in qids:
+        for k, chunk in enumerate(answers[qid]):
+            cid = f"{qid}#{k}"
+            same_as[cid] = first.setdefault(normalize_key(chunk), cid)
+            if same_as[cid] == cid:
+                corpus[cid] = chunk
+    return corpus, same_as
 
 
 def source_cards(sources, faqs, sections) -> list[dict]:

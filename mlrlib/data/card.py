@@ -29,6 +29,7 @@ def render_card(summary: dict, command: str, power: dict | None = None) -> str:
                   "α = 0.05) from a zero-shot pilot, in points. A claimed gain smaller than the MDE of related "
                   "systems cannot be told from noise on this split.", "",
                   "| systems compared | metric | difference | MDE |", "|---|---|---:|---:|",
-                  *[f"| {r['pair']} | {r['metric']} | {100 * r['difference']:+.1f} | {100 * r['mde']:.1f} |"
+                  *[f"| {r['pair']} | {r['metric']} | {100 * r['difference']:+.1f} | "
+                    + ("n/a" if r["mde"] is None else f"{100 * r['mde']:.1f}") + " |"
                     for r in power["pairs"]], ""]
     return "\n".join(lines)

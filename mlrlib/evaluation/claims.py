@@ -52,7 +52,7 @@ def verdict(claim: Claim, p_adjusted: float | None = None) -> str:
             return "supported"
         return "contradicted" if c.ci_low > claim.margin or c.ci_high < -claim.margin else "inconclusive"
     p = c.p if p_adjusted is None else p_adjusted
-    if p >= ALPHA or c.difference == 0:
+    if not p < ALPHA or c.difference == 0:  # a nan p is no evidence either way
         return "inconclusive"
     return "supported" if (c.difference > 0) == (claim.direction == "greater") else "contradicted"
 

@@ -48,9 +48,11 @@ def paired_comparison(system: Sequence[float], baseline: Sequence[float], metric
     if a.shape != b.shape or a.ndim != 1 or len(a) < 2:
         raise ValueError(f"paired_comparison needs two equal-length 1-d score arrays of at least 2 queries, "
                          f"got shapes {a.shape} and {b.shape}")
+    if np.isnan(a).any() or np.isnan(b).any():
+        raise ValueError("paired_comparison got nan scores; every query needs a score from both systems")
     d = a - b
     n, mean, sd = len(d), float(d.mean()), float(d.std(ddof=1))
-    if sd == 0:
+    if sd <= 1e-12 * max(1.0, abs(mean)):  # constant differences (up to float noise): no spread to test
         return Paired(metric, n, mean, mean, mean, 1.0 if mean == 0 else 0.0, float("nan"))
     se = sd / np.sqrt(n)
     half = float(stats.t.ppf(1 - alpha / 2, n - 1)) * se

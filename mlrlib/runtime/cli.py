@@ -56,6 +56,10 @@ def build_data(args) -> dict:
     passages, sources (package, version, licence, questions), splits (queries, judgements, per
     source), the cache key and build time; with --power the pilot's MDEs. `--study all`: {study: summary}."""
     from mlrlib.runtime.presets import PRESETS
+    if args.card and args.study == "all":
+        raise DataError("--card describes one build: give a --study (the laptop card is 01_layer_selection's)")
+    if args.card:
+        check_writable(args.card)
     if args.study == "all":
         return {study: _benchmark_summary(study, args.preset, args.power) for study in sorted(PRESETS)}
     summary = _benchmark_summary(args.study, args.preset, args.power)
@@ -146,6 +150,9 @@ def main(argv=None) -> int:
         result = evaluate(args)
     except (DataError, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
+        return 2
+    except OSError as e:
+        print(f"error: cannot write {e.filename or 'a file'}: {e.strerror or e}", file=sys.stderr)
         return 2
     text = json.dumps(result, indent=2)
     if args.output:

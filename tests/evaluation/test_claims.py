@@ -83,3 +83,7 @@ def test_difference_is_system_minus_baseline_with_the_systems_significance():
     test = pd.DataFrame({"system": ["DE", "MLR"], "metric": "MRR@10", "value": [0.5, 0.625],
                          "significant": [False, True]})
     assert difference(test, "MLR", "DE") == (0.125, True)
+
+
+def test_a_nan_p_value_is_no_evidence():
+    assert verdict(Claim("c", "p", "h", _paired(0.05, float("nan")))) == "inconclusive"

@@ -84,3 +84,10 @@ def test_holm_adjusts_step_down_and_keeps_order():
     assert holm([0.5]) == [0.5]
     adjusted = holm([0.2, float("nan"), 0.001])
     assert adjusted[0] == pytest.approx(0.2) and math.isnan(adjusted[1]) and adjusted[2] == pytest.approx(0.002)
+
+
+def test_nan_scores_are_refused_and_float_noise_is_no_spread():
+    with pytest.raises(ValueError, match="nan"):
+        paired_comparison([1.0, float("nan")], [1.0, 0.0])
+    c = paired_comparison([0.1, 0.2, 0.3], [0.0, 0.1, 0.2])  # a constant shift, up to float noise
+    assert c.p == 0.0 and math.isnan(c.mde) and c.difference == pytest.approx(0.1)

@@ -1,6 +1,6 @@
 import pandas as pd
 import pytest
-from ranx import Run
+from conftest import ranked_run
 
 from mlrlib.evaluation.cost import encoding_flops, encoding_throughput, parameter_counts, pipeline_latency
 from mlrlib.methods.cross_encoder import CrossEncoder
@@ -82,20 +82,14 @@ def test_throughput_and_latency_tables_have_one_row_per_system(tiny_model):
     assert (lat.retrieve_median_ms <= lat.median_ms + 1e-9).all()
 
 
-def _run(name, ranks):
-    """A ranx Run that puts query i's relevant passage `ranks[i]` (1-based; 0 = not retrieved) at that rank."""
-    return Run({f"q{i}": {**{f"x{i}-{j}": 1.0 / j for j in range(1, 12)}, **({f"p{i}": 1.0 / r + 1e-6} if r else {})}
-                for i, r in enumerate(ranks)}, name=name)
-
-
 def test_the_claims_are_tested_on_the_runs_and_given_verdicts():
     n = 60
     qrels = {f"q{i}": {f"p{i}": 1} for i in range(n)}
     good, poor = [1] * n, [1 if i % 3 else 11 for i in range(n)]  # MRR 1.0 vs about 0.67
-    layer_runs = {(m, "mean", l): _run(f"{m}-{l}", good if m == "cross-encoder" else poor)
+    layer_runs = {(m, "mean", l): ranked_run(f"{m}-{l}", good if m == "cross-encoder" else poor)
                   for m in ("cross-encoder", "full DE") for l in range(7)}
-    runs = {"BM25": _run("BM25", poor), "DE-2 + rerank": _run("a", good), "full DE + rerank": _run("b", good)}
-    seed_runs = {"full DE": [_run("f0", good), _run("f1", good)], "DE-2": [_run("d0", good), _run("d1", poor)]}
+    runs = {"BM25": ranked_run("BM25", poor), "DE-2 + rerank": ranked_run("a", good), "full DE + rerank": ranked_run("b", good)}
+    seed_runs = {"full DE": [ranked_run("f0", good), ranked_run("f1", good)], "DE-2": [ranked_run("d0", good), ranked_run("d1", poor)]}
     layers = pd.DataFrame([{"model": m, "layer": l, "pooling": "mean", "metric": "MRR@10", "value": v}
                            for m, v in (("cross-encoder", 1.0), ("full DE", 0.67)) for l in range(7)])
     per_seed = pd.DataFrame([{"seed": s, "system": name, "metric": m, "value": v}
