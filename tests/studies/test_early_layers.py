@@ -88,8 +88,10 @@ def test_the_claims_are_tested_on_the_runs_and_given_verdicts():
     good, poor = [1] * n, [1 if i % 3 else 11 for i in range(n)]  # MRR 1.0 vs about 0.67
     layer_runs = {(m, "mean", l): ranked_run(f"{m}-{l}", good if m == "cross-encoder" else poor)
                   for m in ("cross-encoder", "full DE") for l in range(7)}
-    runs = {"BM25": ranked_run("BM25", poor), "DE-2 + rerank": ranked_run("a", good), "full DE + rerank": ranked_run("b", good)}
-    seed_runs = {"full DE": [ranked_run("f0", good), ranked_run("f1", good)], "DE-2": [ranked_run("d0", good), ranked_run("d1", poor)]}
+    runs = {"BM25": ranked_run("BM25", poor), "DE-2 + rerank": ranked_run("a", good),
+            "full DE + rerank": ranked_run("b", good)}
+    seed_runs = {"full DE": [ranked_run("f0", good), ranked_run("f1", good)],
+                 "DE-2": [ranked_run("d0", good), ranked_run("d1", poor)]}
     layers = pd.DataFrame([{"model": m, "layer": l, "pooling": "mean", "metric": "MRR@10", "value": v}
                            for m, v in (("cross-encoder", 1.0), ("full DE", 0.67)) for l in range(7)])
     per_seed = pd.DataFrame([{"seed": s, "system": name, "metric": m, "value": v}
