@@ -97,6 +97,9 @@ def summary_section(results: Path) -> list[str]:
                   for paper, (counts, nbs) in per_paper.items()], "",
                 "| nb | claim | paper | here | difference | 95% CI | p (Holm) | MDE | verdict |",
                 "|---|---|---|---|---|---|---|---|---|", *judged, ""]
+    if not per_paper:
+        out += ["No notebook's committed results were made under these rules yet, so there are no counts per "
+                "paper: they come with the notebooks' re-runs on the current benchmark.", ""]
     if legacy:
         out += ["Claims from runs made before these verdict rules (a yes/no on the point estimate, with no test "
                 "of significance or power): listed, not counted; `make reproduce` re-runs them.", "",
