@@ -8,6 +8,7 @@ from __future__ import annotations
 import random
 import re
 import time
+from collections import Counter
 
 from mlrlib.data.debian_docs import Entry, doc_sections, faq_entries, locate_docs, package_version
 from mlrlib.data.retrieval_data import DataError, RetrievalData
@@ -113,13 +114,10 @@ def _answer_chunks(answers: dict, qids: list[str]) -> tuple[dict[str, str], dict
 
 def source_cards(sources, faqs, sections) -> list[dict]:
     """Per source: package, version, licence, FAQ file(s), questions and distractor sections available."""
-    cards = []
-    for s in sources:
-        cards.append({"package": s.package, "version": package_version(s.package), "licence": s.licence,
-                      "name": s.name, "faq_files": [s.relative(p) for p in s.files(s.faq_files)],
-                      "questions": sum(e.source == s.name for e in faqs),
-                      "doc_sections": sum(e.source == s.name for e in sections)})
-    return cards
+    questions, doc_sections = Counter(e.source for e in faqs), Counter(e.source for e in sections)
+    return [{"package": s.package, "version": package_version(s.package), "licence": s.licence, "name": s.name,
+             "faq_files": [s.relative(p) for p in s.files(s.faq_files)], "questions": questions[s.name],
+             "doc_sections": doc_sections[s.name]} for s in sources]
 
 
 def _qid(entry: Entry, i: int) -> str:
@@ -190,9 +188,7 @@ def _distractors(sections, words, answer_chunks, source_of, corpus_size, rng) ->
                 pool[f"{entry.source}:{entry.doc}:{len(pool)}#{k}"] = chunk
     if corpus_size is None:
         return {i: t for pool in pools.values() for i, t in sorted(pool.items())}
-    shares: dict[str, int] = {}
-    for chunk_id in answer_chunks:
-        shares[source_of[chunk_id.split("#")[0]]] = shares.get(source_of[chunk_id.split("#")[0]], 0) + 1
+    shares = Counter(source_of[chunk_id.split("#")[0]] for chunk_id in answer_chunks)
     budget = max(0, corpus_size - len(answer_chunks))
     orders = {s: rng.sample(sorted(p), len(p)) for s, p in sorted(pools.items())}
     taken = _allocate(budget, {s: shares.get(s, 0) for s in orders}, {s: len(o) for s, o in orders.items()})

@@ -15,7 +15,8 @@ from mlrlib.data.textclean import clean_pod, clean_rst, normalize_space
 
 # --- reStructuredText -------------------------------------------------------------
 
-def _is_adornment(line: str) -> bool:
+def is_adornment(line: str) -> bool:
+    """An rst section adornment: 3 or more of one punctuation character."""
     s = line.rstrip()
     return len(s) >= 3 and len(set(s)) == 1 and s[0] in "=-~^\"'`#*+.:_"
 
@@ -28,9 +29,9 @@ def rst_sections(text: str) -> list[tuple[int, str, str]]:
     i = 0
     while i < len(lines) - 1:
         title, under = lines[i], lines[i + 1]
-        over = i > 0 and _is_adornment(lines[i - 1]) and lines[i - 1][0] == under[:1]
-        if title.strip() and _is_adornment(under) and len(under.rstrip()) >= len(title.rstrip()) \
-                and not _is_adornment(title):
+        over = i > 0 and is_adornment(lines[i - 1]) and lines[i - 1][0] == under[:1]
+        if title.strip() and is_adornment(under) and len(under.rstrip()) >= len(title.rstrip()) \
+                and not is_adornment(title):
             style = (under[0], bool(over))
             if style not in styles:
                 styles.append(style)

@@ -20,25 +20,19 @@ from collections.abc import Callable
 
 import lxml.html
 
-from mlrlib.data.faqs.source import FaqSource, Pairs
+from mlrlib.data.faqs.source import FaqSource, Pairs, parse_html
 from mlrlib.data.textclean import normalize_space
 
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 
 Predicate = Callable[[lxml.html.HtmlElement], bool]
 
-_PARSER = lxml.html.HTMLParser(encoding="utf-8")
 _SKIPPED = frozenset(("script", "style", "head", "nav", "header"))
 _BLOCKS = frozenset(("address", "blockquote", "br", "dd", "div", "dl", "dt", "h1", "h2", "h3", "h4", "h5", "h6",
                      "hr", "li", "ol", "p", "pre", "table", "td", "th", "tr", "ul"))
 
 
 # --- walking a page ------------------------------------------------------------------------
-
-def parse_html(text: str) -> lxml.html.HtmlElement | None:
-    """The page's tree; the text is already decoded, so the page's own charset declaration is ignored."""
-    return lxml.html.document_fromstring(text.encode("utf-8"), parser=_PARSER) if text.strip() else None
-
 
 class _Cutter:
     """Collects (heading, text parts) while visiting a tree; text outside any entry is dropped."""

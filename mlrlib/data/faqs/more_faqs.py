@@ -18,7 +18,8 @@ from collections import Counter
 import lxml.etree
 import lxml.html
 
-from mlrlib.data.faqs.source import FaqSource, Pairs, is_question
+from mlrlib.data.faqs.core_faqs import is_adornment
+from mlrlib.data.faqs.source import FaqSource, Pairs, is_question, parse_html
 from mlrlib.data.textclean import clean_rst, normalize_space
 
 Outline = list[tuple[int, str, str]]  # (level, heading, the section's own text), in file order
@@ -87,13 +88,8 @@ def doc_sections(outline: Outline) -> Pairs:
 _RST_BARE_REF = re.compile(r"\b([A-Za-z][\w-]*[A-Za-z0-9])__?(?=[\s.,;:)]|$)")
 
 
-def _is_adornment(line: str) -> bool:
-    s = line.rstrip()
-    return len(s) >= 3 and len(set(s)) == 1 and s[0] in "=-~^\"'`#*+.:_"
-
-
 def _is_title(line: str) -> bool:
-    return bool(line.strip()) and not _is_adornment(line)
+    return bool(line.strip()) and not is_adornment(line)
 
 
 def rst_outline(text: str) -> Outline:
@@ -107,10 +103,10 @@ def rst_outline(text: str) -> Outline:
     i = 0
     while i < len(lines) - 1:
         line, below = lines[i], lines[i + 1]
-        if _is_adornment(line) and i + 2 < len(lines) and _is_title(below) \
+        if is_adornment(line) and i + 2 < len(lines) and _is_title(below) \
                 and lines[i + 2].rstrip() == line.rstrip():
             style, title, end = (line[0], True), below, i + 3
-        elif _is_title(line) and not line[0].isspace() and _is_adornment(below) \
+        elif _is_title(line) and not line[0].isspace() and is_adornment(below) \
                 and len(below.rstrip()) >= min(len(line.rstrip()), 4):
             style, title, end = (below[0], False), line, i + 2
         else:
@@ -146,7 +142,6 @@ def rst_doc(text: str) -> Pairs:
 
 # --- HTML ----------------------------------------------------------------------------
 
-_HTML_PARSER = lxml.html.HTMLParser(encoding="utf-8")
 _HEADING_LEVEL = {f"h{n}": n for n in range(1, 7)}
 _BLOCKS = {"p", "div", "li", "pre", "tr", "td", "th", "dt", "dd", "br", "table", "ul", "ol", "dl", "blockquote",
            "section", *_HEADING_LEVEL}
@@ -162,9 +157,9 @@ def html_outline(text: str) -> Outline:
     """Sections of an HTML page: each h1-h6 in the page's main content (the first of `_CONTENT`
     found, else the whole page; navigation, tables of contents, permalinks and footers dropped)
     with the text up to the next heading; level n for hn."""
-    if not text.strip():
+    root = parse_html(text)
+    if root is None:
         return []
-    root = lxml.html.document_fromstring(text.encode("utf-8", "replace"), parser=_HTML_PARSER)
     scope = next((found[0] for found in map(root.xpath, _CONTENT) if found), root)
     for noise in scope.xpath(" | ".join(_NOISE)):
         noise.drop_tree()

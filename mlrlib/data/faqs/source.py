@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import lxml.html
+
 Pairs = list[tuple[str, str]]  # (question or heading, answer or body), both plain text
 
 
@@ -44,6 +46,15 @@ class FaqSource:
 
     def relative(self, path: Path) -> str:
         return str(path.relative_to(self.root_path()))
+
+
+_UTF8_HTML = lxml.html.HTMLParser(encoding="utf-8")
+
+
+def parse_html(text: str) -> lxml.html.HtmlElement | None:
+    """An HTML page's tree (None for an empty page). The text is already decoded (`read_text`), so
+    the page's own charset declaration is not applied a second time."""
+    return lxml.html.document_fromstring(text.encode("utf-8", "replace"), parser=_UTF8_HTML) if text.strip() else None
 
 
 def read_text(path: Path) -> str:
