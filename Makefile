@@ -1,6 +1,6 @@
 # make reproduce : every numbered notebook under the default (laptop) preset -> results/
 # make test      : lint and unit tests, every notebook under `smoke` via papermill (checked clean, then by nbval),
-#                  then two clean-cache smoke runs compared and a killed run resumed (determinism)
+#                  then a clean smoke run compared with a killed-and-resumed clean one (determinism)
 # make bench     : speed and memory benchmarks -> results/benchmarks/ (not part of the tests)
 PY ?= python3
 STAMP := .cache/install.stamp

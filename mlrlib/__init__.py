@@ -17,7 +17,17 @@ presets, the notebooks' setup, export) use them. `tests/test_architecture.py` ho
 
 `docs/methods.md` gives each method's equations as implemented here.
 """
+import os
 import warnings
+
+# Bitwise-reproducible CPU runs (tools/check_determinism.py): MKL's conditional numerical reproducibility makes
+# its GEMM results independent of memory alignment, and a fixed thread count keeps the reduction order fixed.
+# MKL reads these at its first call, so they take effect as long as no matmul ran before this import.
+# Overridable: a value already in the environment wins.
+# On CUDA, deterministic cuBLAS (torch.use_deterministic_algorithms, set by training) needs a fixed workspace.
+for _name, _value in (("MKL_CBWR", "AUTO"), ("MKL_DYNAMIC", "FALSE"), ("OMP_DYNAMIC", "FALSE"),
+                      ("CUBLAS_WORKSPACE_CONFIG", ":4096:8")):
+    os.environ.setdefault(_name, _value)
 
 # tqdm.auto warns, with its absolute install path, when ipywidgets is absent; notebooks keep plain bars
 warnings.filterwarnings("ignore", message="IProgress not found")

@@ -3,10 +3,14 @@
     python tools/check_determinism.py --only 01
     python tools/check_determinism.py --compare RESULTS_A RESULTS_B    # two smoke runs already made (two commits)
 
-1. Two runs from two empty caches must write the same metrics (timings left out: they are measured).
-2. A third run is killed (SIGKILL) as soon as its first trained checkpoint is stored, then restarted on
-   the same cache. Every file the killed run left must be whole; the restarted run must reuse the
-   checkpoints stored before the kill, not retrain them, and write the same metrics as run 1.
+1. A run from an empty cache.
+2. A second run from its own empty cache is killed (SIGKILL) as soon as its first trained checkpoint is
+   stored, then restarted on that cache. Every file the killed run left must be whole; the restarted run
+   must reuse the checkpoints stored before the kill, not retrain them, and write the same metrics as
+   run 1 (timings left out: they are measured). Everything after the first checkpoint was computed from
+   empty, so this one comparison checks both determinism across clean caches and resumption.
+When metrics differ, the checkpoints both caches trained are compared (loss curves, weight files), to
+say which training diverged first.
 
 With --compare, nothing runs: the smoke metrics of every study in two results folders (each as
 MLRLIB_RESULTS was for a run, e.g. of two commits) are compared, timings left out, the same way.
@@ -14,6 +18,7 @@ MLRLIB_RESULTS was for a run, e.g. of two commits) are compared, timings left ou
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import math
 import os
@@ -97,6 +102,24 @@ def whole(cache: Path) -> list[str]:
     return problems
 
 
+def checkpoint_differences(a: Path, b: Path) -> list[str]:
+    """Checkpoints trained in both caches whose loss curve or weight files differ, with the first step that
+    differs: where to look when two runs' metrics disagree."""
+    found = []
+    for log_a in sorted(a.glob("checkpoints/*/train_log.json")):
+        log_b = b / log_a.relative_to(a)
+        if not log_b.exists():
+            continue
+        losses = [json.loads(p.read_text()).get("losses", []) for p in (log_a, log_b)]
+        step = next((i for i, (x, y) in enumerate(zip(*losses)) if x != y), None)
+        weights = [{f.name: hashlib.sha256(f.read_bytes()).hexdigest() for f in sorted((p.parent / "model").glob("*"))
+                    if f.is_file()} for p in (log_a, log_b)]
+        if step is not None or weights[0] != weights[1]:
+            found.append(f"checkpoint {log_a.parent.name}: loss first differs at step {step}; "
+                         f"weights {'differ' if weights[0] != weights[1] else 'equal'}")
+    return found
+
+
 def compare(a: Path, b: Path) -> int:
     """Print, per study, how many smoke metrics differ between results folders a and b; 1 if any differ."""
     studies = sorted({p.parent.parent.name for r in (a, b) for p in r.glob("*/smoke/metrics.json")})
@@ -128,20 +151,19 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="determinism.") as tmp:
         tmp = Path(tmp)
         first = run(args.only, tmp / "cache1", tmp / "results1")
-        second = run(args.only, tmp / "cache2", tmp / "results2")
-        diff = differences(first, second)
-        print(f"two clean smoke runs of {args.only}: {len(diff)} differing metrics")
-        stored = kill_after_first_checkpoint(args.only, tmp / "cache3", tmp / "results3")
-        broken = whole(tmp / "cache3")
+        stored = kill_after_first_checkpoint(args.only, tmp / "cache2", tmp / "results2")
+        broken = whole(tmp / "cache2")
         print(f"killed after {len(stored)} stored checkpoint(s); {len(broken)} unreadable")
-        resumed = run(args.only, tmp / "cache3", tmp / "results3")
-        after = checkpoints(tmp / "cache3")
+        resumed = run(args.only, tmp / "cache2", tmp / "results2")
+        after = checkpoints(tmp / "cache2")
         retrained = [k for k, t in stored.items() if after.get(k) != t]
-        resumed_diff = differences(first, resumed)
+        diff = differences(first, resumed)
         print(f"resumed: {len(after)} checkpoints, {len(retrained)} retrained of those stored before the kill; "
-              f"{len(resumed_diff)} metrics differ from the first run")
-    failures = diff + broken + [f"retrained {k}" for k in retrained] + resumed_diff
-    for line in failures[:20]:
+              f"{len(diff)} metrics differ from the clean run")
+        if diff:
+            diff += checkpoint_differences(tmp / "cache1", tmp / "cache2")
+    failures = broken + [f"retrained {k}" for k in retrained] + diff
+    for line in failures[:40]:
         print("  " + line)
     return 1 if failures else 0
 

@@ -24,6 +24,7 @@ from tqdm import tqdm
 from transformers import AutoConfig, AutoModel, AutoModelForSequenceClassification, AutoTokenizer
 from transformers.utils import logging as hf_logging
 
+from mlrlib.methods.device import default_device, device_of, to_device
 from mlrlib.methods.encoders import bf16_autocast, resolve_model
 
 
@@ -123,7 +124,7 @@ class CrossEncoder(nn.Module):
                 raise ValueError(f"{name_or_path} has {config.num_labels} outputs; a ranker needs one score per "
                                  "pair (load a ranker trained with one label, or a base model to train here)")
             with _quiet():  # a base model's fresh head is expected, not news
-                model = AutoModelForSequenceClassification.from_pretrained(path, num_labels=1)
+                model = AutoModelForSequenceClassification.from_pretrained(path, num_labels=1).to(default_device())
         self.model = model
         self.tokenizer = tokenizer if tokenizer is not None else AutoTokenizer.from_pretrained(path)
         self.template = PairTemplate.of(self.tokenizer)
@@ -133,6 +134,10 @@ class CrossEncoder(nn.Module):
     def num_layers(self) -> int:
         return self.model.config.num_hidden_layers
 
+    @property
+    def device(self) -> torch.device:
+        return device_of(self.model)
+
     def pairs(self, queries, passages, q_max_len: int, p_max_len: int) -> PairBatch:
         return build_pairs(self.template, self.tokenizer.pad_token_id,
                            tokenize_side(self.tokenizer, queries, q_max_len),
@@ -140,10 +145,11 @@ class CrossEncoder(nn.Module):
 
     def forward(self, batch: PairBatch, details: bool = False):
         """Scores [B]; with details, also the model output with every layer's attentions and hidden states."""
+        inputs = to_device(batch.inputs, self.device)
         if not details:
-            return self.model(**batch.inputs).logits[:, 0]
+            return self.model(**inputs).logits[:, 0]
         with eager_attention(self.model):
-            out = self.model(**batch.inputs, output_attentions=True, output_hidden_states=True)
+            out = self.model(**inputs, output_attentions=True, output_hidden_states=True)
         return out.logits[:, 0], out
 
     @torch.inference_mode()
@@ -157,8 +163,8 @@ class CrossEncoder(nn.Module):
         for s in tqdm(range(0, len(order), batch_size), desc="rerank", disable=not progress, leave=False):
             idx = order[s:s + batch_size]
             batch = self.pairs([queries[i] for i in idx], [passages[i] for i in idx], q_max_len, p_max_len)
-            with bf16_autocast(bf16):
-                out[idx] = self(batch).float().numpy()
+            with bf16_autocast(bf16, self.device):
+                out[idx] = self(batch).float().cpu().numpy()
         self.train(was_training)
         return out
 
@@ -199,18 +205,19 @@ class GatedCrossEncoder(CrossEncoder):
                  tokenizer=None):
         nn.Module.__init__(self)
         path = resolve_model(name_or_path)
-        self.model = model if model is not None else AutoModel.from_pretrained(path)
+        self.model = model if model is not None else AutoModel.from_pretrained(path).to(default_device())
         self.tokenizer = tokenizer if tokenizer is not None else AutoTokenizer.from_pretrained(path)
         self.template = PairTemplate.of(self.tokenizer)
         self.name_or_path = name_or_path
-        self.gate = nn.Parameter(torch.tensor(float(gate)))
-        self.scale = nn.Parameter(torch.tensor(float(scale)))
+        self.gate = nn.Parameter(torch.tensor(float(gate), device=self.device))
+        self.scale = nn.Parameter(torch.tensor(float(scale), device=self.device))
 
     def joint_inputs(self, batch: PairBatch) -> dict:
         """Token ids, restarted positions, type 0, and the 4-D additive mask with the gate."""
-        ids, keep = batch.inputs["input_ids"], batch.inputs["attention_mask"].bool()
-        steps = torch.arange(ids.shape[1])
-        starts = torch.tensor(batch.passage_starts)[:, None]
+        inputs = to_device(batch.inputs, self.device)
+        ids, keep = inputs["input_ids"], inputs["attention_mask"].bool()
+        steps = torch.arange(ids.shape[1], device=ids.device)
+        starts = torch.tensor(batch.passage_starts, device=ids.device)[:, None]
         second = steps[None] >= starts                                           # [B, T]
         positions = torch.where(second, steps[None] - starts + 1, steps[None])
         cross = (second[:, :, None] != second[:, None, :]).float() * self.gate   # [B, T, T]

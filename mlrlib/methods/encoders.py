@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import copy
 import json
-from contextlib import nullcontext
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +17,7 @@ from tqdm import tqdm
 from transformers import AutoModel, AutoTokenizer
 from transformers.utils import logging as hf_logging
 
+from mlrlib.methods.device import autocast, default_device, device_of, to_device
 from mlrlib.methods.layer_pooling import make_pooler
 
 hf_logging.disable_progress_bar()
@@ -35,9 +35,9 @@ def resolve_model(name_or_path: str) -> str:
     return default_model_path() if name_or_path in ("minilm", "default") else name_or_path
 
 
-def bf16_autocast(enabled: bool):
-    """bfloat16 autocast on the CPU when `enabled`, else a context that changes nothing."""
-    return torch.autocast("cpu", dtype=torch.bfloat16) if enabled else nullcontext()
+def bf16_autocast(enabled: bool, device: torch.device | str = "cpu"):
+    """bfloat16 autocast on `device` (the CPU or a GPU) when `enabled`, else a context that changes nothing."""
+    return autocast(device, enabled)
 
 
 def pool(hidden: torch.Tensor, mask: torch.Tensor, pooling: str) -> torch.Tensor:
@@ -74,14 +74,21 @@ def load_tokenizer(path: str):
 
 
 class MultiLayerEncoder(nn.Module):
-    """A transformer encoder whose forward returns pooled vectors of several layers."""
+    """A transformer encoder whose forward returns pooled vectors of several layers.
+
+    A model it loads goes to `device.default_device()` (a model passed in stays where it is); its
+    batches follow it (`tokenize` puts them on the model's device)."""
 
     def __init__(self, name_or_path: str = "minilm", model=None, tokenizer=None, attention: str = "bidirectional"):
         super().__init__()
         path = resolve_model(name_or_path)
-        self.model = model if model is not None else load_model(path, attention)
+        self.model = model if model is not None else load_model(path, attention).to(default_device())
         self.tokenizer = tokenizer if tokenizer is not None else load_tokenizer(path)
         self.name_or_path = name_or_path
+
+    @property
+    def device(self) -> torch.device:
+        return device_of(self.model)
 
     @property
     def num_layers(self) -> int:
@@ -99,9 +106,10 @@ class MultiLayerEncoder(nn.Module):
                              f"(0 = embeddings, {self.num_layers} = last layer)")
         return layers
 
-    def tokenize(self, texts, max_length: int):
-        return self.tokenizer(list(texts), truncation=True, max_length=max_length,
-                              padding=True, return_tensors="pt")
+    def tokenize(self, texts, max_length: int) -> dict:
+        """The tokenised batch, padded to its longest text, on the model's device."""
+        return to_device(self.tokenizer(list(texts), truncation=True, max_length=max_length,
+                                        padding=True, return_tensors="pt"), self.device)
 
     def vectors(self, hidden, mask, layers, pooling: str) -> torch.Tensor:
         """[B, m, H]: the pooled vector of each of `layers` from the hidden states of one pass."""
@@ -130,14 +138,14 @@ class MultiLayerEncoder(nn.Module):
         for s in tqdm(starts, desc="encode", disable=not progress, leave=False):
             idx = order[s:s + batch_size]
             batch = self.tokenize([texts[i] for i in idx], max_length)
-            with bf16_autocast(bf16):
+            with bf16_autocast(bf16, self.device):
                 hidden = self.model(**batch, output_hidden_states=True).hidden_states
             hidden = {l: hidden[l].float() for l in layers}
             for p in poolings:
                 vecs = self.vectors(hidden, batch["attention_mask"], layers, p).float()
                 if normalize:
                     vecs = nn.functional.normalize(vecs, dim=-1)
-                out[p][idx] = vecs.numpy()
+                out[p][idx] = vecs.cpu().numpy()
         self.train(was_training)
         return out
 
@@ -167,7 +175,7 @@ class LayerPooledEncoder(MultiLayerEncoder):
     def __init__(self, name_or_path: str, kind: str, layers, model=None, tokenizer=None):
         super().__init__(name_or_path, model, tokenizer)
         self.kind, self.layers = kind, self.check_layers(layers)
-        self.pooler = make_pooler(kind, len(self.layers), self.dim)
+        self.pooler = make_pooler(kind, len(self.layers), self.dim).to(self.device)
 
     def vectors(self, hidden, mask, layers, pooling: str) -> torch.Tensor:
         if list(layers) != self.layers:
@@ -190,5 +198,5 @@ def load_encoder(folder) -> MultiLayerEncoder:
         return MultiLayerEncoder(str(folder))
     spec = json.loads(config.read_text())
     encoder = LayerPooledEncoder(str(folder), spec["kind"], spec["layers"])
-    encoder.pooler.load_state_dict(torch.load(Path(folder) / "layer_pooler.pt"))
+    encoder.pooler.load_state_dict(torch.load(Path(folder) / "layer_pooler.pt", map_location=encoder.device))
     return encoder

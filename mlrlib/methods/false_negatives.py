@@ -75,7 +75,8 @@ def masks_over_plan(make, teacher_scores: torch.Tensor, plan) -> torch.Tensor:
     """bool [P, n]: what a fresh filter `make()` masks when it sees the rows' teacher scores
     [P, 1 + n] batch by batch in `plan` (lists of row indices, training order), as in training."""
     filt = make()
-    mask = torch.zeros(teacher_scores.shape[0], teacher_scores.shape[1] - 1, dtype=torch.bool)
+    mask = torch.zeros(teacher_scores.shape[0], teacher_scores.shape[1] - 1, dtype=torch.bool,
+                       device=teacher_scores.device)
     for rows in plan:
         gaps = teacher_gaps(teacher_scores[rows])
         mask[rows] = gaps < filt.update(gaps)

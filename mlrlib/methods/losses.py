@@ -37,7 +37,7 @@ def mlr_multi_vector_loss(q: torch.Tensor, d: torch.Tensor, temperature: float =
     L = InfoNCE( max_{l in S} <q, d_l> ); passage i of the batch is query i's positive,
     passages B..N-1 are hard negatives.  q: [B, H], d: [N, m, H].
     """
-    return info_nce(max_sim_scores(q, d), torch.arange(q.shape[0]), temperature)
+    return info_nce(max_sim_scores(q, d), torch.arange(q.shape[0], device=q.device), temperature)
 
 
 def two_sided_mlr_loss(q: torch.Tensor, d: torch.Tensor, temperature: float = 1.0) -> torch.Tensor:
@@ -49,7 +49,7 @@ def two_sided_mlr_loss(q: torch.Tensor, d: torch.Tensor, temperature: float = 1.
     S_q = S_d = S for "both sides"; S_q = S, S_d = {L} for "query side". Our construction: the
     paper names the direction, not a loss. q: [B, mq, H]; d: [N, md, H], passage i is query i's positive.
     """
-    return info_nce(two_sided_max_sim_scores(q, d), torch.arange(q.shape[0]), temperature)
+    return info_nce(two_sided_max_sim_scores(q, d), torch.arange(q.shape[0], device=q.device), temperature)
 
 
 def layer_decorrelation(d: torch.Tensor) -> torch.Tensor:
@@ -68,13 +68,13 @@ def layer_decorrelation(d: torch.Tensor) -> torch.Tensor:
         raise ValueError("decorrelation needs at least two layer vectors per text (m >= 2)")
     unit = F.normalize(d.float(), dim=-1)
     cos = unit @ unit.transpose(1, 2)  # [N, m, m]
-    upper = torch.triu(torch.ones(m, m, dtype=torch.bool), diagonal=1)
+    upper = torch.triu(torch.ones(m, m, dtype=torch.bool, device=d.device), diagonal=1)
     return cos[:, upper].pow(2).mean()
 
 
 def _last_layer_nce(q: torch.Tensor, d: torch.Tensor, temperature: float) -> torch.Tensor:
     """NCE(<q, d_L>): the dual encoder's loss on the last vector of each passage's layer set."""
-    return info_nce(q @ d[:, -1].T, torch.arange(q.shape[0]), temperature)
+    return info_nce(q @ d[:, -1].T, torch.arange(q.shape[0], device=q.device), temperature)
 
 
 def query_anchored_mlr_loss(q: torch.Tensor, d: torch.Tensor, lam: float, temperature: float = 1.0) -> torch.Tensor:
@@ -105,7 +105,7 @@ def self_anchored_mlr_loss(q: torch.Tensor, d: torch.Tensor, lam: float, tempera
     if d.shape[1] < 2:
         raise ValueError("the self-anchored loss needs at least one layer below L in S (m >= 2)")
     anchors, lower = d[:, -1], d[:, :-1]
-    own = info_nce(max_sim_scores(anchors, lower), torch.arange(d.shape[0]), temperature)
+    own = info_nce(max_sim_scores(anchors, lower), torch.arange(d.shape[0], device=d.device), temperature)
     return _last_layer_nce(q, d, temperature) + lam * own
 
 
@@ -125,6 +125,6 @@ def masked_info_nce(scores: torch.Tensor, positives: torch.Tensor, mask: torch.T
     """InfoNCE with some candidates removed: masked scores are set to -inf before the softmax
     (MD2PR's false-negative filtering, arXiv 2312.16821, §3.3). mask: bool [B, N], True = leave out;
     a query's own positive must never be masked."""
-    if mask[torch.arange(len(positives)), positives].any():
+    if mask[torch.arange(len(positives), device=mask.device), positives].any():
         raise ValueError("a positive was masked out of its own contrastive loss")
     return info_nce(scores.masked_fill(mask, float("-inf")), positives, temperature)

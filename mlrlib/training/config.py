@@ -84,7 +84,7 @@ class TrainConfig:
     q_max_len: int = 32                   # query tokens kept
     p_max_len: int = 128                  # passage tokens kept
     grad_cache_chunk: int | None = None   # sub-batch of gradient caching; None: one forward per batch
-    bf16: bool = True                     # bfloat16 autocast on the CPU
+    bf16: bool = True                     # bfloat16 autocast (on the model's device)
     objective: str = "mlr"                # one of OBJECTIVES (see below)
     lam: float = 1.0                      # lambda: weight of single-vector MLR's regularizer
     layer_pooling: str | None = None      # None, or a `layer_pooling.POOLERS` kind pooling S into one vector

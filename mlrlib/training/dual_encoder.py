@@ -1,6 +1,7 @@
 """Dual-encoder (and multi-vector MLR) training: the objective's loss, the encoder, the cached run."""
 from __future__ import annotations
 
+from mlrlib.methods.device import default_device
 from mlrlib.methods.encoders import LayerPooledEncoder, MultiLayerEncoder, load_model, resolve_model
 from mlrlib.methods.losses import (
     layer_decorrelation,
@@ -51,7 +52,7 @@ def build_encoder(cfg: TrainConfig) -> MultiLayerEncoder:
         return MultiLayerEncoder(cfg.model, attention=cfg.attention)
     seed_everything(cfg.seed)
     return LayerPooledEncoder(cfg.model, cfg.layer_pooling, list(cfg.doc_layers),
-                              model=load_model(resolve_model(cfg.model), cfg.attention))
+                              model=load_model(resolve_model(cfg.model), cfg.attention).to(default_device()))
 
 
 def train_encoder(pairs, negatives, cfg: TrainConfig, loss_fn=None, tag="mlr", progress=True):

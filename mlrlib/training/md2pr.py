@@ -20,6 +20,7 @@ import torch
 import torch.nn.functional as F
 
 from mlrlib.methods.cross_encoder import CrossEncoder, build_pairs, content_positions, eager_attention, tokenize_side
+from mlrlib.methods.device import to_device
 from mlrlib.methods.distillation_losses import HiddenProjections, sentence_kl_loss, word_level_losses
 from mlrlib.methods.encoders import bf16_autocast
 from mlrlib.methods.false_negatives import false_negative_mask, make_filter, teacher_gaps
@@ -53,11 +54,11 @@ def teacher_scores(ranker: CrossEncoder, teacher_key: dict, pairs, negative_list
     return scores
 
 
-def candidate_columns(batch_size: int, n: int) -> torch.Tensor:
+def candidate_columns(batch_size: int, n: int, device: torch.device | str = "cpu") -> torch.Tensor:
     """[B, 1 + n] column of each query's own candidates in the batch's passage list
     (positives 0..B-1, then n negatives per query)."""
-    negs = batch_size + torch.arange(batch_size)[:, None] * n + torch.arange(n)
-    return torch.cat([torch.arange(batch_size)[:, None], negs], 1)
+    rows = torch.arange(batch_size, device=device)[:, None]
+    return torch.cat([rows, batch_size + rows * n + torch.arange(n, device=device)], 1)
 
 
 class Distiller:
@@ -76,14 +77,15 @@ class Distiller:
                              "tokenizer; use a teacher with the student's vocabulary, or set beta_* = 0")
         self.filter = make_filter(self.d.fn_filter, self.d.margin, self.d.kappa)
         width = teacher.model.config.hidden_size if self.word else student.dim
-        self.projections = HiddenProjections(self.d.layer_map, width, student.dim)
+        self.projections = HiddenProjections(self.d.layer_map, width, student.dim).to(student.device)
 
     def encode(self, texts, max_len: int):
         """Unit vectors [N, H] of the last layer, the model output, and each text's token positions."""
         cfg, L = self.cfg, self.student.num_layers
         tokens = tokenize_side(self.student.tokenizer, texts, max_len)
-        inputs = {k: v for k, v in tokens.items() if k != "special_tokens_mask"}
-        with bf16_autocast(cfg.bf16), (eager_attention(self.student.model) if self.word else nullcontext()):
+        inputs = to_device({k: v for k, v in tokens.items() if k != "special_tokens_mask"}, self.student.device)
+        with bf16_autocast(cfg.bf16, self.student.device), \
+                (eager_attention(self.student.model) if self.word else nullcontext()):
             out = self.student.model(**inputs, output_hidden_states=True, output_attentions=self.word)
         vectors = self.student.vectors(out.hidden_states, inputs["attention_mask"], [L], cfg.pooling)[:, 0].float()
         return (F.normalize(vectors, dim=-1) if cfg.normalize else vectors), out, tokens
@@ -108,22 +110,22 @@ class Distiller:
         q, q_out, q_tok = self.encode(queries, cfg.q_max_len)
         p, p_out, p_tok = self.encode(passages, cfg.p_max_len)
         scores = q @ p.T
-        own = candidate_columns(B, n)
+        own = candidate_columns(B, n, scores.device)
         record = {"step_pairs": list(idx)}
         mask = torch.zeros_like(scores, dtype=torch.bool)
         if self.filter is not None or d.alpha > 0:
-            teacher = torch.from_numpy(self.scores[idx])
+            teacher = torch.from_numpy(self.scores[idx]).to(scores.device)
             if teacher.isnan().any():
                 raise ValueError("no teacher scores for some pairs of this batch; compute them for the plan's rows")
         if self.filter is not None:
             delta = self.filter.update(teacher_gaps(teacher))
             masked = false_negative_mask(teacher, delta)
-            mask[torch.arange(B)[:, None], own[:, 1:]] = masked
+            mask[torch.arange(B, device=mask.device)[:, None], own[:, 1:]] = masked
             rows, cols = masked.nonzero(as_tuple=True)
             record.update(delta=delta, masked=int(masked.sum()), negatives=masked.numel(),
                           masked_examples=[[idx[r], int(c), float(teacher[r, 0] - teacher[r, 1 + c])]
                                            for r, c in zip(rows.tolist(), cols.tolist())])
-        loss = masked_info_nce(scores, torch.arange(B), mask, cfg.temperature)
+        loss = masked_info_nce(scores, torch.arange(B, device=scores.device), mask, cfg.temperature)
         record["contrastive"] = float(loss.detach())
         if d.alpha > 0:
             sentence = sentence_kl_loss(teacher, scores.gather(1, own) / cfg.temperature, d.kd_temperature)
@@ -143,7 +145,7 @@ class Distiller:
         """The word-level losses on each query and its positive; one teacher pass, no gradient."""
         positives = {k: v[:B] for k, v in p_tok.items()}
         pairs = build_pairs(self.teacher.template, self.teacher.tokenizer.pad_token_id, q_tok, positives)
-        with torch.no_grad(), bf16_autocast(self.cfg.bf16):
+        with torch.no_grad(), bf16_autocast(self.cfg.bf16, self.teacher.device):
             _, t_out = self.teacher(pairs, details=True)
         return word_level_losses(t_out, q_out, p_out, pairs, content_positions(q_tok), content_positions(positives),
                                  self.d.layer_map, self.projections)

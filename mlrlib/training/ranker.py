@@ -47,7 +47,7 @@ class RankerConfig:
     warmup: float = 0.1        # share of the steps with linear warm-up
     q_max_len: int = 32        # query tokens kept
     p_max_len: int = 128       # passage tokens kept
-    bf16: bool = True          # bfloat16 autocast on the CPU
+    bf16: bool = True          # bfloat16 autocast (on the model's device)
     seed: int = 0              # seeds the batches and a fresh head
 
     def __post_init__(self):
@@ -103,7 +103,7 @@ def fit_ranker(ranker: CrossEncoder, pairs, negative_lists, cfg, progress=True, 
     for step in tqdm(ranker_batches(pairs, negative_lists, cfg), desc="teacher", disable=not progress, leave=False):
         width = len(step[0][1])
         queries = [q for q, cands in step for _ in cands]
-        with bf16_autocast(cfg.bf16):
+        with bf16_autocast(cfg.bf16, ranker.device):
             scores = ranker(ranker.pairs(queries, [p for _, cands in step for p in cands],
                                          cfg.q_max_len, cfg.p_max_len)).float()
         loss = listwise_ranking_loss(scores.view(-1, width))

@@ -1,6 +1,8 @@
 """One training step of a dual encoder: encode, loss, backward, optionally with gradient caching."""
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import torch
 import torch.nn.functional as F
 
@@ -10,13 +12,29 @@ from mlrlib.training.config import training_layers
 
 def represent(encoder: MultiLayerEncoder, texts, max_len, layers, cfg) -> torch.Tensor:
     """Pooled (and optionally normalised) vectors [B, m, H], float32, with gradients."""
-    with bf16_autocast(cfg.bf16):
+    with bf16_autocast(cfg.bf16, encoder.device):
         reps = encoder(encoder.tokenize(texts, max_len), layers, cfg.pooling).float()
     return F.normalize(reps, dim=-1) if cfg.normalize else reps
 
 
 def _chunks(n, size):
     return [slice(s, s + size) for s in range(0, n, size)]
+
+
+def rng_state(device: torch.device) -> tuple:
+    """The RNG states a forward's dropout draws from: the CPU's, and the GPU's when it runs on one."""
+    return torch.get_rng_state(), (torch.cuda.get_rng_state(device) if device.type == "cuda" else None)
+
+
+@contextmanager
+def replayed_rng(device: torch.device, state: tuple):
+    """Run the block under `state` (from `rng_state`), then put the RNGs back as they were."""
+    cuda = [device] if device.type == "cuda" else []
+    with torch.random.fork_rng(devices=cuda, device_type="cuda"):
+        torch.set_rng_state(state[0])
+        if cuda:
+            torch.cuda.set_rng_state(state[1], device)
+        yield
 
 
 def cached_backward(encoder, groups, loss_fn, chunk: int) -> torch.Tensor:
@@ -34,15 +52,14 @@ def cached_backward(encoder, groups, loss_fn, chunk: int) -> torch.Tensor:
             states.append([])
             parts = []
             for sl in _chunks(len(texts), chunk):
-                states[-1].append(torch.get_rng_state())
+                states[-1].append(rng_state(encoder.device))
                 parts.append(represent(encoder, texts[sl], max_len, layers, cfg))
             reps.append(torch.cat(parts).requires_grad_())
     loss = loss_fn(*reps)
     loss.backward()
     for (texts, max_len, layers, cfg), rep, rng in zip(groups, reps, states):
         for sl, state in zip(_chunks(len(texts), chunk), rng):
-            with torch.random.fork_rng(devices=[]):
-                torch.set_rng_state(state)
+            with replayed_rng(encoder.device, state):
                 represent(encoder, texts[sl], max_len, layers, cfg).backward(rep.grad[sl])
     return loss.detach()
 

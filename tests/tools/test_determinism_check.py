@@ -37,3 +37,19 @@ def test_compare_reports_differences_per_study(tmp_path, capsys):
     assert check_determinism.compare(a, b) == 1
     out = capsys.readouterr().out
     assert "01_x: 0 differing metrics" in out and "02_y: 1 differing metrics" in out and "/mrr: 0.25 != 0.75" in out
+
+
+def test_diverged_checkpoints_are_named_with_their_first_differing_step(tmp_path):
+    def store(cache, name, losses, weights):
+        folder = cache / "checkpoints" / name
+        (folder / "model").mkdir(parents=True)
+        (folder / "train_log.json").write_text(json.dumps({"losses": losses}))
+        (folder / "model" / "model.safetensors").write_bytes(weights)
+    a, b = tmp_path / "a", tmp_path / "b"
+    store(a, "same", [1.0, 0.5], b"w")
+    store(b, "same", [1.0, 0.5], b"w")
+    store(a, "diverged", [1.0, 0.5, 0.25], b"w1")
+    store(b, "diverged", [1.0, 0.51, 0.25], b"w2")
+    store(a, "only_in_a", [1.0], b"w")
+    assert check_determinism.checkpoint_differences(a, b) == [
+        "checkpoint diverged: loss first differs at step 1; weights differ"]
