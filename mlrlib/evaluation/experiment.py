@@ -14,6 +14,7 @@ import numpy as np
 from ranx import Run
 
 from mlrlib.data.retrieval_data import RetrievalData
+from mlrlib.evaluation.corpus import corpus_vectors
 from mlrlib.evaluation.metrics import TOP_K, search_run
 from mlrlib.methods.encoders import MultiLayerEncoder, load_encoder
 from mlrlib.runtime.cache import held_or_loaded
@@ -75,8 +76,10 @@ def encode_queries(encoder, texts, cfg, enc) -> np.ndarray:
 
 
 def evaluate_model(name, encoder, cfg, data: RetrievalData, enc, splits=("dev", "test")) -> tuple[dict, np.ndarray]:
-    """Encode the corpus once and search every split: ({split: Run}, corpus vectors [N, m, H])."""
-    passages = encode_texts(encoder, data.corpus_texts, inference_layers(cfg)[1], cfg, enc, "p")
+    """Encode the corpus once and search every split: ({split: Run}, corpus vectors [N, m, H], in memory or,
+    with enc["store"], memory-mapped from disk)."""
+    layers = inference_layers(cfg)[1]
+    passages = corpus_vectors(encoder, data.corpus_texts, layers, cfg.pooling, cfg.normalize, enc)
     runs = {}
     for split in splits:
         ids, texts, _ = data.split(split)

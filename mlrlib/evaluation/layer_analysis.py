@@ -5,13 +5,17 @@ import numpy as np
 import pandas as pd
 
 from mlrlib.data.retrieval_data import RetrievalData
+from mlrlib.evaluation.corpus import corpus_vectors
 from mlrlib.evaluation.metrics import evaluate_runs, run_of
 from mlrlib.methods.encoders import MultiLayerEncoder
 
 
 def encode_corpus(encoder: MultiLayerEncoder, data: RetrievalData, layers, enc, poolings=("cls",), normalize=True):
-    return encoder.encode(data.corpus_texts, layers, poolings=poolings, batch_size=enc["batch_size"],
-                          max_length=enc["p_max_len"], bf16=enc["bf16"], normalize=normalize)
+    """{pooling: [N, m, H]} corpus vectors of `layers` (in memory, or stored on disk: `corpus.corpus_vectors`)."""
+    if not enc.get("store"):  # one pass for every pooling
+        return encoder.encode(data.corpus_texts, layers, poolings=poolings, batch_size=enc["batch_size"],
+                              max_length=enc["p_max_len"], bf16=enc["bf16"], normalize=normalize)
+    return {p: corpus_vectors(encoder, data.corpus_texts, layers, p, normalize, enc) for p in poolings}
 
 
 def zero_shot_layers(encoder: MultiLayerEncoder, data: RetrievalData, split: str, enc,

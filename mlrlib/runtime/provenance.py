@@ -25,9 +25,12 @@ def git_commit() -> str:
 
 
 def machine() -> dict:
+    # the device methods.device.default_device() picks (runtime's base may not import methods)
+    device = torch.device(os.environ.get("MLRLIB_DEVICE") or ("cuda" if torch.cuda.is_available() else "cpu"))
     return {"platform": platform.platform(), "processor": platform.processor() or platform.machine(),
             "cpus": os.cpu_count(), "torch_threads": torch.get_num_threads(), "python": platform.python_version(),
-            "torch": torch.__version__}
+            "torch": torch.__version__, "device": str(device),
+            "gpu": torch.cuda.get_device_name(device) if device.type == "cuda" else None}
 
 
 class Provenance:
