@@ -29,3 +29,15 @@ def test_training_cost_scales_with_steps_and_gradient_caching():
     base = estimate(cfg)["train"]
     assert estimate({**cfg, "train": {**cfg["train"], "steps": 20}})["train"] == 2 * base
     assert estimate({**cfg, "train": {**cfg["train"], "grad_cache_chunk": 4}})["train"] == base * 4 / 3
+
+
+def test_the_store_estimate_is_what_a_vector_store_writes(tmp_path):
+    from mlrlib.methods.vector_store import StoreSpec, VectorStore
+    from paper_estimate import ARCHITECTURES, store_needs
+    cfg = {"model": "bert-base-uncased", "data": "squad", "m_sweep": [1, 2, 4]}
+    need = store_needs(cfg)
+    _, h, _ = ARCHITECTURES["bert-base-uncased"]
+    store = VectorStore.create_or_open(tmp_path / "s", StoreSpec(n=10, dim=h, layer_sets={"p": [1, 2, 3, 4]},
+                                                                 vectors_per_text={"p": 4}, dtype="float16"))
+    assert need["m"] == 4
+    assert need["store"] / need["passages"] == store.array("p").nbytes / 10
