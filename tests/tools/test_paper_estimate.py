@@ -32,8 +32,9 @@ def test_training_cost_scales_with_steps_and_gradient_caching():
 
 
 def test_the_store_estimate_is_what_a_vector_store_writes(tmp_path):
-    from mlrlib.methods.vector_store import StoreSpec, VectorStore
     from paper_estimate import ARCHITECTURES, store_needs
+
+    from mlrlib.methods.vector_store import StoreSpec, VectorStore
     cfg = {"model": "bert-base-uncased", "data": "squad", "m_sweep": [1, 2, 4]}
     need = store_needs(cfg)
     _, h, _ = ARCHITECTURES["bert-base-uncased"]
