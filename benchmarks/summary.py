@@ -9,7 +9,7 @@ from plots_bench import scaling_figure
 
 from mlrlib.runtime.cache import atomic_write_text
 
-ORDER = ("encoding", "search", "training", "memory_smoke", "memory_laptop")
+ORDER = ("encoding", "search", "training", "memory_smoke", "memory_laptop", "streaming")
 
 
 def section(record: dict) -> list[str]:
@@ -42,6 +42,8 @@ def main() -> None:
     if search:
         scaling_figure(search["details"]["scaling"])
         lines += ["![search scaling](search_scaling.png)", ""]
+    if any(r["benchmark"] == "streaming" for r in records):
+        lines += ["![streaming a corpus into the store](streaming.png)", ""]
     atomic_write_text(OUT / "README.md", "\n".join(lines))
     met = [r["met"] for rec in records for r in rec["checks"] if r["met"] is not None]
     print(f"{sum(met)} of {len(met)} targets met; table in {OUT / 'README.md'}")
