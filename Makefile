@@ -1,11 +1,11 @@
 # make reproduce : every numbered notebook under the default (laptop) preset -> results/
 # make test      : lint and unit tests, every notebook under `smoke` via papermill (checked clean, then by nbval),
-#                  then a clean smoke run compared with a killed-and-resumed clean one (determinism)
+#                  every notebook under `rehearsal` (the `paper` presets on local stand-ins), then a clean smoke run compared with a killed-and-resumed clean one (determinism)
 # make bench     : speed and memory benchmarks -> results/benchmarks/ (not part of the tests)
 PY ?= python3
 STAMP := .cache/install.stamp
 
-.PHONY: install data reproduce report test unit notebooks-smoke determinism binder-check bench bench-laptop-memory clean
+.PHONY: install data reproduce report test unit notebooks-smoke notebooks-rehearsal determinism binder-check bench bench-laptop-memory clean
 install: $(STAMP)
 $(STAMP): requirements.txt pyproject.toml tools/install.sh
 	PY=$(PY) bash tools/install.sh
@@ -23,7 +23,7 @@ reproduce: data
 report:
 	$(PY) tools/reproduction_report.py
 
-test: unit notebooks-smoke determinism
+test: unit notebooks-smoke notebooks-rehearsal determinism
 
 # lint (ruff, line length 120: pyproject.toml), then the unit tests
 unit: install
@@ -34,6 +34,13 @@ notebooks-smoke: install
 	rm -rf build/notebooks
 	$(PY) tools/run_notebooks.py --preset smoke --out build/notebooks
 	$(PY) -m pytest -q --nbval-lax -p no:cacheprovider build/notebooks
+
+# every `paper` preset's code path on local stand-ins of its hub models and data (mlrlib/runtime/standins.py),
+# two steps per model: catches what would break on the GPU machine before it runs there. One thread: these tiny
+# models gain nothing from a second one, and on a busy machine two threads ran a training step 30x slower (measured)
+notebooks-rehearsal: install
+	rm -rf build/rehearsal
+	OMP_NUM_THREADS=1 $(PY) tools/run_notebooks.py --preset rehearsal --out build/rehearsal
 
 determinism: install
 	$(PY) tools/check_determinism.py --only 03
@@ -52,6 +59,7 @@ bench: data $(BENCH_STAMP)
 	$(PY) benchmarks/search.py
 	$(PY) benchmarks/training.py
 	$(PY) benchmarks/memory.py --preset smoke
+	$(PY) benchmarks/streaming.py
 	$(PY) benchmarks/summary.py
 
 # peak memory of the laptop presets: each notebook in turn, a cold cache (about 2 hours on 2 cores)

@@ -452,7 +452,7 @@ from mlrlib.methods.search import agrees_with_brute_force
 
 both_model = sym_models["both sides"]
 q_both = both_model.encoder.encode(sym.split("test").texts[:8], both_model.cfg.doc_layers, poolings=("mean",), batch_size=8, max_length=sym_enc["q_max_len"], bf16=enc["bf16"], normalize=True)["mean"]
-d4 = torch.from_numpy(m_models[plain].passages[:64])
+d4 = torch.from_numpy(np.asarray(m_models[plain].passages[:64], dtype=np.float32))  # the store may be float16
 unit = d4 / d4.norm(dim=-1, keepdim=True)
 cos = torch.einsum("nah,nbh->nab", unit, unit)
 iu = torch.triu_indices(d4.shape[1], d4.shape[1], 1)

@@ -14,7 +14,7 @@ import numpy as np
 import torch
 from torch import nn
 from tqdm import tqdm
-from transformers import AutoModel, AutoTokenizer
+from transformers import AutoConfig, AutoModel, AutoTokenizer
 from transformers.utils import logging as hf_logging
 
 from mlrlib.methods.device import autocast, default_device, device_of, to_device
@@ -62,6 +62,9 @@ def load_model(path: str, attention: str = "bidirectional"):
         raise ValueError(f"unknown attention {attention!r}; use one of {ATTENTIONS}")
     if attention == "bidirectional":
         return AutoModel.from_pretrained(path)
+    if not hasattr(AutoConfig.from_pretrained(path), "is_decoder"):
+        # a decoder's config (Qwen2) has no is_decoder switch and its model refuses the argument: causal anyway
+        return AutoModel.from_pretrained(path, use_cache=False)
     return AutoModel.from_pretrained(path, is_decoder=True, use_cache=False)
 
 

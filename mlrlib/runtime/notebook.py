@@ -18,6 +18,13 @@ from mlrlib.runtime.paths import results_dir
 from mlrlib.runtime.presets import check_parameters, get_preset
 from mlrlib.runtime.provenance import Provenance
 
+# Checks about what training learned: they hold for a pre-trained model (every preset but `rehearsal`), not for the
+# rehearsal's randomly initialised stand-ins after two steps, where a gain is chance. Under `rehearsal` a failed one
+# is reported (SKIP) and not enforced; every structural check still is.
+LEARNING_CHECKS = frozenset({"fine-tuned DE beats its untrained self on dev (MRR@10)"})
+UNENFORCED_UNDER = {"rehearsal": LEARNING_CHECKS}
+_running = {"preset": None}  # the preset of the study `start_study` started in this kernel
+
 
 class StudySetup(NamedTuple):
     cfg: dict                # the preset of the study
@@ -34,6 +41,7 @@ def start_study(study: str, preset: str, seed: int, new_names: set, declared: se
     `start_study` itself (the setup cell imports it first)."""
     check_parameters(new_names - {"start_study"}, declared)
     cfg = get_preset(study, preset)
+    _running["preset"] = preset
     setup = StudySetup(cfg, Provenance(study, preset, seed, cfg), results_dir(study, preset))
     pd.set_option("display.width", 160)
     pd.set_option("display.max_colwidth", max_colwidth)
@@ -54,8 +62,10 @@ def load_study_data(cfg: dict) -> RetrievalData:
 
 
 def check_all(checks: dict[str, bool]) -> None:
-    """Print each of a notebook's closing checks as PASS or FAIL, then fail the run if any failed."""
+    """Print each of a notebook's closing checks as PASS or FAIL, then fail the run if any failed (a learning
+    check that failed under a preset that cannot meet it prints SKIP instead: `UNENFORCED_UNDER`)."""
+    unenforced = UNENFORCED_UNDER.get(_running["preset"], frozenset())
     for name, ok in checks.items():
-        print(("PASS " if ok else "FAIL ") + name)
-    failed = [name for name, ok in checks.items() if not ok]
+        print(("PASS " if ok else "SKIP " if name in unenforced else "FAIL ") + name)
+    failed = [name for name, ok in checks.items() if not ok and name not in unenforced]
     assert not failed, f"failed checks: {failed}"

@@ -1,5 +1,6 @@
 """Presets of each study: `smoke` (CI, about a minute), `laptop` (default, 2 CPU cores,
-under 30 minutes) and `paper` (the papers' model and data, for a GPU and the hub)."""
+under 30 minutes), `paper` (the papers' model and data, for a GPU and the hub) and `rehearsal` (the `paper`
+preset's code path on local stand-ins of its models and data, a few steps: `rehearsal_of`)."""
 from __future__ import annotations
 
 import copy
@@ -7,6 +8,10 @@ import copy
 from mlrlib.data.benchmark import benchmark_config
 
 _ENCODE = {"batch_size": 64, "q_max_len": 32, "p_max_len": 128, "bf16": True}
+# the paper presets stream each corpus into a float16 store on disk (MS MARCO's 8.8M passages do not fit in
+# memory at several layers); search reads it block by block
+_PAPER_ENCODE = {"batch_size": 128, "q_max_len": 32, "p_max_len": 256, "bf16": False, "store": "float16"}
+_PAPER_ENCODE_SQUAD = {**_PAPER_ENCODE, "q_max_len": 64}
 _TRAIN = {"steps": 50, "batch_size": 32, "hard_negatives": False, "lr": 5e-5, "temperature": 0.05,
           "normalize": True, "bf16": True, "q_max_len": 32, "p_max_len": 128}
 
@@ -27,7 +32,7 @@ PRESETS = {
                    "benchmark": benchmark_config(corpus_size=10_000, max_weak_pairs=2000),
                    "encode": _ENCODE, "train": _TRAIN, "m_sweep": [1, 2, 4, 6]},
         "paper": {"data": "squad", "model": "bert-base-uncased", "benchmark": None,
-                  "encode": {"batch_size": 128, "q_max_len": 64, "p_max_len": 256, "bf16": False},
+                  "encode": _PAPER_ENCODE_SQUAD,
                   "train": {**_TRAIN, "steps": 8000, "batch_size": 128, "hard_negatives": True, "lr": 2e-5,
                             "temperature": 1.0, "normalize": False, "bf16": False, "p_max_len": 256,
                             "q_max_len": 64, "grad_cache_chunk": 32},
@@ -46,7 +51,7 @@ PRESETS = {
                    "lam": 1.0, "lambdas": [0.01, 0.1, 1.0, 10.0], "poolings": _POOLER_LR,
                    "seeds": [0, 1, 2], "cost_steps": 3},
         "paper": {"data": "squad", "model": "bert-base-uncased", "benchmark": None,
-                  "encode": {"batch_size": 128, "q_max_len": 64, "p_max_len": 256, "bf16": False},
+                  "encode": _PAPER_ENCODE_SQUAD,
                   "train": {**_TRAIN, "steps": 8000, "batch_size": 128, "hard_negatives": True, "lr": 2e-5,
                             "temperature": 1.0, "normalize": False, "bf16": False, "p_max_len": 256,
                             "q_max_len": 64, "grad_cache_chunk": 32},
@@ -78,10 +83,12 @@ PRESETS["03_md2pr_distillation"] = {
                "distill": _DISTILL, "rerank_depth": 100, "seeds": [0, 1, 2], "cost_steps": 2,
                "paper": {"mrr10_msmarco": 0.362, "r100_nq": 0.912}},
     "paper": {"data": "msmarco", "model": "bert-base-uncased", "benchmark": None,
-              "encode": {"batch_size": 128, "q_max_len": 32, "p_max_len": 256, "bf16": False},
+              "encode": _PAPER_ENCODE,
               # a trained MS MARCO ranker with bert-base-uncased's vocabulary, loaded as is (steps 0)
+              # negatives: as many as the student's (the teacher scores each pair's positive and the student's
+              # negatives; 3 here against the student's 7 broke the first distillation step, found by `rehearsal`)
               "teacher": {**_TEACHER, "model": "cross-encoder/ms-marco-MiniLM-L-6-v2", "kind": "classifier",
-                          "steps": 0, "p_max_len": 256, "bf16": False},
+                          "steps": 0, "negatives": 7, "p_max_len": 256, "bf16": False},
               "train": {**_TRAIN, "steps": 20000, "batch_size": 64, "hard_negatives": True, "lr": 2e-5,
                         "bf16": False, "p_max_len": 256},
               "distill": {**_DISTILL, "layer_map": [[3, 6], [6, 12]], "negatives": 7}, "rerank_depth": 100,
@@ -111,9 +118,9 @@ PRESETS["04_early_layer_ce"] = {
     # our choice of hub models, not taken from arXiv 2502.03552: a 12-layer MS MARCO cross-encoder and a
     # 12-layer MiniLM dual encoder with the same vocabulary and width
     "paper": {"data": "msmarco", "model": "sentence-transformers/all-MiniLM-L12-v2", "benchmark": None,
-              "encode": {"batch_size": 128, "q_max_len": 32, "p_max_len": 256, "bf16": False},
+              "encode": _PAPER_ENCODE,
               "teacher": {**_TEACHER, "model": "cross-encoder/ms-marco-MiniLM-L-12-v2", "kind": "classifier",
-                          "steps": 0, "p_max_len": 256, "bf16": False},
+                          "steps": 0, "negatives": 7, "p_max_len": 256, "bf16": False},  # negatives: the student's
               "train": {**_LIGHT_TRAIN, "steps": 20000, "batch_size": 64, "lr": 2e-5, "bf16": False, "p_max_len": 256},
               "light": {**_LIGHT, "negatives": 7}, "light_lr": 1e-4, "layers": [1, 2, 3], "seeds": [0, 1, 2],
               "rerank_depth": 100,
@@ -153,7 +160,7 @@ PRESETS["05_open_questions"] = {
     # question 3, a BERT-base cross-encoder trained here with snapshots, and BEIR SciFact (download it to the
     # folder named) for question 6; the symmetric task stays the offline one (it needs multi-passage answers)
     "paper": {"data": "msmarco", "model": "bert-base-uncased", "benchmark": None,
-              "encode": {"batch_size": 128, "q_max_len": 32, "p_max_len": 256, "bf16": False},
+              "encode": _PAPER_ENCODE,
               "train": {**_OPEN_TRAIN, "steps": 20000, "batch_size": 64, "lr": 2e-5, "bf16": False, "p_max_len": 256},
               "symmetric_layers": [9, 10, 11, 12], "m_sweep": [1, 2, 4, 8, 12],
               "decorrelation": {**_DECORRELATION, "m": [4, 8, 12]},
@@ -163,9 +170,75 @@ PRESETS["05_open_questions"] = {
               "snapshots": [0, 1000, 5000, 10000, 20000],
               "light": {**_LIGHT, "negatives": 7}, "light_lr": 1e-4, "student_layers": [6, 3], "teacher_layers": 6,
               "filters": _FILTERS, "beir": None, "beir_folder": "data/beir/scifact",
-              "symmetric_data": {"data": "debian",
+              # load_data's own arguments (the notebook calls load_data(**symmetric_data)): "data" here failed
+              "symmetric_data": {"spec": "debian",
                                  "benchmark": benchmark_config(corpus_size=10_000, max_weak_pairs=4000)}},
 }
+
+
+# The `rehearsal` presets: every `paper` preset run end to end on this machine, so its code path (12- and 24-layer
+# models, a ranker loaded as is, the width projection, gradient caching, the hub data formats) is exercised before
+# a GPU ever runs it. Only what cannot be had offline or on 2 cores is swapped: the hub models and datasets for
+# local stand-ins of the same shape (`runtime.standins`), and the sizes below. Each size applies only where the
+# paper preset has the key; everything else (layer sets, model kinds, loss weights, layer map, filters) is the
+# paper's. Seeds: the first two (the seed tables need more than one).
+REHEARSAL = "rehearsal"
+_REHEARSAL_SIZES = {
+    "encode": {"batch_size": 16},
+    # grad_cache_chunk below the batch, so gradient caching really splits it
+    "train": {"steps": 2, "batch_size": 4, "grad_cache_chunk": 2},
+    "teacher": {"batch_size": 4, "negatives": 3},  # the students' negatives: the teacher scores theirs
+    "distill": {"negatives": 3}, "light": {"negatives": 3},
+    "cost_steps": 1, "rerank_depth": 20, "speed": {"passages": 64, "repeats": 2, "queries": 4},
+}
+_REHEARSAL_TEACHER_STEPS = 4  # a teacher trained here (not loaded as is); one snapshot per step, as many as the paper's
+_REHEARSAL_SEEDS = 2
+# the symmetric task of notebook 05 is the offline benchmark under every preset: the smoke slice of it
+_REHEARSAL_SYMMETRIC = benchmark_config(corpus_size=300, max_queries={"train": 40, "dev": 20, "test": 30},
+                                        max_weak_pairs=40)
+
+
+def _resized(paper: dict, sizes: dict) -> dict:
+    """`paper` with each value of `sizes` put in where `paper` has that key (nested dicts merged)."""
+    out = copy.deepcopy(paper)
+    for key, value in sizes.items():
+        if key not in out:
+            continue
+        out[key] = _resized(out[key], value) if isinstance(value, dict) and isinstance(out[key], dict) else value
+    return out
+
+
+def rehearsal_of(paper: dict, models: dict[str, str], data: dict[str, str]) -> dict:
+    """The rehearsal of a `paper` preset: its hub model ids replaced by the stand-ins' folders (`models`: hub id ->
+    folder), its hub data by local folders of the same format (`data`: dataset -> folder), smaller sizes."""
+    cfg = _resized(paper, _REHEARSAL_SIZES)
+    for part in (cfg, cfg.get("teacher"), cfg.get("causal")):
+        if part is not None:
+            part["model"] = models[part["model"]]
+    cfg["data"] = f"{cfg['data']}:{data[cfg['data']]}"
+    if "seeds" in cfg:
+        cfg["seeds"] = cfg["seeds"][:_REHEARSAL_SEEDS]
+    if cfg.get("teacher", {}).get("steps"):
+        cfg["teacher"]["steps"] = _REHEARSAL_TEACHER_STEPS
+    if "snapshots" in cfg:
+        cfg["snapshots"] = _snapshots(len(cfg["snapshots"]), cfg["teacher"]["steps"])
+    if cfg.get("beir_folder"):
+        cfg["beir_folder"] = data["scifact"]
+    if cfg.get("symmetric_data"):
+        cfg["symmetric_data"] = {**cfg["symmetric_data"], "benchmark": _REHEARSAL_SYMMETRIC}
+    return cfg
+
+
+def _snapshots(n: int, steps: int) -> list[int]:
+    """n snapshot steps from 0 to `steps` (the paper's list shape on a short run)."""
+    return sorted({round(i * steps / (n - 1)) for i in range(n)}) if n > 1 else [steps]
+
+
+def rehearsal_preset(study: str) -> dict:
+    """The `rehearsal` preset of `study`, with its stand-ins built first if missing."""
+    from mlrlib.runtime.standins import stand_ins
+    built = stand_ins()
+    return rehearsal_of(PRESETS[study]["paper"], built.models, built.data)
 
 
 class PresetError(ValueError):
@@ -175,8 +248,10 @@ def get_preset(study: str, preset: str) -> dict:
     """A deep copy of the named preset of `study`; unknown names are an error."""
     if study not in PRESETS:
         raise PresetError(f"unknown study {study!r}; known: {sorted(PRESETS)}")
+    if preset == REHEARSAL and "paper" in PRESETS[study]:
+        return rehearsal_preset(study)
     if preset not in PRESETS[study]:
-        raise PresetError(f"unknown preset {preset!r} for {study}; use one of {sorted(PRESETS[study])}")
+        raise PresetError(f"unknown preset {preset!r} for {study}; use one of {sorted(PRESETS[study]) + [REHEARSAL]}")
     return copy.deepcopy(PRESETS[study][preset])
 
 def check_parameters(injected: set, declared: set) -> None:
