@@ -3,7 +3,8 @@
     python tools/check_determinism.py --only 01
     python tools/check_determinism.py --compare RESULTS_A RESULTS_B    # two smoke runs already made (two commits)
 
-1. A run from an empty cache.
+1. A run from an empty cache (or, with --reference, the metrics such a run just wrote: `make test` passes
+   the smoke run of `make notebooks-smoke`, from an empty cache on a clean clone, rather than repeat it).
 2. A second run from its own empty cache is killed (SIGKILL) as soon as its first trained checkpoint is
    stored, then restarted on that cache. Every file the killed run left must be whole; the restarted run
    must reuse the checkpoints stored before the kill, not retrain them, and write the same metrics as
@@ -70,6 +71,15 @@ def run(only: str, cache: Path, results: Path) -> dict:
 def metrics(results: Path) -> dict:
     (path,) = results.glob("*/smoke/metrics.json")
     return without_timings(json.loads(path.read_text()))
+
+
+def metrics_of(results: Path, only: str) -> dict:
+    """The smoke metrics of the study whose notebook name contains `only`, as written under `results`."""
+    found = [p for p in results.glob("*/smoke/metrics.json") if only in p.parent.parent.name]
+    if len(found) != 1:
+        sys.exit(f"--reference {results}: expected one */smoke/metrics.json of a study matching {only!r}, found "
+                 f"{len(found)}; run `python tools/run_notebooks.py --preset smoke --only {only}` first")
+    return without_timings(json.loads(found[0].read_text()))
 
 
 def checkpoints(cache: Path) -> dict[str, float]:
@@ -145,12 +155,18 @@ def main() -> int:
     ap.add_argument("--only", default="01", help="the notebook (a part of its name) to run under smoke")
     ap.add_argument("--compare", nargs=2, type=Path, metavar=("RESULTS_A", "RESULTS_B"),
                     help="compare the smoke metrics already written under two results folders; run nothing")
+    ap.add_argument("--reference", type=Path, metavar="RESULTS",
+                    help="take run 1's metrics from this results folder (e.g. `results`, just written by "
+                         "`make notebooks-smoke` from an empty cache, as in CI) instead of running it again")
     args = ap.parse_args()
     if args.compare:
         return compare(*args.compare)
     with tempfile.TemporaryDirectory(prefix="determinism.") as tmp:
         tmp = Path(tmp)
-        first = run(args.only, tmp / "cache1", tmp / "results1")
+        if args.reference:
+            first = metrics_of(args.reference, args.only)
+        else:
+            first = run(args.only, tmp / "cache1", tmp / "results1")
         stored = kill_after_first_checkpoint(args.only, tmp / "cache2", tmp / "results2")
         broken = whole(tmp / "cache2")
         print(f"killed after {len(stored)} stored checkpoint(s); {len(broken)} unreadable")
@@ -160,7 +176,7 @@ def main() -> int:
         diff = differences(first, resumed)
         print(f"resumed: {len(after)} checkpoints, {len(retrained)} retrained of those stored before the kill; "
               f"{len(diff)} metrics differ from the clean run")
-        if diff:
+        if diff and not args.reference:
             diff += checkpoint_differences(tmp / "cache1", tmp / "cache2")
     failures = broken + [f"retrained {k}" for k in retrained] + diff
     for line in failures[:40]:

@@ -3,6 +3,8 @@ import json
 import sys
 from pathlib import Path
 
+import pytest
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tools"))
 
 import check_determinism  # noqa: E402
@@ -53,3 +55,12 @@ def test_diverged_checkpoints_are_named_with_their_first_differing_step(tmp_path
     store(a, "only_in_a", [1.0], b"w")
     assert check_determinism.checkpoint_differences(a, b) == [
         "checkpoint diverged: loss first differs at step 1; weights differ"]
+
+
+def test_a_reference_run_is_read_from_its_results_folder_without_timings(tmp_path):
+    folder = tmp_path / "03_md2pr_distillation" / "smoke"
+    folder.mkdir(parents=True)
+    (folder / "metrics.json").write_text(json.dumps({"mrr": 0.5, "train_seconds": 9.0}))
+    assert check_determinism.metrics_of(tmp_path, "03") == {"mrr": 0.5}
+    with pytest.raises(SystemExit, match="--preset smoke --only 01` first"):
+        check_determinism.metrics_of(tmp_path, "01")
