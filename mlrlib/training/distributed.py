@@ -31,13 +31,14 @@ from torch import nn
 from torch.distributed.nn.functional import all_gather
 from torch.nn.parallel import DistributedDataParallel
 
-from mlrlib.methods.device import autocast, default_device, to_device
+from mlrlib.methods.device import default_device
 from mlrlib.methods.encoders import MultiLayerEncoder
 from mlrlib.methods.vector_store import VectorStore, encode_to_store
 from mlrlib.training.batches import index_batches
 from mlrlib.training.config import TrainConfig, inference_layers, training_layers
 from mlrlib.training.dual_encoder import loss_for
 from mlrlib.training.loop import optimize
+from mlrlib.training.step import represent
 
 
 @dataclass(frozen=True)
@@ -64,9 +65,7 @@ def init_from_env() -> Context:
     rank, world = int(os.environ["RANK"]), int(os.environ["WORLD_SIZE"])
     local = int(os.environ.get("LOCAL_RANK", 0))
     device = torch.device("cpu")
-    if default_device().type == "cuda":
-        # `loop.seed_everything` turns on deterministic algorithms, which cuBLAS refuses without this setting
-        os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
+    if default_device().type == "cuda":  # (`import mlrlib` set CUBLAS_WORKSPACE_CONFIG for deterministic cuBLAS)
         device = torch.device("cuda", local)
         torch.cuda.set_device(device)
     if not dist.is_initialized():
@@ -126,20 +125,14 @@ class PairEncoder(nn.Module):
     """Queries and passages through the encoder in ONE forward call, the unit DDP wraps (one forward per
     backward is what its reducer expects)."""
 
-    def __init__(self, encoder: MultiLayerEncoder, cfg: TrainConfig, device: torch.device):
+    def __init__(self, encoder: MultiLayerEncoder, cfg: TrainConfig):
         super().__init__()
-        self.encoder, self.cfg, self.device = encoder, cfg, device
-
-    def represent(self, texts, max_len, layers) -> torch.Tensor:
-        batch = to_device(self.encoder.tokenize(texts, max_len), self.device)
-        with autocast(self.device, self.cfg.bf16):
-            reps = self.encoder(batch, layers, self.cfg.pooling).float()
-        return nn.functional.normalize(reps, dim=-1) if self.cfg.normalize else reps
+        self.encoder, self.cfg = encoder, cfg
 
     def forward(self, queries, passages):
         q_layers, p_layers = training_layers(self.cfg)
-        return (self.represent(queries, self.cfg.q_max_len, q_layers),
-                self.represent(passages, self.cfg.p_max_len, p_layers))
+        return (represent(self.encoder, queries, self.cfg.q_max_len, q_layers, self.cfg),
+                represent(self.encoder, passages, self.cfg.p_max_len, p_layers, self.cfg))
 
 
 def wrap(module: nn.Module, ctx: Context) -> nn.Module:
@@ -166,7 +159,7 @@ def train_data_parallel(encoder: MultiLayerEncoder, pairs, negatives, cfg: Train
         raise ValueError("gradient caching is not supported data-parallel; lower the per-process batch instead")
     loss_fn = loss_fn or loss_for(cfg)
     encoder.to(ctx.device)
-    model = wrap(PairEncoder(encoder, cfg, ctx.device), ctx)
+    model = wrap(PairEncoder(encoder, cfg), ctx)
     groups = 2 if cfg.hard_negatives else 1
     plan = [shard(b, ctx.rank, ctx.world_size) for b in index_batches(len(pairs), cfg.batch_size, cfg.steps, cfg.seed)]
 
