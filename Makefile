@@ -1,11 +1,13 @@
 # make reproduce : every numbered notebook under the default (laptop) preset -> results/
 # make test      : lint and unit tests, every notebook under `smoke` via papermill (checked clean, then by nbval),
 #                  every notebook under `rehearsal` (the `paper` presets on local stand-ins), then a clean smoke run compared with a killed-and-resumed clean one (determinism)
+# make site      : the companion site from what is committed (no execution) -> build/site/index.html
+# make lab       : JupyterLab on the notebooks, with this project's Python as their kernel
 # make bench     : speed and memory benchmarks -> results/benchmarks/ (not part of the tests)
 PY ?= python3
 STAMP := .cache/install.stamp
 
-.PHONY: install data reproduce report test unit notebooks-smoke notebooks-rehearsal determinism binder-check bench bench-laptop-memory clean
+.PHONY: install data reproduce report test unit notebooks-smoke notebooks-rehearsal determinism site site-check lab binder-check bench bench-laptop-memory clean
 install: $(STAMP)
 $(STAMP): requirements.txt pyproject.toml tools/install.sh
 	PY=$(PY) bash tools/install.sh
@@ -25,7 +27,7 @@ report:
 
 # the determinism check's clean run is the smoke run of notebook 03 that notebooks-smoke just made (from an empty
 # cache on a clean clone, as in CI); `make determinism` alone makes its own
-test: unit notebooks-smoke notebooks-rehearsal
+test: unit site-check notebooks-smoke notebooks-rehearsal
 	$(PY) tools/check_determinism.py --only 03 --reference $${MLRLIB_RESULTS:-results}
 
 # lint (ruff, line length 120: pyproject.toml), then the unit tests
@@ -44,6 +46,23 @@ notebooks-smoke: install
 notebooks-rehearsal: install
 	rm -rf build/rehearsal
 	OMP_NUM_THREADS=1 $(PY) tools/run_notebooks.py --preset rehearsal --out build/rehearsal
+
+# the companion site: README as its landing page, the five executed notebooks, the reproduction report,
+# docs/methods.md and the benchmark page, built by Sphinx + MyST-NB from the committed files (nothing executes)
+site: install
+	$(PY) tools/build_site.py --out build/site
+
+# every page of the site loaded in Debian's headless Chromium (installed here where missing) from a local server:
+# fails on an image that does not load, math left as raw $$...$$, a broken local link or a console error
+site-check: site
+	bash tools/install_browser.sh
+	$(PY) tools/check_site.py build/site
+
+# JupyterLab at the repository root, opened on notebooks/; the notebooks' kernel `python3` is this Python
+# (tests/tools/test_lab.py starts it headless with these arguments and lists the notebooks over HTTP)
+LAB_ARGS := --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/notebooks
+lab: install
+	$(PY) -m jupyter lab $(LAB_ARGS)
 
 determinism: install
 	$(PY) tools/check_determinism.py --only 03

@@ -3,8 +3,9 @@
 retrieval on a CPU and offline.
 
 The folders are the tiers. methods and data sit at the bottom, training on them, evaluation on training, the
-studies on top; runtime's base (paths, cache, provenance) serves all of them and its entry points (the CLI,
-presets, the notebooks' setup, export) use them. `tests/test_architecture.py` holds these rules.
+studies on top; runtime's base (paths, cache, provenance, progress bars, the allocator setting) serves all of them
+and its entry points (the CLI, presets, the notebooks' setup, export) use them. `tests/test_architecture.py`
+holds these rules.
 
     methods/     the papers' methods, torch only: encoders, layer sets and pooling, losses, search, BM25,
                  the cross-encoder, MD2PR's distillation losses and false-negative filters
@@ -12,7 +13,8 @@ presets, the notebooks' setup, export) use them. `tests/test_architecture.py` ho
                  student, DE-l and the cross-encoder's training
     data/        RetrievalData, the offline benchmark and its parsers, hub and BEIR loaders, BEIR export
     evaluation/  one model end to end, ranx metrics, comparisons and claims, costs, layer analyses, figures
-    runtime/     the repository's paths, cache, provenance, presets, notebook setup, export, the CLI
+    runtime/     the repository's paths, cache, provenance, progress bars, allocator, presets, notebook setup,
+                 export, the CLI
     studies/     one module per notebook (01-05); no study imports another
 
 `docs/methods.md` gives each method's equations as implemented here.
@@ -28,6 +30,11 @@ import warnings
 for _name, _value in (("MKL_CBWR", "AUTO"), ("MKL_DYNAMIC", "FALSE"), ("OMP_DYNAMIC", "FALSE"),
                       ("CUBLAS_WORKSPACE_CONFIG", ":4096:8")):
     os.environ.setdefault(_name, _value)
+
+# a kernel's resident memory follows what it holds (glibc keeps freed tensors otherwise: runtime/memory.py)
+from mlrlib.runtime.memory import release_freed_memory  # noqa: E402
+
+release_freed_memory()
 
 # tqdm.auto warns, with its absolute install path, when ipywidgets is absent; notebooks keep plain bars
 warnings.filterwarnings("ignore", message="IProgress not found")

@@ -37,14 +37,9 @@
 # Presets: `smoke` (CI, about a minute), `laptop` (default, 2 CPU cores), `paper` (BERT-base on SQuAD from the hub, for a GPU).
 
 # %% tags=["parameters"]
-preset = "laptop"  # smoke | laptop | paper
+preset = None  # None: laptop, or smoke on Binder (the first output says which, and why) | smoke | laptop | paper
 seed = 0
 _declared, _before = {"preset", "seed"}, set(globals())  # the parameters; the names so far
-
-# %% tags=["injected-parameters"]
-# Parameters
-preset = "laptop"
-
 
 # %%
 from mlrlib.runtime.notebook import start_study
@@ -210,4 +205,4 @@ check_all(checks)
 record = prov.write(OUT, n_passages=len(data.corpus_ids), n_test_queries=len(data.split("test").ids))
 atomic_write_json(OUT / "metrics.json", {"zero_shot": zero_shot.to_dict("records"), "test": test.to_dict("records"),
                                          "bm25": bm25.to_dict(), "provenance": record})
-print(f"runtime {record['runtime_seconds']:.0f} s, commit {record['commit'][:12]}, results in results/{OUT.relative_to(OUT.parents[1]) if preset != 'laptop' else OUT.name}")
+print(f"runtime {record['runtime_seconds']:.0f} s, commit {record['commit'][:12]}, results in results/{OUT.relative_to(OUT.parents[1]) if prov.preset != 'laptop' else OUT.name}")

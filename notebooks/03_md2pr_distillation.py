@@ -33,14 +33,9 @@
 # `methods/false_negatives.py`, `training/md2pr.py` (one training step for every variant), `studies/md2pr_ablation.py` (this notebook's experiment).
 
 # %% tags=["parameters"]
-preset = "laptop"  # smoke | laptop | paper
+preset = None  # None: laptop, or smoke on Binder (the first output says which, and why) | smoke | laptop | paper
 seed = 0
 _declared, _before = {"preset", "seed"}, set(globals())  # the parameters; the names so far
-
-# %% tags=["injected-parameters"]
-# Parameters
-preset = "laptop"
-
 
 # %%
 from mlrlib.runtime.notebook import start_study
@@ -274,4 +269,4 @@ atomic_write_json(OUT / "metrics.json", {"teacher_ceiling": ceiling.to_dict("rec
                                          "seeds": per_seed.to_dict("records"), "dynamic_vs_static": vs_static.to_dict("records"),
                                          "masked": filters, "step_cost": step_cost.reset_index().to_dict("records"),
                                          "provenance": record})
-print(f"runtime {record['runtime_seconds']:.0f} s, commit {record['commit'][:12]}, results in results/{OUT.relative_to(OUT.parents[1]) if preset != 'laptop' else OUT.name}")
+print(f"runtime {record['runtime_seconds']:.0f} s, commit {record['commit'][:12]}, results in results/{OUT.relative_to(OUT.parents[1]) if prov.preset != 'laptop' else OUT.name}")

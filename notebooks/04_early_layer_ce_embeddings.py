@@ -36,14 +36,9 @@
 # throughput, pipeline latency), `studies/early_layers.py` (this notebook's experiment).
 
 # %% tags=["parameters"]
-preset = "laptop"  # smoke | laptop | paper
+preset = None  # None: laptop, or smoke on Binder (the first output says which, and why) | smoke | laptop | paper
 seed = 0
 _declared, _before = {"preset", "seed"}, set(globals())  # the parameters; the names so far
-
-# %% tags=["injected-parameters"]
-# Parameters
-preset = "laptop"
-
 
 # %%
 from mlrlib.runtime.notebook import start_study
@@ -296,4 +291,4 @@ atomic_write_json(OUT / "metrics.json", {"layer_by_layer": layers.to_dict("recor
                                          "light_test": test.to_dict("records"), "seeds": per_seed.to_dict("records"),
                                          "speed": speed.reset_index().to_dict("records"), "pipeline": pipeline.to_dict("records"),
                                          "latency": latency.reset_index().to_dict("records"), "provenance": record})
-print(f"runtime {record['runtime_seconds']:.0f} s, commit {record['commit'][:12]}, results in results/{OUT.relative_to(OUT.parents[1]) if preset != 'laptop' else OUT.name}")
+print(f"runtime {record['runtime_seconds']:.0f} s, commit {record['commit'][:12]}, results in results/{OUT.relative_to(OUT.parents[1]) if prov.preset != 'laptop' else OUT.name}")

@@ -39,15 +39,10 @@
 # `methods/false_negatives.detection_quality`.
 
 # %% tags=["parameters"]
-preset = "laptop"  # smoke | laptop | paper
+preset = None  # None: laptop, or smoke on Binder (the first output says which, and why) | smoke | laptop | paper
 seed = 0
 beir_folder = None  # a BEIR-format folder for question 6; None: the preset's (offline: built from the docs)
 _declared, _before = {"preset", "seed", "beir_folder"}, set(globals())  # the parameters; the names so far
-
-# %% tags=["injected-parameters"]
-# Parameters
-preset = "laptop"
-
 
 # %%
 from mlrlib.runtime.notebook import start_study
@@ -490,4 +485,4 @@ atomic_write_json(OUT / "metrics.json", {"symmetric": sym_test.to_dict("records"
                                          "teachers_dev": teacher_dev.to_dict("records"), "filters": sweep.to_dict("records"),
                                          "snapshots": snap_table.to_dict("records"), "beir": beir_test.to_dict("records"),
                                          "summary": summary_table.to_dict("records"), "provenance": record})
-print(f"runtime {record['runtime_seconds']:.0f} s, commit {record['commit'][:12]}, results in results/{OUT.relative_to(OUT.parents[1]) if preset != 'laptop' else OUT.name}")
+print(f"runtime {record['runtime_seconds']:.0f} s, commit {record['commit'][:12]}, results in results/{OUT.relative_to(OUT.parents[1]) if prov.preset != 'laptop' else OUT.name}")

@@ -1,8 +1,8 @@
 """The package's tiers, held by its import graph.
 
 - methods and data sit at the bottom, training on them, evaluation on training, the studies on top;
-  runtime's base (paths, cache, provenance) serves every tier, its entry points (CLI, presets, notebook setup,
-  export) may use every tier but the studies;
+  runtime's base (paths, cache, provenance, progress bars, the allocator setting) serves every tier, its entry
+  points (CLI, presets, notebook setup, export) may use every tier but the studies;
 - nothing outside `mlrlib/studies/` imports a study, and no study imports another;
 - `mlrlib/methods/` is torch only: no pandas, no ranx, nothing from the other tiers;
 - one repository root (`runtime.paths.REPO_ROOT`): no other module works out folders from `__file__`.
@@ -16,7 +16,8 @@ from mlrlib.runtime import cache, paths
 
 PACKAGE = Path(__file__).resolve().parent.parent / "mlrlib"
 TIERS = ("methods", "training", "data", "evaluation", "runtime", "studies")
-RUNTIME_BASE = {"mlrlib.runtime", "mlrlib.runtime.paths", "mlrlib.runtime.cache", "mlrlib.runtime.provenance"}
+RUNTIME_BASE = {"mlrlib.runtime", "mlrlib.runtime.paths", "mlrlib.runtime.cache", "mlrlib.runtime.provenance",
+                "mlrlib.runtime.progress", "mlrlib.runtime.memory"}
 # the tiers each tier may import (besides itself and runtime's base)
 BELOW = {"methods": set(), "data": set(), "training": {"methods", "data"},
          "evaluation": {"methods", "data", "training"}, "runtime": {"methods", "data", "training", "evaluation"},

@@ -16,6 +16,7 @@ in diffs; `check_pair` is the test that the two hold the same cells.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 
@@ -27,6 +28,18 @@ from mlrlib.runtime.cache import atomic_write_text
 PAIR_FORMATS = "ipynb,py:percent"
 VOLATILE_NOTEBOOK_KEYS = ("papermill", "widgets")
 VOLATILE_CELL_KEYS = ("papermill", "execution", "ExecuteTime", "collapsed", "scrolled")
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"  # what tqdm's notebook bar leaves in an output
+# tqdm's text bar: "50%|███  | 2/4" or "3.1it/s]"
+TEXT_BAR = re.compile(r"\d+%\|.*\|\s*\d+/\d+|\d+(\.\d+)?(it|s)/(s|it)\]")
+
+
+def progress_output(out: dict) -> bool:
+    """Whether an output cell holds a progress bar (widget or text): executed notebooks must not."""
+    if WIDGET_VIEW in out.get("data", {}):
+        return True
+    text = out.get("text", "")
+    text = text if isinstance(text, str) else "".join(text)
+    return out.get("output_type") == "stream" and bool(TEXT_BAR.search(text))
 
 
 def clean(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
@@ -45,7 +58,8 @@ def clean(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
 
 def problems(nb: nbformat.NotebookNode) -> list[str]:
-    """What makes a committed or freshly executed notebook unfit: errors, unrun cells, disorder, volatile metadata."""
+    """What makes a committed or freshly executed notebook unfit: errors, unrun cells, disorder, volatile metadata,
+    progress bars."""
     found = []
     expected = 1
     for i, cell in enumerate(nb.cells):
@@ -54,6 +68,8 @@ def problems(nb: nbformat.NotebookNode) -> list[str]:
         for out in cell.get("outputs", []):
             if out.get("output_type") == "error":
                 found.append(f"cell {i}: error output {out.get('ename')}: {out.get('evalue')}")
+            if progress_output(out):
+                found.append(f"cell {i}: a progress bar's output (run headless with MLRLIB_PROGRESS=0)")
         count = cell.get("execution_count")
         if count is None:
             if cell.source.strip():

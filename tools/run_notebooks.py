@@ -2,16 +2,21 @@
 
     python tools/run_notebooks.py --preset smoke --out build/notebooks      # CI
     python tools/run_notebooks.py --preset laptop --inplace                 # make reproduce
+    python tools/run_notebooks.py --preset auto --out DIR   # no preset injected: the notebook picks (Binder: smoke)
 
 Unknown parameters are refused before anything runs (papermill alone only warns).
 With --inplace the executed notebook replaces notebooks/NN_*.ipynb (the committed copy
 shows the default preset's outputs), its py:percent twin is rewritten, and a copy goes to
-results/<study>/. Every executed notebook is cleaned of run-to-run metadata and checked:
-an error output, an unexecuted cell or an out-of-order count stops the run.
+results/<study>/. The default preset is not injected there: a reader's "Run All" of the committed
+notebook then runs the preset for where its kernel is (`smoke` on Binder), not a stored "laptop".
+Kernels run with MLRLIB_PROGRESS=0: no progress bars in executed notebooks. Every executed
+notebook is cleaned of run-to-run metadata and checked: an error output, an unexecuted cell,
+an out-of-order count or a progress bar's output stops the run.
 """
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import sys
 import time
@@ -19,6 +24,8 @@ from pathlib import Path
 
 import papermill as pm
 from notebook_hygiene import check_file, clean_file, write_pair
+
+from mlrlib.runtime.presets import DEFAULT_PRESET
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
@@ -38,6 +45,14 @@ def run(nb: Path, out: Path, parameters: dict) -> float:
     return seconds
 
 
+def parameters_for(preset: str, inplace: bool, extra: dict) -> dict:
+    """Papermill's parameters: the preset is left out (the notebook's own None, which picks the preset for where its
+    kernel runs) under `auto`, and for the committed notebooks (--inplace) of the default preset."""
+    if preset == "auto" or (inplace and preset == DEFAULT_PRESET):
+        return dict(extra)
+    return {"preset": preset, **extra}
+
+
 def study_of(nb: Path) -> str:
     """The study a notebook belongs to (its results folder): the preset name its file name starts with."""
     from mlrlib.runtime.presets import PRESETS
@@ -46,13 +61,16 @@ def study_of(nb: Path) -> str:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--preset", default="laptop")
+    ap.add_argument("--preset", default=DEFAULT_PRESET, help="smoke, laptop, paper, rehearsal, or auto (the notebook "
+                    "picks: laptop, or smoke on Binder)")
     ap.add_argument("--out", type=Path, help="folder for executed notebooks")
     ap.add_argument("--inplace", action="store_true", help="replace notebooks/ and copy to results/")
     ap.add_argument("--only", help="run only notebooks whose name contains this")
     ap.add_argument("-p", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"))
     args = ap.parse_args()
-    params = {"preset": args.preset, **{k: (int(v) if v.lstrip("-").isdigit() else v) for k, v in args.p}}
+    params = parameters_for(args.preset, args.inplace,
+                            {k: (int(v) if v.lstrip("-").isdigit() else v) for k, v in args.p})
+    os.environ.setdefault("MLRLIB_PROGRESS", "0")  # the kernels inherit it
     for nb in NOTEBOOKS:
         if args.only and args.only not in nb.name:
             continue

@@ -6,7 +6,7 @@ import pandas as pd
 from ranx import Run
 
 from mlrlib.data.retrieval_data import RetrievalData
-from mlrlib.evaluation.metrics import METRICS, evaluate_runs, per_query
+from mlrlib.evaluation.metrics import METRICS, evaluate_runs, per_query, ranx_run
 from mlrlib.evaluation.paired import Paired, paired_comparison
 
 _RANX_NAME = {shown: ranx for ranx, shown in METRICS.items()}
@@ -36,7 +36,7 @@ def compare_runs(qrels: dict, system: Run | list[Run], baseline: Run | list[Run]
 
 
 def _renamed(run: Run, name: str) -> Run:
-    return run if run.name == name else Run(run.to_dict(), name=name)
+    return run if run.name == name else ranx_run(run.to_dict(), name=name)
 
 
 def seed_summary(per_seed: pd.DataFrame, baseline: str, other: str,

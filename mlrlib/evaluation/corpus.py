@@ -32,10 +32,10 @@ def corpus_vectors(encoder: MultiLayerEncoder, texts, layers, pooling: str, norm
     kwargs = {"batch_size": enc["batch_size"], "max_length": enc["p_max_len"], "bf16": enc["bf16"],
               "normalize": normalize}
     if not enc.get("store"):
-        return encoder.encode(texts, layers, poolings=(pooling,), **kwargs)[pooling]
+        return encoder.encode(texts, layers, poolings=(pooling,), progress=None, **kwargs)[pooling]
     key = {"weights": weights_fingerprint(encoder), "layers": list(layers), "pooling": pooling,
            "normalize": normalize, "encode": {k: v for k, v in enc.items() if k != "batch_size"},
            "corpus": config_hash(list(texts))}
     store = encode_to_store(encoder, texts, {"p": list(layers)}, cache_dir("stores", key), pooling=pooling,
-                            dtype=enc["store"], **kwargs)
+                            dtype=enc["store"], progress=None, **kwargs)
     return store.array("p")

@@ -98,7 +98,7 @@ def evaluated(name, encoder, log: dict, cfg, data: RetrievalData, enc, splits=("
 
 
 def train_and_evaluate(name, data: RetrievalData, cfg, enc, negatives=(), splits=("dev", "test"),
-                       progress=True) -> TrainedModel:
+                       progress=None) -> TrainedModel:
     """Train `cfg` on the data's training pairs (cached by hash), then evaluate it on `splits`."""
     encoder, log = train_encoder(data.train_pairs, list(negatives), cfg, progress=progress)
     return evaluated(name, encoder, log, cfg, data, enc, splits)
@@ -116,7 +116,7 @@ def reuse_or_make(configs: dict, make, trained: dict | None = None) -> dict[str,
 
 
 def train_all(data: RetrievalData, configs: dict, enc: dict, trained: dict | None = None,
-              splits=("dev", "test"), progress=False) -> dict[str, TrainedModel]:
+              splits=("dev", "test"), progress=None) -> dict[str, TrainedModel]:
     """Train and evaluate every config (checkpoints cached by config hash); BM25 hard negatives
     are mined once, if any config uses them. A model already in `trained` under the same name
     and with an identical config is reused, not re-encoded."""

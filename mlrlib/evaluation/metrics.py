@@ -21,11 +21,35 @@ METRICS = {"hit_rate@1": "Top-1", "hit_rate@5": "Top-5", "hit_rate@20": "Top-20"
            "mrr@10": "MRR@10", "ndcg@10": "nDCG@10", "recall@100": "R@100"}
 
 
+# ranx's constructors store the passage ids as numpy arrays of fixed-width strings, so its numba kernels take the
+# longest id's length as part of their type: every run whose longest id has a new length compiled (or loaded from
+# numba's cache) another set of kernels, 20-30 MiB each that the process keeps (notebook 01's smoke run grew by
+# about 420 MiB over its zero-shot layer runs, measured). Built through `add_multi`, the ids are plain strings to
+# numba: one set of kernels serves every run and qrels, and `compile_metrics` can put all of them in the cache.
+# Order and ties are the constructor's (both insert, then sort by ranx's own sort: `test_metrics`).
+
+
+def ranx_run(run: dict[str, dict[str, float]], name: str | None = None) -> Run:
+    """A ranx Run of {query: {passage: score}}, its ids plain strings to numba (see above)."""
+    out = Run(name=name)
+    if run:
+        out.add_multi(list(run), [list(hits) for hits in run.values()], [list(hits.values()) for hits in run.values()])
+    return out
+
+
+def ranx_qrels(qrels: dict[str, dict[str, int]]) -> Qrels:
+    """A ranx Qrels of {query: {passage: relevance}}, its ids plain strings to numba (see above)."""
+    out = Qrels()
+    out.add_multi(list(qrels), [list(rels) for rels in qrels.values()],
+                  [list(rels.values()) for rels in qrels.values()])
+    return out
+
+
 def make_run(query_ids, hits: np.ndarray, scores: np.ndarray, corpus_ids, name: str) -> Run:
     """A ranx Run from search output (passage indices and scores, one row per query)."""
     run = {q: {corpus_ids[int(p)]: float(s) for p, s in zip(row, srow) if p >= 0}
            for q, row, srow in zip(query_ids, hits, scores)}
-    return Run(run, name=name)
+    return ranx_run(run, name=name)
 
 
 def search_run(name: str, query_ids, queries: np.ndarray, passages: np.ndarray, corpus_ids, k: int = 100) -> Run:
@@ -36,7 +60,7 @@ def search_run(name: str, query_ids, queries: np.ndarray, passages: np.ndarray, 
 
 def per_query(qrels: dict, run: Run, metrics=tuple(METRICS)) -> dict[str, np.ndarray]:
     """Per-query scores (same query order as the run's) for each metric."""
-    out = evaluate(Qrels(qrels), run, list(metrics), return_mean=False, make_comparable=True)
+    out = evaluate(ranx_qrels(qrels), run, list(metrics), return_mean=False, make_comparable=True)
     return out if isinstance(out, dict) else {metrics[0]: out}
 
 
@@ -57,7 +81,7 @@ def evaluate_runs(qrels: dict, runs: list[Run], baseline: str | None = None, max
     rows = []
     pvals = {}
     if baseline and len(runs) > 1:
-        report = compare(Qrels(qrels), runs, list(metrics), stat_test="student", max_p=max_p,
+        report = compare(ranx_qrels(qrels), runs, list(metrics), stat_test="student", max_p=max_p,
                          random_seed=seed, make_comparable=True).to_dict()
         pvals = {r.name: report[baseline]["comparisons"].get(r.name, {}) for r in runs if r.name != baseline}
     for run in runs:
@@ -82,6 +106,18 @@ def metric_table(long: pd.DataFrame, metrics=("Top-1", "Top-5", "Top-20", "Top-1
 
 
 TOP_K = 100
+
+
+def compile_metrics() -> None:
+    """Compile every numba function of ranx that `evaluate_runs` calls into numba's on-disk cache (ranx asks for
+    `cache=True`), by evaluating two tiny runs. A later process loads them instead of compiling: compiling holds
+    about 180 MiB more in a kernel (LLVM), measured. Binder's postBuild runs it (`python -m mlrlib compile-metrics`)."""
+    rng = np.random.default_rng(0)
+    ids = [f"d{i}" for i in range(20)]
+    qrels = {f"q{i}": {f"d{(i + j) % 20}": 1 for j in range(2)} for i in range(4)}
+    hits = np.argsort(rng.random((4, 20)), axis=1)[:, :10]
+    runs = [make_run(list(qrels), hits, rng.random((4, 10)), ids, name) for name in "abc"]
+    evaluate_runs(qrels, runs, baseline="a")
 
 
 def run_of(name, data, split, q_vecs, p_vecs, k=TOP_K):

@@ -6,12 +6,13 @@ import json
 from ranx import Run
 
 from mlrlib.data.retrieval_data import RetrievalData
+from mlrlib.evaluation.metrics import ranx_run
 from mlrlib.methods.cross_encoder import CrossEncoder
 from mlrlib.runtime.cache import atomic_write_json, cache_dir, config_hash
 
 
 def rerank(ranker: CrossEncoder, run: Run, query_text: dict, passage_text: dict, depth: int, enc: dict,
-           name: str | None = None, progress=False) -> Run:
+           name: str | None = None, progress=None) -> Run:
     """Re-score the top `depth` passages of every query in `run` with the ranker; a new Run."""
     pairs = [(q, p) for q, hits in run.to_dict().items()
              for p, _ in sorted(hits.items(), key=lambda kv: -kv[1])[:depth]]
@@ -20,16 +21,16 @@ def rerank(ranker: CrossEncoder, run: Run, query_text: dict, passage_text: dict,
     out: dict = {}
     for (q, p), s in zip(pairs, scores):
         out.setdefault(q, {})[p] = float(s)
-    return Run(out, name=name or f"{run.name} + rerank")
+    return ranx_run(out, name=name or f"{run.name} + rerank")
 
 
 def cached_rerank(ranker, key: dict, run: Run, data: RetrievalData, split: str, depth: int, enc: dict,
-                  name: str, progress=False) -> Run:
+                  name: str, progress=None) -> Run:
     """The teacher's re-ranking of `run`'s top `depth`, cached under (teacher, run, depth)."""
     folder = cache_dir("reranks", {"teacher": key, "run": config_hash(run.to_dict()), "depth": depth,
                                    "enc": enc})
     if (folder / "run.json").exists():
-        return Run(json.loads((folder / "run.json").read_text()), name=name)
+        return ranx_run(json.loads((folder / "run.json").read_text()), name=name)
     ids, texts, _ = data.split(split)
     out = rerank(ranker, run, dict(zip(ids, texts)), dict(zip(data.corpus_ids, data.corpus_texts)), depth, enc,
                  name, progress)

@@ -20,13 +20,14 @@ import math
 import os
 import re
 import shutil
-import sys
 import tempfile
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
+
+from mlrlib.runtime.progress import progress_bar
 
 META = "meta.json"
 LOCK = ".lock"
@@ -264,7 +265,7 @@ def union_layers(encoder, layer_sets: dict[str, list[int]]) -> tuple[list[int], 
 
 def encode_to_store(encoder, texts, layer_sets: dict[str, list[int]], folder, *, pooling: str = "cls",
                     dtype: str = "float16", chunk_size: int = 4096, rank: int = 0, world_size: int = 1,
-                    progress: bool = False, **encode_kwargs) -> VectorStore:
+                    progress: bool | None = False, **encode_kwargs) -> VectorStore:
     """Encode `texts` (a sliceable sequence) into the store in `folder`, one chunk at a time.
 
     Each of this rank's chunks (c % world_size == rank) not yet done gets one `encoder.encode` call over
@@ -280,12 +281,8 @@ def encode_to_store(encoder, texts, layer_sets: dict[str, list[int]], folder, *,
                      chunk_size=chunk_size)
     store = VectorStore.create_or_open(folder, spec)
     mine = [c for c in store.chunks()[rank::world_size] if not store.done(c)]
-    for i, chunk in enumerate(mine):
+    for chunk in progress_bar(mine, "encode to store", progress):
         rows = store.rows(chunk)
         out = encoder.encode(texts[rows], layers, poolings=(pooling,), **encode_kwargs)[pooling]
         store.write_chunk(chunk, {name: out[:, p] for name, p in positions.items()})
-        if progress:
-            print(f"\rencode_to_store: {i + 1}/{len(mine)} chunks", end="", file=sys.stderr, flush=True)
-    if progress and mine:
-        print(file=sys.stderr)
     return store

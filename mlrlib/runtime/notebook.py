@@ -15,7 +15,7 @@ import pandas as pd
 from mlrlib.data import load_data
 from mlrlib.data.retrieval_data import RetrievalData
 from mlrlib.runtime.paths import results_dir
-from mlrlib.runtime.presets import check_parameters, get_preset
+from mlrlib.runtime.presets import check_parameters, choose_preset, get_preset
 from mlrlib.runtime.provenance import Provenance
 
 # Checks about what training learned: they hold for a pre-trained model (every preset but `rehearsal`), not for the
@@ -32,14 +32,16 @@ class StudySetup(NamedTuple):
     out: Path                # where the notebook writes its results
 
 
-def start_study(study: str, preset: str, seed: int, new_names: set, declared: set, max_colwidth: int | None = None,
-                show_teacher_as: str | None = None) -> StudySetup:
-    """Refuse undeclared parameters, read the preset, start the provenance clock, make the results folder,
-    set pandas' display, and print one line naming the run (and its teacher model, under that label).
+def start_study(study: str, preset: str | None, seed: int, new_names: set, declared: set,
+                max_colwidth: int | None = None, show_teacher_as: str | None = None) -> StudySetup:
+    """Refuse undeclared parameters, choose and read the preset (`preset` None: the default for where the kernel
+    runs, `presets.choose_preset`), start the provenance clock, make the results folder, set pandas' display, and
+    print one line naming the run (and its teacher model, under that label), then why this preset.
 
     new_names: the global names defined since the parameters cell, i.e. papermill's injected parameters plus
     `start_study` itself (the setup cell imports it first)."""
     check_parameters(new_names - {"start_study"}, declared)
+    preset, reason = choose_preset(preset)
     cfg = get_preset(study, preset)
     _running["preset"] = preset
     setup = StudySetup(cfg, Provenance(study, preset, seed, cfg), results_dir(study, preset))
@@ -47,6 +49,7 @@ def start_study(study: str, preset: str, seed: int, new_names: set, declared: se
     pd.set_option("display.max_colwidth", max_colwidth)
     extra = f" {show_teacher_as}={cfg['teacher']['model']}" if show_teacher_as else ""
     print(f"preset={preset} seed={seed} model={cfg['model']} data={cfg['data']}{extra}")
+    print(f"why this preset: {reason}")
     return setup
 
 

@@ -4,10 +4,22 @@ preset's code path on local stand-ins of its models and data, a few steps: `rehe
 from __future__ import annotations
 
 import copy
+import os
+from typing import NamedTuple
 
 from mlrlib.data.benchmark import benchmark_config
 
+DEFAULT_PRESET = "laptop"
+# Binder (mybinder.org) gives a kernel about 2 GB and a share of slow cores: `laptop` trains for up to 45 minutes and
+# goes well above 2 GB, `smoke` stays under 1.5 GB (benchmarks/memory.py) and runs in a minute or two
+BINDER_PRESET = "smoke"
+# what BinderHub's spawner sets in every container it launches (binderhub's launcher, `BinderSpawner.get_env`)
+BINDER_VARIABLES = ("BINDER_LAUNCH_HOST", "BINDER_REPO_URL", "BINDER_REF_URL", "BINDER_REQUEST",
+                    "BINDER_PERSISTENT_REQUEST")
+
 _ENCODE = {"batch_size": 64, "q_max_len": 32, "p_max_len": 128, "bf16": True}
+# smoke is also Binder's preset: batches of 16 keep an every-layer encoding pass's activations small
+_SMOKE_ENCODE = {**_ENCODE, "batch_size": 16}
 # the paper presets stream each corpus into a float16 store on disk (MS MARCO's 8.8M passages do not fit in
 # memory at several layers); search reads it block by block
 _PAPER_ENCODE = {"batch_size": 128, "q_max_len": 32, "p_max_len": 256, "bf16": False, "store": "float16"}
@@ -26,7 +38,7 @@ PRESETS = {
         "smoke": {"data": "debian", "model": "minilm",
                   "benchmark": benchmark_config(corpus_size=500, max_queries={"train": 60, "dev": 20, "test": 30},
                                                 max_weak_pairs=100),
-                  "encode": _ENCODE, "train": {**_TRAIN, "steps": 3, "batch_size": 8},
+                  "encode": _SMOKE_ENCODE, "train": {**_TRAIN, "steps": 3, "batch_size": 8},
                   "m_sweep": [1, 2, 4, 6]},
         "laptop": {"data": "debian", "model": "minilm",
                    "benchmark": benchmark_config(corpus_size=10_000, max_weak_pairs=2000),
@@ -42,7 +54,7 @@ PRESETS = {
         "smoke": {"data": "debian", "model": "minilm",
                   "benchmark": benchmark_config(corpus_size=300, max_queries={"train": 40, "dev": 20, "test": 30},
                                                 max_weak_pairs=40),
-                  "encode": _ENCODE, "train": {**_TRAIN, "steps": 2, "batch_size": 8},
+                  "encode": _SMOKE_ENCODE, "train": {**_TRAIN, "steps": 2, "batch_size": 8},
                   "lam": 1.0, "lambdas": [0.01, 0.1, 1.0, 10.0], "poolings": _POOLER_LR,
                   "seeds": [0, 1, 2], "cost_steps": 2},
         "laptop": {"data": "debian", "model": "minilm",
@@ -71,7 +83,7 @@ PRESETS["03_md2pr_distillation"] = {
     "smoke": {"data": "debian", "model": "minilm",
               "benchmark": benchmark_config(corpus_size=300, max_queries={"train": 40, "dev": 20, "test": 30},
                                             max_weak_pairs=40),
-              "encode": _ENCODE, "teacher": {**_TEACHER, "steps": 2, "batch_size": 4, "negatives": 2},
+              "encode": _SMOKE_ENCODE, "teacher": {**_TEACHER, "steps": 2, "batch_size": 4, "negatives": 2},
               "train": {**_TRAIN, "steps": 2, "batch_size": 4, "hard_negatives": True},
               "distill": {**_DISTILL, "negatives": 2}, "rerank_depth": 10, "seeds": [0, 1, 2], "cost_steps": 1,
               "paper": {"mrr10_msmarco": 0.362, "r100_nq": 0.912}},
@@ -105,7 +117,7 @@ PRESETS["04_early_layer_ce"] = {
     "smoke": {"data": "debian", "model": "minilm",
               "benchmark": benchmark_config(corpus_size=300, max_queries={"train": 40, "dev": 20, "test": 30},
                                             max_weak_pairs=40),
-              "encode": _ENCODE, "teacher": {**_TEACHER, "steps": 2, "batch_size": 4, "negatives": 2},
+              "encode": _SMOKE_ENCODE, "teacher": {**_TEACHER, "steps": 2, "batch_size": 4, "negatives": 2},
               "train": {**_LIGHT_TRAIN, "steps": 2, "batch_size": 4}, "light": {**_LIGHT, "negatives": 2},
               "light_lr": 3e-4,
               "layers": [1, 2, 3], "seeds": [0, 1], "rerank_depth": 10,
@@ -139,7 +151,7 @@ PRESETS["05_open_questions"] = {
     "smoke": {"data": "debian", "model": "minilm",
               "benchmark": benchmark_config(corpus_size=300, max_queries={"train": 40, "dev": 20, "test": 30},
                                             max_weak_pairs=40),
-              "encode": _ENCODE, "train": {**_OPEN_TRAIN, "steps": 2, "batch_size": 4},
+              "encode": _SMOKE_ENCODE, "train": {**_OPEN_TRAIN, "steps": 2, "batch_size": 4},
               "symmetric_layers": [5, 6], "m_sweep": [1, 2, 4],
               "decorrelation": {"gamma": 10.0, "m": [4], "sweep": [1.0]},
               "causal": {"model": "minilm", "attention": "causal", "layers": [5, 6]},
@@ -243,6 +255,25 @@ def rehearsal_preset(study: str) -> dict:
 
 class PresetError(ValueError):
     """An unknown study, preset or notebook parameter."""
+
+
+class PresetChoice(NamedTuple):
+    name: str    # the preset that runs
+    reason: str  # why this one, for the notebook's first output
+
+
+def choose_preset(preset: str | None, environ=None) -> PresetChoice:
+    """The preset a notebook runs: `preset` when the parameters cell (or papermill) names one, else the default for
+    where the kernel runs (`BINDER_PRESET` on Binder, `DEFAULT_PRESET` elsewhere)."""
+    if preset is not None:
+        return PresetChoice(preset, "named in the parameters cell (or by papermill)")
+    environ = os.environ if environ is None else environ
+    binder = [name for name in BINDER_VARIABLES if environ.get(name)]
+    if binder:
+        return PresetChoice(BINDER_PRESET, f"this kernel runs on Binder ({binder[0]} is set), whose 2 GB of memory and "
+                                           f"shared cores cannot hold `{DEFAULT_PRESET}`; set preset = "
+                                           f"\"{DEFAULT_PRESET}\" in the parameters cell to run it anyway")
+    return PresetChoice(DEFAULT_PRESET, f"the default (on Binder it is `{BINDER_PRESET}`)")
 
 def get_preset(study: str, preset: str) -> dict:
     """A deep copy of the named preset of `study`; unknown names are an error."""

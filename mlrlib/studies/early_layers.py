@@ -51,7 +51,7 @@ def scored_rows(n_pairs: int, configs) -> list[int]:
 
 
 def train_models(data, configs: dict, negs, ranker, teacher_key, scores, full: TrainedModel | None, enc: dict,
-                 trained: dict | None = None, progress=False) -> dict[str, TrainedModel]:
+                 trained: dict | None = None, progress=None) -> dict[str, TrainedModel]:
     """Train (or load) and evaluate every config; `full` is the reference DE (None while training it).
     A same-name, same-config model in `trained` is reused."""
     def make(name, cfg):

@@ -41,7 +41,7 @@ class LayerSetModels(NamedTuple):
 
 
 def fine_tune_layer_sets(data: RetrievalData, sets: dict, model: str, num_layers: int, train: dict, enc: dict,
-                         seed: int, splits=("dev", "test"), progress=True) -> LayerSetModels:
+                         seed: int, splits=("dev", "test"), progress=None) -> LayerSetModels:
     """Train one model per layer set S and evaluate its multi-vector (max-sim) search."""
     configs = {name: TrainConfig(model=model, doc_layers=layers, query_layer=num_layers, seed=seed, **train)
                for name, layers in sets.items()}

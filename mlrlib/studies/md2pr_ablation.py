@@ -54,7 +54,7 @@ def with_seed(cfg: TrainConfig, seed: int) -> TrainConfig:
 
 
 def train_students(data: RetrievalData, configs: dict, negs, ranker, key, scores, enc, trained=None,
-                   progress=False) -> dict[str, TrainedModel]:
+                   progress=None) -> dict[str, TrainedModel]:
     """Train (or load) and evaluate every student; a same-name, same-config model in `trained` is reused."""
     def make(name, cfg):
         return evaluated(name, *train_student(data.train_pairs, negs, cfg, ranker, key, scores, progress), cfg, data,

@@ -36,7 +36,7 @@ def loss_for(cfg: TrainConfig):
     return lambda q, d: objective(q, d, cfg) + cfg.decorrelation * layer_decorrelation(d)
 
 
-def fit(encoder, pairs, negatives, cfg: TrainConfig, loss_fn=None, progress=True) -> list[float]:
+def fit(encoder, pairs, negatives, cfg: TrainConfig, loss_fn=None, progress=None) -> list[float]:
     """Train `encoder` in place; returns the loss of every step."""
     loss_fn = loss_fn or loss_for(cfg)
 
@@ -55,7 +55,7 @@ def build_encoder(cfg: TrainConfig) -> MultiLayerEncoder:
                               model=load_model(resolve_model(cfg.model), cfg.attention).to(default_device()))
 
 
-def train_encoder(pairs, negatives, cfg: TrainConfig, loss_fn=None, tag="mlr", progress=True):
+def train_encoder(pairs, negatives, cfg: TrainConfig, loss_fn=None, tag="mlr", progress=None):
     """Train from `cfg.model`, or load the checkpoint cached for (cfg, data, tag).
 
     Returns (encoder, log) where log has the per-step losses and the training time.

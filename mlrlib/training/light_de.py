@@ -97,7 +97,7 @@ def light_key(cfg: TrainConfig, pairs, negative_lists, teacher_key, reference_ke
 
 
 def train_light(pairs, negative_lists, cfg: TrainConfig, ranker=None, teacher_key=None, scores=None, full_de=None,
-                reference_key=None, progress=True):
+                reference_key=None, progress=None):
     """Build DE-l from its source and train it (or load the checkpoint cached for its key).
     Returns (encoder, log) with one record per step (loss terms)."""
     def train():

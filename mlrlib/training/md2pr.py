@@ -34,7 +34,7 @@ from mlrlib.training.loop import optimize
 
 
 def teacher_scores(ranker: CrossEncoder, teacher_key: dict, pairs, negative_lists, n: int, enc: dict,
-                   rows=None, progress=False) -> np.ndarray:
+                   rows=None, progress=None) -> np.ndarray:
     """[P, 1 + n] teacher scores of the candidates (positive first) of the pairs `rows` (default:
     all; NaN for the others), computed once and cached under the hash of (teacher, data, rows)."""
     rows = list(range(len(pairs))) if rows is None else sorted(rows)
@@ -157,7 +157,7 @@ def student_key(cfg: TrainConfig, pairs, negative_lists, teacher_key: dict | Non
 
 
 def train_student(pairs, negative_lists, cfg: TrainConfig, teacher: CrossEncoder | None = None, teacher_key=None,
-                  scores: np.ndarray | None = None, progress=True):
+                  scores: np.ndarray | None = None, progress=None):
     """Train the student of `cfg` (a `TrainConfig` with its `distill` part),
     or load its checkpoint cached for (config, data, teacher). Returns (encoder, log); the log
     has one record per step: loss parts, and with a filter delta_t and the masked negatives."""

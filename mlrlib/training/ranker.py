@@ -17,13 +17,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import torch
-from tqdm import tqdm
 from transformers import get_linear_schedule_with_warmup
 
 from mlrlib.methods.cross_encoder import CrossEncoder, GatedCrossEncoder, load_cross_encoder
 from mlrlib.methods.encoders import bf16_autocast, resolve_model
 from mlrlib.methods.losses import listwise_ranking_loss
 from mlrlib.runtime.cache import atomic_dir, atomic_write_json, cache_dir, held_or_loaded
+from mlrlib.runtime.progress import progress_bar
 from mlrlib.training.batches import index_batches
 from mlrlib.training.checkpoints import data_fingerprint
 
@@ -86,7 +86,7 @@ def ranker_batches(pairs, negative_lists, cfg):
             for idx in index_batches(len(pairs), cfg.batch_size, cfg.steps, cfg.seed)]
 
 
-def fit_ranker(ranker: CrossEncoder, pairs, negative_lists, cfg, progress=True, after_step=None) -> list[float]:
+def fit_ranker(ranker: CrossEncoder, pairs, negative_lists, cfg, progress=None, after_step=None) -> list[float]:
     """Train `ranker` in place with the listwise loss; the loss of every step.
     `after_step(step, ranker)`, if given, is called once before training (step 0) and after each
     optimizer step (steps count from 1), with the ranker in eval mode."""
@@ -100,7 +100,7 @@ def fit_ranker(ranker: CrossEncoder, pairs, negative_lists, cfg, progress=True, 
         after_step(0, ranker.eval())
     ranker.train()
     losses = []
-    for step in tqdm(ranker_batches(pairs, negative_lists, cfg), desc="teacher", disable=not progress, leave=False):
+    for step in progress_bar(ranker_batches(pairs, negative_lists, cfg), "teacher", progress):
         width = len(step[0][1])
         queries = [q for q, cands in step for _ in cands]
         with bf16_autocast(cfg.bf16, ranker.device):
@@ -120,7 +120,7 @@ def fit_ranker(ranker: CrossEncoder, pairs, negative_lists, cfg, progress=True, 
     return losses
 
 
-def train_ranker(pairs, negative_lists, cfg, progress=True) -> tuple[CrossEncoder, dict]:
+def train_ranker(pairs, negative_lists, cfg, progress=None) -> tuple[CrossEncoder, dict]:
     """The teacher of `cfg`: loaded as is (steps = 0), from the cache, or trained here and cached."""
     if cfg.steps == 0:
         return load_cross_encoder(resolve_model(cfg.model)).eval(), {"losses": [], "train_seconds": 0.0,

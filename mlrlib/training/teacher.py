@@ -18,7 +18,7 @@ class Teacher(NamedTuple):
     scores: np.ndarray   # [P, 1 + n] scores of each training pair's candidates (positive first); NaN off `rows`
 
 
-def teacher(data: RetrievalData, negs, params: dict, enc: dict, rows, progress=False) -> Teacher:
+def teacher(data: RetrievalData, negs, params: dict, enc: dict, rows, progress=None) -> Teacher:
     """The cross-encoder of `params` (a `RankerConfig`), trained on the data's pairs or loaded from the
     cache, and its cached scores of the candidates of the training pairs `rows`."""
     cfg = RankerConfig(**params)

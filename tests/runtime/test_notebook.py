@@ -11,7 +11,26 @@ def test_start_study_reads_the_preset_and_makes_the_results_folder(capsys):
     assert cfg["data"] == "debian" and prov.preset == "smoke" and prov.study == "03_md2pr_distillation"
     assert out.is_dir() and out.name == "smoke"
     printed = capsys.readouterr().out
-    assert printed == f"preset=smoke seed=0 model={cfg['model']} data=debian teacher={cfg['teacher']['model']}\n"
+    assert printed == (f"preset=smoke seed=0 model={cfg['model']} data=debian teacher={cfg['teacher']['model']}\n"
+                       "why this preset: named in the parameters cell (or by papermill)\n")
+
+
+def test_on_binder_a_notebook_without_a_preset_runs_smoke_and_says_why(capsys, monkeypatch):
+    monkeypatch.setenv("BINDER_LAUNCH_HOST", "https://mybinder.org/")
+    cfg, prov, out = start_study("02_self_contrastive_mlr", None, 0, {"start_study"}, {"preset", "seed"})
+    assert prov.preset == "smoke" and out.name == "smoke"
+    first, why = capsys.readouterr().out.splitlines()
+    assert first.startswith("preset=smoke ")
+    assert "runs on Binder (BINDER_LAUNCH_HOST is set)" in why and 'preset = "laptop"' in why
+
+
+def test_elsewhere_a_notebook_without_a_preset_runs_laptop(capsys, monkeypatch):
+    for name in ("BINDER_LAUNCH_HOST", "BINDER_REPO_URL", "BINDER_REF_URL", "BINDER_REQUEST",
+                 "BINDER_PERSISTENT_REQUEST"):
+        monkeypatch.delenv(name, raising=False)
+    _, prov, _ = start_study("02_self_contrastive_mlr", None, 0, {"start_study"}, {"preset", "seed"})
+    assert prov.preset == "laptop" and capsys.readouterr().out.splitlines()[1] == \
+        "why this preset: the default (on Binder it is `smoke`)"
 
 
 def test_start_study_refuses_an_undeclared_parameter():

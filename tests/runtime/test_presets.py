@@ -1,6 +1,46 @@
+import json
+from pathlib import Path
+
 import pytest
 
-from mlrlib.runtime.presets import PRESETS, PresetError, check_parameters, get_preset
+from mlrlib.runtime.presets import (
+    BINDER_PRESET,
+    BINDER_VARIABLES,
+    DEFAULT_PRESET,
+    PRESETS,
+    PresetError,
+    check_parameters,
+    choose_preset,
+    get_preset,
+)
+
+NOTEBOOKS = sorted((Path(__file__).resolve().parents[2] / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+
+
+@pytest.mark.parametrize("variable", BINDER_VARIABLES)
+def test_any_binder_variable_makes_the_default_the_binder_preset(variable):
+    choice = choose_preset(None, {variable: "https://mybinder.org/", "HOME": "/home/jovyan"})
+    assert choice.name == BINDER_PRESET == "smoke" and variable in choice.reason
+
+
+def test_a_named_preset_always_wins_even_on_binder():
+    assert choose_preset("laptop", {"BINDER_LAUNCH_HOST": "https://mybinder.org/"}).name == "laptop"
+    assert choose_preset("paper", {}).name == "paper"
+
+
+def test_elsewhere_the_default_is_laptop():
+    assert choose_preset(None, {"BINDER_LAUNCH_HOST": ""}).name == DEFAULT_PRESET == "laptop"
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
+def test_committed_notebooks_leave_the_preset_to_where_they_run(notebook):
+    """A reader's Run All on Binder must not run a stored `laptop`: the parameters cell says None and no
+    papermill-injected cell overrides it."""
+    cells = json.loads(notebook.read_text())["cells"]
+    tags = [set(c.get("metadata", {}).get("tags", [])) for c in cells]
+    assert not any("injected-parameters" in t for t in tags)
+    parameters = next(c for c, t in zip(cells, tags) if "parameters" in t)
+    assert "".join(parameters["source"]).startswith("preset = None")
 
 
 def test_every_study_has_the_three_presets():

@@ -41,6 +41,22 @@ def test_unexecuted_cells_are_caught_but_empty_ones_are_not():
     assert problems(nb) == ["cell 2: not executed"]
 
 
+def test_progress_bars_left_in_an_output_are_caught():
+    widget = executed("train()")
+    widget.cells[1].outputs.append(new_output("display_data", data={
+        "application/vnd.jupyter.widget-view+json": {"model_id": "abc", "version_major": 2, "version_minor": 0},
+        "text/plain": "train:   0%|          | 0/3 [00:00<?, ?it/s]"}))
+    text = executed("encode()")
+    text.cells[1].outputs.append(new_output("stream", name="stderr", text="encode:  50%|█████     | 2/4 [00:01<00:01]"))
+    rate = executed("rerank()")
+    rate.cells[1].outputs.append(new_output("stream", name="stderr", text="\rrerank: 7it [00:02,  3.10it/s]"))
+    for nb in (widget, text, rate):
+        assert problems(nb) == ["cell 1: a progress bar's output (run headless with MLRLIB_PROGRESS=0)"]
+    warning = executed("fit()")
+    warning.cells[1].outputs.append(new_output("stream", name="stderr", text="UserWarning: 100% of 3 items\n"))
+    assert problems(warning) == []
+
+
 def test_out_of_order_execution_is_caught():
     found = problems(executed("a = 1", "b = 2", "c = 3", counts=[1, 3, 2]))
     assert any("execution count 3, expected 2" in f for f in found)

@@ -10,7 +10,17 @@ NOTEBOOKS = sorted((Path(__file__).resolve().parents[2] / "notebooks").glob("[0-
 @pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.stem)
 def test_notebook_declares_preset_and_seed(nb):
     params = pm.inspect_notebook(str(nb))
-    assert {"preset", "seed"} <= set(params) and params["preset"]["default"] == '"laptop"'
+    assert {"preset", "seed"} <= set(params) and params["preset"]["default"] == "None"  # laptop, or smoke on Binder
+
+
+def test_the_runner_injects_a_preset_except_where_the_notebook_should_pick_it():
+    import sys
+    sys.path.insert(0, str(NOTEBOOKS[0].parents[1] / "tools"))
+    from run_notebooks import parameters_for
+    assert parameters_for("smoke", False, {"seed": 1}) == {"preset": "smoke", "seed": 1}
+    assert parameters_for("laptop", False, {}) == {"preset": "laptop"}
+    assert parameters_for("laptop", True, {}) == {}  # the committed notebooks: Run All picks where it runs
+    assert parameters_for("auto", False, {"seed": 2}) == {"seed": 2}
 
 
 @pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.stem)
