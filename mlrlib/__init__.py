@@ -31,7 +31,8 @@ for _name, _value in (("MKL_CBWR", "AUTO"), ("MKL_DYNAMIC", "FALSE"), ("OMP_DYNA
                       ("CUBLAS_WORKSPACE_CONFIG", ":4096:8")):
     os.environ.setdefault(_name, _value)
 
-# a kernel's resident memory follows what it holds (glibc keeps freed tensors otherwise: runtime/memory.py)
+# on Binder, a kernel's resident memory follows what it holds (glibc keeps freed tensors otherwise; elsewhere speed
+# wins: runtime/memory.py)
 from mlrlib.runtime.memory import release_freed_memory  # noqa: E402
 
 release_freed_memory()

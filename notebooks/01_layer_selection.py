@@ -105,7 +105,7 @@ print(f"best zero-shot vector: {best.pooling} of layer {best.layer}, Top-20 {100
 # %%
 sets = study.layer_sets(L, cfg["m_sweep"])
 runs, logs, models, vectors = study.fine_tune_layer_sets(data, sets, cfg["model"], L, cfg["train"], cfg["encode"],
-                                                seed, progress=False)
+                                                seed)
 test = evaluate_runs(data.split("test").qrels, runs["test"] + [bm25_test], baseline="DE (last layer)")
 atomic_write_csv(test, OUT / "fine_tuned_test.csv", index=False)
 table = metric_table(test)

@@ -17,7 +17,7 @@ from mlrlib.runtime import cache, paths
 PACKAGE = Path(__file__).resolve().parent.parent / "mlrlib"
 TIERS = ("methods", "training", "data", "evaluation", "runtime", "studies")
 RUNTIME_BASE = {"mlrlib.runtime", "mlrlib.runtime.paths", "mlrlib.runtime.cache", "mlrlib.runtime.provenance",
-                "mlrlib.runtime.progress", "mlrlib.runtime.memory"}
+                "mlrlib.runtime.progress", "mlrlib.runtime.memory", "mlrlib.runtime.binder"}
 # the tiers each tier may import (besides itself and runtime's base)
 BELOW = {"methods": set(), "data": set(), "training": {"methods", "data"},
          "evaluation": {"methods", "data", "training"}, "runtime": {"methods", "data", "training", "evaluation"},

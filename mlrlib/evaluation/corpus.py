@@ -15,6 +15,7 @@ import numpy as np
 from mlrlib.methods.encoders import MultiLayerEncoder
 from mlrlib.methods.vector_store import encode_to_store
 from mlrlib.runtime.cache import cache_dir, config_hash
+from mlrlib.runtime.progress import show_progress
 
 
 def weights_fingerprint(encoder: MultiLayerEncoder) -> str:
@@ -32,10 +33,10 @@ def corpus_vectors(encoder: MultiLayerEncoder, texts, layers, pooling: str, norm
     kwargs = {"batch_size": enc["batch_size"], "max_length": enc["p_max_len"], "bf16": enc["bf16"],
               "normalize": normalize}
     if not enc.get("store"):
-        return encoder.encode(texts, layers, poolings=(pooling,), progress=None, **kwargs)[pooling]
+        return encoder.encode(texts, layers, poolings=(pooling,), progress=show_progress(), **kwargs)[pooling]
     key = {"weights": weights_fingerprint(encoder), "layers": list(layers), "pooling": pooling,
            "normalize": normalize, "encode": {k: v for k, v in enc.items() if k != "batch_size"},
            "corpus": config_hash(list(texts))}
     store = encode_to_store(encoder, texts, {"p": list(layers)}, cache_dir("stores", key), pooling=pooling,
-                            dtype=enc["store"], progress=None, **kwargs)
+                            dtype=enc["store"], progress=show_progress(), **kwargs)
     return store.array("p")

@@ -9,6 +9,7 @@ from mlrlib.data.retrieval_data import RetrievalData
 from mlrlib.evaluation.metrics import ranx_run
 from mlrlib.methods.cross_encoder import CrossEncoder
 from mlrlib.runtime.cache import atomic_write_json, cache_dir, config_hash
+from mlrlib.runtime.progress import resolved
 
 
 def rerank(ranker: CrossEncoder, run: Run, query_text: dict, passage_text: dict, depth: int, enc: dict,
@@ -17,7 +18,7 @@ def rerank(ranker: CrossEncoder, run: Run, query_text: dict, passage_text: dict,
     pairs = [(q, p) for q, hits in run.to_dict().items()
              for p, _ in sorted(hits.items(), key=lambda kv: -kv[1])[:depth]]
     scores = ranker.score([query_text[q] for q, _ in pairs], [passage_text[p] for _, p in pairs],
-                          enc["q_max_len"], enc["p_max_len"], enc["batch_size"], enc["bf16"], progress)
+                          enc["q_max_len"], enc["p_max_len"], enc["batch_size"], enc["bf16"], resolved(progress))
     out: dict = {}
     for (q, p), s in zip(pairs, scores):
         out.setdefault(q, {})[p] = float(s)

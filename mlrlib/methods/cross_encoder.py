@@ -20,12 +20,12 @@ from pathlib import Path
 import numpy as np
 import torch
 from torch import nn
+from tqdm.auto import tqdm
 from transformers import AutoConfig, AutoModel, AutoModelForSequenceClassification, AutoTokenizer
 from transformers.utils import logging as hf_logging
 
 from mlrlib.methods.device import default_device, device_of, to_device
 from mlrlib.methods.encoders import bf16_autocast, resolve_model
-from mlrlib.runtime.progress import progress_bar
 
 
 @dataclass
@@ -160,7 +160,7 @@ class CrossEncoder(nn.Module):
         self.eval()
         order = np.argsort([-len(p) - len(q) for q, p in zip(queries, passages)], kind="stable")
         out = np.zeros(len(order), dtype=np.float32)
-        for s in progress_bar(range(0, len(order), batch_size), "rerank", progress):
+        for s in tqdm(range(0, len(order), batch_size), desc="rerank", disable=not progress, leave=False):
             idx = order[s:s + batch_size]
             batch = self.pairs([queries[i] for i in idx], [passages[i] for i in idx], q_max_len, p_max_len)
             with bf16_autocast(bf16, self.device):

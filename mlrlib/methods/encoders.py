@@ -13,12 +13,12 @@ from pathlib import Path
 import numpy as np
 import torch
 from torch import nn
+from tqdm.auto import tqdm
 from transformers import AutoConfig, AutoModel, AutoTokenizer
 from transformers.utils import logging as hf_logging
 
 from mlrlib.methods.device import autocast, default_device, device_of, to_device
 from mlrlib.methods.layer_pooling import make_pooler
-from mlrlib.runtime.progress import progress_bar
 
 hf_logging.disable_progress_bar()
 
@@ -138,7 +138,7 @@ class MultiLayerEncoder(nn.Module):
         out = {p: np.zeros((len(texts), self.vectors_per_text(layers), self.dim), dtype=np.float32)
                for p in poolings}
         starts = range(0, len(texts), batch_size)
-        for s in progress_bar(starts, "encode", progress):
+        for s in tqdm(starts, desc="encode", disable=not progress, leave=False):
             idx = order[s:s + batch_size]
             batch = self.tokenize([texts[i] for i in idx], max_length)
             with bf16_autocast(bf16, self.device):

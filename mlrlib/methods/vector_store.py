@@ -26,8 +26,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
-
-from mlrlib.runtime.progress import progress_bar
+from tqdm.auto import tqdm
 
 META = "meta.json"
 LOCK = ".lock"
@@ -265,7 +264,7 @@ def union_layers(encoder, layer_sets: dict[str, list[int]]) -> tuple[list[int], 
 
 def encode_to_store(encoder, texts, layer_sets: dict[str, list[int]], folder, *, pooling: str = "cls",
                     dtype: str = "float16", chunk_size: int = 4096, rank: int = 0, world_size: int = 1,
-                    progress: bool | None = False, **encode_kwargs) -> VectorStore:
+                    progress: bool = False, **encode_kwargs) -> VectorStore:
     """Encode `texts` (a sliceable sequence) into the store in `folder`, one chunk at a time.
 
     Each of this rank's chunks (c % world_size == rank) not yet done gets one `encoder.encode` call over
@@ -281,7 +280,7 @@ def encode_to_store(encoder, texts, layer_sets: dict[str, list[int]], folder, *,
                      chunk_size=chunk_size)
     store = VectorStore.create_or_open(folder, spec)
     mine = [c for c in store.chunks()[rank::world_size] if not store.done(c)]
-    for chunk in progress_bar(mine, "encode to store", progress):
+    for chunk in tqdm(mine, desc="encode to store", disable=not progress, leave=False):
         rows = store.rows(chunk)
         out = encoder.encode(texts[rows], layers, poolings=(pooling,), **encode_kwargs)[pooling]
         store.write_chunk(chunk, {name: out[:, p] for name, p in positions.items()})

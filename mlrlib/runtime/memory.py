@@ -7,8 +7,11 @@ later, differently sized tensors do not fill. Notebook 03's smoke run held about
 of which about 0.4 GB was free memory kept by malloc (`malloc_trim` showed it). A fixed threshold turns that dynamic
 behaviour off: every block of at least `MMAP_THRESHOLD` bytes is its own mapping, returned to the system on `free`.
 
-Set by `import mlrlib` (`MLRLIB_MALLOC=default` leaves malloc as it is). Its cost in training speed is measured by
-`benchmarks/allocator.py`; its effect on each notebook's peak memory by `benchmarks/memory.py`.
+It costs speed: every large tensor is a fresh mapping whose pages the kernel zeroes on first touch. Training MiniLM
+ran 1.44x the seconds per step of malloc's default, for 257 MiB less peak memory and 500 MiB less held after a model
+was freed (`benchmarks/allocator.py`). So `import mlrlib` sets it where memory is what runs out, on Binder, and
+leaves malloc alone elsewhere; `MLRLIB_MALLOC=fixed` or `default` decides it outright. Its effect on each notebook's
+peak memory: `benchmarks/memory.py --binder`.
 """
 from __future__ import annotations
 
@@ -16,6 +19,8 @@ import ctypes
 import ctypes.util
 import os
 import platform
+
+from mlrlib.runtime.binder import binder_variable
 
 M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter number (malloc.h)
 MMAP_THRESHOLD = 1 << 20  # 1 MiB: a MiniLM activation of one batch is several MiB, a tokenizer's strings far less
@@ -27,10 +32,23 @@ def _glibc():
     return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
 
 
-def release_freed_memory(threshold: int = MMAP_THRESHOLD) -> bool:
-    """Fix glibc's mmap threshold at `threshold` bytes; False where malloc is not glibc's (nothing changed) or the
-    environment asks for the default (`MLRLIB_MALLOC=default`)."""
-    if os.environ.get("MLRLIB_MALLOC", "") == "default":
+class MallocSettingError(ValueError):
+    """MLRLIB_MALLOC holds something other than fixed or default."""
+
+
+def wanted(environ=None) -> bool:
+    """Whether to fix the threshold: MLRLIB_MALLOC=fixed or default says so; unset, on Binder only."""
+    environ = os.environ if environ is None else environ
+    setting = environ.get("MLRLIB_MALLOC", "").strip()
+    if setting not in ("", "fixed", "default"):
+        raise MallocSettingError(f"MLRLIB_MALLOC={setting!r}: set it to fixed or default, or unset it")
+    return setting == "fixed" or (not setting and binder_variable(environ) is not None)
+
+
+def release_freed_memory(threshold: int = MMAP_THRESHOLD, environ=None) -> bool:
+    """Fix glibc's mmap threshold at `threshold` bytes where `wanted`; True when it was set (False where it is not
+    wanted, or malloc is not glibc's)."""
+    if not wanted(environ):
         return False
     libc = _glibc()
     return bool(libc and libc.mallopt(M_MMAP_THRESHOLD, int(threshold)))

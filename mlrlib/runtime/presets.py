@@ -4,18 +4,16 @@ preset's code path on local stand-ins of its models and data, a few steps: `rehe
 from __future__ import annotations
 
 import copy
-import os
 from typing import NamedTuple
 
 from mlrlib.data.benchmark import benchmark_config
+from mlrlib.runtime.binder import BINDER_VARIABLES, binder_variable
 
 DEFAULT_PRESET = "laptop"
 # Binder (mybinder.org) gives a kernel about 2 GB and a share of slow cores: `laptop` trains for up to 45 minutes and
 # goes well above 2 GB, `smoke` stays under 1.5 GB (benchmarks/memory.py) and runs in a minute or two
 BINDER_PRESET = "smoke"
-# what BinderHub's spawner sets in every container it launches (binderhub's launcher, `BinderSpawner.get_env`)
-BINDER_VARIABLES = ("BINDER_LAUNCH_HOST", "BINDER_REPO_URL", "BINDER_REF_URL", "BINDER_REQUEST",
-                    "BINDER_PERSISTENT_REQUEST")
+__all__ = ["BINDER_VARIABLES"]  # re-exported: the variables that make the default the Binder preset
 
 _ENCODE = {"batch_size": 64, "q_max_len": 32, "p_max_len": 128, "bf16": True}
 # smoke is also Binder's preset: batches of 16 keep an every-layer encoding pass's activations small
@@ -267,10 +265,9 @@ def choose_preset(preset: str | None, environ=None) -> PresetChoice:
     where the kernel runs (`BINDER_PRESET` on Binder, `DEFAULT_PRESET` elsewhere)."""
     if preset is not None:
         return PresetChoice(preset, "named in the parameters cell (or by papermill)")
-    environ = os.environ if environ is None else environ
-    binder = [name for name in BINDER_VARIABLES if environ.get(name)]
+    binder = binder_variable(environ)
     if binder:
-        return PresetChoice(BINDER_PRESET, f"this kernel runs on Binder ({binder[0]} is set), whose 2 GB of memory and "
+        return PresetChoice(BINDER_PRESET, f"this kernel runs on Binder ({binder} is set), whose 2 GB of memory and "
                                            f"shared cores cannot hold `{DEFAULT_PRESET}`; set preset = "
                                            f"\"{DEFAULT_PRESET}\" in the parameters cell to run it anyway")
     return PresetChoice(DEFAULT_PRESET, f"the default (on Binder it is `{BINDER_PRESET}`)")

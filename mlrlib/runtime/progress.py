@@ -55,6 +55,11 @@ def show_progress(environ=None, in_kernel: bool | None = None, parent_command: s
     return sys.stderr.isatty() if terminal is None else terminal
 
 
+def resolved(progress: bool | None) -> bool:
+    """`progress` as given, or, when None, `show_progress()`: for `methods/`, which takes a plain bool."""
+    return show_progress() if progress is None else progress
+
+
 def progress_bar(iterable, desc: str, enabled: bool | None = None, **kwargs):
     """tqdm over `iterable`, cleared when done; drawn when `enabled`, or, when None, where `show_progress()` says."""
     show = show_progress() if enabled is None else enabled

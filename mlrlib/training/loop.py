@@ -51,7 +51,7 @@ class StepInBackward:
 
     def after_step(self):
         with warnings.catch_warnings():  # a parameter the loss did not reach never stepped: nothing to skip
-            warnings.filterwarnings("ignore", message="Detected call of `lr_scheduler.step()`")
+            warnings.filterwarnings("ignore", message=r"Detected call of `lr_scheduler.step\(\)`")
             for schedule in self.schedules:
                 schedule.step()
 

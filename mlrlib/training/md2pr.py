@@ -26,6 +26,7 @@ from mlrlib.methods.encoders import bf16_autocast
 from mlrlib.methods.false_negatives import false_negative_mask, make_filter, teacher_gaps
 from mlrlib.methods.losses import masked_info_nce
 from mlrlib.runtime.cache import atomic_dir, cache_dir, config_hash
+from mlrlib.runtime.progress import resolved
 from mlrlib.training.batches import index_batches
 from mlrlib.training.checkpoints import cached_training, data_fingerprint
 from mlrlib.training.config import TrainConfig
@@ -48,7 +49,7 @@ def teacher_scores(ranker: CrossEncoder, teacher_key: dict, pairs, negative_list
     passages = [c for i in rows for c in [pairs[i]["positive"], *negative_lists[i][:n]]]
     scores = np.full((len(pairs), 1 + n), np.nan, dtype=np.float32)
     scores[rows] = ranker.score(queries, passages, enc["q_max_len"], enc["p_max_len"], enc["batch_size"],
-                                enc["bf16"], progress).reshape(len(rows), 1 + n)
+                                enc["bf16"], resolved(progress)).reshape(len(rows), 1 + n)
     with atomic_dir(folder) as tmp:
         np.save(tmp / "scores.npy", scores)
     return scores
