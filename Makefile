@@ -81,6 +81,8 @@ bench: data $(BENCH_STAMP)
 	$(PY) benchmarks/search.py
 	$(PY) benchmarks/training.py
 	$(PY) benchmarks/memory.py --preset smoke
+	$(PY) benchmarks/memory.py --binder
+	$(PY) benchmarks/allocator.py
 	$(PY) benchmarks/streaming.py
 	$(PY) benchmarks/summary.py
 

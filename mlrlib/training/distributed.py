@@ -170,8 +170,7 @@ def train_data_parallel(encoder: MultiLayerEncoder, pairs, negatives, cfg: Train
         loss.backward()
         value = float(loss.detach())
         return value, {"loss": value, "grad_norm": grad_norm(encoder)}
-    return optimize(encoder, plan, cfg, step, progress=progress and ctx.main, desc=f"train (x{ctx.world_size})",
-                    step_in_backward=False)  # DDP's reducer sums the gradients after the backward pass
+    return optimize(encoder, plan, cfg, step, progress=progress and ctx.main, desc=f"train (x{ctx.world_size})")
 
 
 def encode_corpus_distributed(encoder: MultiLayerEncoder, texts, layer_sets: dict[str, list[int]], folder,
