@@ -30,9 +30,10 @@ report:
 test: unit site-check notebooks-smoke notebooks-rehearsal
 	$(PY) tools/check_determinism.py --only 03 --reference $${MLRLIB_RESULTS:-results}
 
-# lint (ruff, line length 120: pyproject.toml), then the unit tests
+# lint (ruff, line length 120: pyproject.toml), then the unit tests (Chromium first: tests/tools/test_site.py drives it)
 unit: install
-	$(PY) -m ruff check mlrlib tests tools benchmarks
+	$(PY) -m ruff check mlrlib tests tools benchmarks site
+	bash tools/install_browser.sh
 	$(PY) -m pytest -q tests
 
 notebooks-smoke: install
