@@ -23,9 +23,10 @@ METRICS = {"hit_rate@1": "Top-1", "hit_rate@5": "Top-5", "hit_rate@20": "Top-20"
 
 # ranx's constructors store the passage ids as numpy arrays of fixed-width strings, so its numba kernels take the
 # longest id's length as part of their type: every run whose longest id has a new length compiled (or loaded from
-# numba's cache) another set of kernels, 20-30 MiB each that the process keeps (notebook 01's smoke run grew by
-# about 420 MiB over its zero-shot layer runs, measured). Built through `add_multi`, the ids are plain strings to
-# numba: one set of kernels serves every run and qrels, and `compile_metrics` can put all of them in the cache.
+# numba's cache) another set of kernels, 20-30 MiB each that the process keeps (over notebook 01's seven zero-shot
+# [CLS] runs a process grew 276 MiB, and 127 MiB built as below, measured). Built through `add_multi`, the ids are
+# plain strings to numba: one set of kernels serves every run and qrels, and `compile_metrics` can put all of them
+# in the cache.
 # Order and ties are the constructor's (both insert, then sort by ranx's own sort: `test_metrics`).
 
 
@@ -110,8 +111,9 @@ TOP_K = 100
 
 def compile_metrics() -> None:
     """Compile every numba function of ranx that `evaluate_runs` calls into numba's on-disk cache (ranx asks for
-    `cache=True`), by evaluating two tiny runs. A later process loads them instead of compiling: compiling holds
-    about 180 MiB more in a kernel (LLVM), measured. Binder's postBuild runs it (`python -m mlrlib compile-metrics`)."""
+    `cache=True`), by evaluating two tiny runs. A later process loads them instead of compiling: a process's first
+    evaluation held 377 MiB more when it compiled them and 106 MiB when it loaded them (LLVM), measured. Binder's
+    postBuild runs it (`python -m mlrlib compile-metrics`)."""
     rng = np.random.default_rng(0)
     ids = [f"d{i}" for i in range(20)]
     qrels = {f"q{i}": {f"d{(i + j) % 20}": 1 for j in range(2)} for i in range(4)}

@@ -3,8 +3,8 @@
 glibc's malloc serves a large block from its heap unless the block is above the mmap threshold, and it raises that
 threshold (up to 32 MiB) each time a large mmapped block is freed. After the first few training steps almost every
 tensor therefore lives on the heap, and a freed model, optimizer state or activation stays resident as a hole that
-later, differently sized tensors do not fill. Notebook 03's smoke run held about 1.5 GB after its teacher's training,
-of which about 0.4 GB was free memory kept by malloc (`malloc_trim` showed it). A fixed threshold turns that dynamic
+later, differently sized tensors do not fill. Notebook 03's smoke run held 1,357 MiB after its teacher's training,
+of which 393 MiB was free memory kept by malloc (`malloc_trim` showed it). A fixed threshold turns that dynamic
 behaviour off: every block of at least `MMAP_THRESHOLD` bytes is its own mapping, returned to the system on `free`.
 
 It costs speed: every large tensor is a fresh mapping whose pages the kernel zeroes on first touch. Training MiniLM

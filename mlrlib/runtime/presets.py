@@ -7,13 +7,12 @@ import copy
 from typing import NamedTuple
 
 from mlrlib.data.benchmark import benchmark_config
-from mlrlib.runtime.binder import BINDER_VARIABLES, binder_variable
+from mlrlib.runtime.binder import binder_variable
 
 DEFAULT_PRESET = "laptop"
 # Binder (mybinder.org) gives a kernel about 2 GB and a share of slow cores: `laptop` trains for up to 45 minutes and
-# goes well above 2 GB, `smoke` stays under 1.5 GB (benchmarks/memory.py) and runs in a minute or two
+# goes well above 2 GB; `smoke` runs in a minute or two, at 1.6-1.9 GB per kernel (benchmarks/memory.py --binder)
 BINDER_PRESET = "smoke"
-__all__ = ["BINDER_VARIABLES"]  # re-exported: the variables that make the default the Binder preset
 
 _ENCODE = {"batch_size": 64, "q_max_len": 32, "p_max_len": 128, "bf16": True}
 # smoke is also Binder's preset: batches of 16 keep an every-layer encoding pass's activations small
@@ -271,6 +270,7 @@ def choose_preset(preset: str | None, environ=None) -> PresetChoice:
                                            f"shared cores cannot hold `{DEFAULT_PRESET}`; set preset = "
                                            f"\"{DEFAULT_PRESET}\" in the parameters cell to run it anyway")
     return PresetChoice(DEFAULT_PRESET, f"the default (on Binder it is `{BINDER_PRESET}`)")
+
 
 def get_preset(study: str, preset: str) -> dict:
     """A deep copy of the named preset of `study`; unknown names are an error."""

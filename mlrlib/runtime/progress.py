@@ -62,5 +62,4 @@ def resolved(progress: bool | None) -> bool:
 
 def progress_bar(iterable, desc: str, enabled: bool | None = None, **kwargs):
     """tqdm over `iterable`, cleared when done; drawn when `enabled`, or, when None, where `show_progress()` says."""
-    show = show_progress() if enabled is None else enabled
-    return tqdm(iterable, desc=desc, disable=not show, leave=False, **kwargs)
+    return tqdm(iterable, desc=desc, disable=not resolved(enabled), leave=False, **kwargs)

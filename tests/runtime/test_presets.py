@@ -3,9 +3,9 @@ from pathlib import Path
 
 import pytest
 
+from mlrlib.runtime.binder import BINDER_VARIABLES
 from mlrlib.runtime.presets import (
     BINDER_PRESET,
-    BINDER_VARIABLES,
     DEFAULT_PRESET,
     PRESETS,
     PresetError,
