@@ -14,6 +14,7 @@ import pandas as pd
 
 from mlrlib.data import load_data
 from mlrlib.data.retrieval_data import RetrievalData
+from mlrlib.runtime.memory import collect_after_each_cell
 from mlrlib.runtime.paths import results_dir
 from mlrlib.runtime.presets import check_parameters, choose_preset, get_preset
 from mlrlib.runtime.provenance import Provenance
@@ -35,12 +36,14 @@ class StudySetup(NamedTuple):
 def start_study(study: str, preset: str | None, seed: int, new_names: set, declared: set,
                 max_colwidth: int | None = None, show_teacher_as: str | None = None) -> StudySetup:
     """Refuse undeclared parameters, choose and read the preset (`preset` None: the default for where the kernel
-    runs, `presets.choose_preset`), start the provenance clock, make the results folder, set pandas' display, and
-    print one line naming the run (and its teacher model, under that label), then why this preset.
+    runs, `presets.choose_preset`), start the provenance clock, make the results folder, set pandas' display, free
+    reference cycles after every cell (`memory.collect_after_each_cell`), and print one line naming the run (and its
+    teacher model, under that label), then why this preset.
 
     new_names: the global names defined since the parameters cell, i.e. papermill's injected parameters plus
     `start_study` itself (the setup cell imports it first)."""
     check_parameters(new_names - {"start_study"}, declared)
+    collect_after_each_cell()
     preset, reason = choose_preset(preset)
     cfg = get_preset(study, preset)
     _running["preset"] = preset

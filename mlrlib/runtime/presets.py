@@ -11,7 +11,7 @@ from mlrlib.runtime.binder import binder_variable
 
 DEFAULT_PRESET = "laptop"
 # Binder (mybinder.org) gives a kernel about 2 GB and a share of slow cores: `laptop` trains for up to 45 minutes and
-# goes well above 2 GB; `smoke` runs in a minute or two, at 1.6-1.9 GB per kernel (benchmarks/memory.py --binder)
+# goes well above 2 GB; `smoke` runs in a minute or two (its peak per kernel: benchmarks/memory.py --binder)
 BINDER_PRESET = "smoke"
 
 _ENCODE = {"batch_size": 64, "q_max_len": 32, "p_max_len": 128, "bf16": True}
@@ -183,6 +183,15 @@ PRESETS["05_open_questions"] = {
               "symmetric_data": {"spec": "debian",
                                  "benchmark": benchmark_config(corpus_size=10_000, max_weak_pairs=4000)}},
 }
+
+
+# smoke is also Binder's preset (about 2 GB a kernel): its models train with gradient checkpointing, which
+# keeps each step's activations to about one layer's (a teacher step: 165 MiB instead of 465) and trains the
+# same weights bitwise (tests/training/test_checkpointing.py), at about a third more compute per step.
+for _study in PRESETS.values():
+    for _part in ("train", "teacher"):
+        if _part in _study["smoke"]:
+            _study["smoke"][_part] = {**_study["smoke"][_part], "checkpointing": True}
 
 
 # The `rehearsal` presets: every `paper` preset run end to end on this machine, so its code path (12- and 24-layer

@@ -19,6 +19,9 @@ INITS = ("ce", "de", "base")
 # Fields added after the first checkpoints were cached. They are left out of the key at their default,
 # so every config written before them keeps its hash (and its cached checkpoint).
 _LATER_DEFAULTS = {"decorrelation": 0.0, "attention": "bidirectional"}
+# How a run spends memory, not what it computes: left out of the key (gradient checkpointing gives
+# bitwise-equal weights, tests/training/test_checkpointing.py), so either way finds the same checkpoint.
+_NOT_IN_KEY = ("checkpointing",)
 
 
 @dataclass(frozen=True)
@@ -85,6 +88,7 @@ class TrainConfig:
     p_max_len: int = 128                  # passage tokens kept
     grad_cache_chunk: int | None = None   # sub-batch of gradient caching; None: one forward per batch
     bf16: bool = True                     # bfloat16 autocast (on the model's device)
+    checkpointing: bool = False           # recompute each layer's activations in backward: less memory, same weights
     objective: str = "mlr"                # one of OBJECTIVES (see below)
     lam: float = 1.0                      # lambda: weight of single-vector MLR's regularizer
     layer_pooling: str | None = None      # None, or a `layer_pooling.POOLERS` kind pooling S into one vector
@@ -115,6 +119,8 @@ class TrainConfig:
         """The plain dict whose hash names the checkpoint (see the module docstring)."""
         out = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
         out["doc_layers"] = list(self.doc_layers)
+        for name in _NOT_IN_KEY:
+            del out[name]
         for name, default in _LATER_DEFAULTS.items():
             if out[name] == default:
                 del out[name]

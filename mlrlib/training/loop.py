@@ -10,7 +10,9 @@ import random
 import torch
 from transformers import get_linear_schedule_with_warmup
 
+from mlrlib.runtime.memory import collect_cycles
 from mlrlib.runtime.progress import progress_bar
+from mlrlib.training.step import checkpointed
 
 
 def seed_everything(seed: int) -> None:
@@ -23,6 +25,7 @@ def optimize(encoder, plan, cfg, step, head=(), progress=None, desc="train") -> 
     """AdamW with linear warmup and decay over `plan`; `step(batch)` runs forward and backward and
     returns (loss, record). The encoder's pooler and the extra `head` parameters train at head_lr.
     Returns the records, one per step."""
+    collect_cycles()  # before the optimizer's state and the activations are allocated
     seed_everything(cfg.seed)
     head = [p for n, p in encoder.named_parameters() if n.startswith("pooler.")] + list(head)
     body = [p for n, p in encoder.named_parameters() if not n.startswith("pooler.")]
@@ -31,12 +34,13 @@ def optimize(encoder, plan, cfg, step, head=(), progress=None, desc="train") -> 
     encoder.train()
     records = []
     bar = progress_bar(plan, desc, progress)
-    for batch in bar:
-        loss, record = step(batch)
-        records.append(record)
-        opt.step()
-        sched.step()
-        opt.zero_grad(set_to_none=True)
-        bar.set_postfix(loss=f"{loss:.3f}")
+    with checkpointed(encoder.model, cfg.checkpointing):
+        for batch in bar:
+            loss, record = step(batch)
+            records.append(record)
+            opt.step()
+            sched.step()
+            opt.zero_grad(set_to_none=True)
+            bar.set_postfix(loss=f"{loss:.3f}")
     encoder.eval()
     return records

@@ -23,9 +23,11 @@ from mlrlib.methods.cross_encoder import CrossEncoder, GatedCrossEncoder, load_c
 from mlrlib.methods.encoders import bf16_autocast, resolve_model
 from mlrlib.methods.losses import listwise_ranking_loss
 from mlrlib.runtime.cache import atomic_dir, atomic_write_json, cache_dir, held_or_loaded
+from mlrlib.runtime.memory import collect_cycles
 from mlrlib.runtime.progress import progress_bar
 from mlrlib.training.batches import index_batches
 from mlrlib.training.checkpoints import data_fingerprint
+from mlrlib.training.step import checkpointed
 
 KINDS = ("gated", "classifier")
 
@@ -49,6 +51,7 @@ class RankerConfig:
     p_max_len: int = 128       # passage tokens kept
     bf16: bool = True          # bfloat16 autocast (on the model's device)
     seed: int = 0              # seeds the batches and a fresh head
+    checkpointing: bool = False  # recompute each layer's activations in backward: less memory, same weights
 
     def __post_init__(self):
         if self.kind not in KINDS:
@@ -57,7 +60,11 @@ class RankerConfig:
             raise ValueError("ranker training needs steps >= 0, batch_size >= 1 and negatives >= 1")
 
     def key(self) -> dict:
-        return dataclasses.asdict(self)
+        """The dict whose hash names the cached ranker; `checkpointing` is left out (it changes the memory a
+        step takes, not the weights: tests/training/test_checkpointing.py)."""
+        out = dataclasses.asdict(self)
+        del out["checkpointing"]
+        return out
 
 
 def make_ranker(cfg) -> CrossEncoder:
@@ -90,6 +97,7 @@ def fit_ranker(ranker: CrossEncoder, pairs, negative_lists, cfg, progress=None, 
     """Train `ranker` in place with the listwise loss; the loss of every step.
     `after_step(step, ranker)`, if given, is called once before training (step 0) and after each
     optimizer step (steps count from 1), with the ranker in eval mode."""
+    collect_cycles()  # before the optimizer's state and the activations are allocated
     random.seed(cfg.seed)
     torch.manual_seed(cfg.seed)
     head = [p for n, p in ranker.named_parameters() if _is_head(n)]
@@ -100,24 +108,30 @@ def fit_ranker(ranker: CrossEncoder, pairs, negative_lists, cfg, progress=None, 
         after_step(0, ranker.eval())
     ranker.train()
     losses = []
-    for step in progress_bar(ranker_batches(pairs, negative_lists, cfg), "teacher", progress):
-        width = len(step[0][1])
-        queries = [q for q, cands in step for _ in cands]
-        with bf16_autocast(cfg.bf16, ranker.device):
-            scores = ranker(ranker.pairs(queries, [p for _, cands in step for p in cands],
-                                         cfg.q_max_len, cfg.p_max_len)).float()
-        loss = listwise_ranking_loss(scores.view(-1, width))
-        loss.backward()
-        opt.step()
-        sched.step()
-        opt.zero_grad(set_to_none=True)
-        losses.append(float(loss.detach()))
-        if after_step is not None:
-            ranker.eval()
-            after_step(len(losses), ranker)
-            ranker.train()
+    with checkpointed(ranker.model, cfg.checkpointing):
+        for step in progress_bar(ranker_batches(pairs, negative_lists, cfg), "teacher", progress):
+            losses.append(_listwise_step(ranker, step, cfg))
+            opt.step()
+            sched.step()
+            opt.zero_grad(set_to_none=True)
+            if after_step is not None:
+                ranker.eval()
+                after_step(len(losses), ranker)
+                ranker.train()
     ranker.eval()
     return losses
+
+
+def _listwise_step(ranker: CrossEncoder, step, cfg) -> float:
+    """Forward and backward of one batch: each query's candidates (positive first) scored jointly."""
+    width = len(step[0][1])
+    queries = [q for q, cands in step for _ in cands]
+    with bf16_autocast(cfg.bf16, ranker.device):
+        scores = ranker(ranker.pairs(queries, [p for _, cands in step for p in cands],
+                                     cfg.q_max_len, cfg.p_max_len)).float()
+    loss = listwise_ranking_loss(scores.view(-1, width))
+    loss.backward()
+    return float(loss.detach())
 
 
 def train_ranker(pairs, negative_lists, cfg, progress=None) -> tuple[CrossEncoder, dict]:
