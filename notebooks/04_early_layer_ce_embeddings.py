@@ -53,7 +53,7 @@ from IPython.display import display
 from mlrlib.evaluation import figures as plots
 from mlrlib.evaluation.claims import best_on_dev
 from mlrlib.evaluation.comparison import evaluate, seed_summary
-from mlrlib.evaluation.cost import encoding_flops, encoding_throughput, parameter_counts, pipeline_latency
+from mlrlib.evaluation.cost import pipeline_latency
 from mlrlib.evaluation.layer_analysis import layer_by_layer
 from mlrlib.evaluation.metrics import bm25_run, metric_table
 from mlrlib.evaluation.reranking import cached_rerank
@@ -197,16 +197,14 @@ display(seed_table)
 # length-sorted batches, mean pooling, `bf16` autocast as in every other encode here. FLOPs are counted by torch's
 # `FlopCounterMode` on those very batches (attention included); the throughput is the median of several timed
 # passes after a warm-up, the models in rotating order. The FLOP ratio is what removing layers can give at most; the
-# embedding layer, tokenisation and pooling do not shrink.
+# embedding layer, tokenisation and pooling do not shrink. `study.measure_speed` runs `encoding_flops` and
+# `encoding_throughput` on each model, loaded from the cache for that call only.
 
 # %%
-encoders = {study.FULL: (full.encoder, L), **{f"DE-{l}": (light[f"DE-{l}"].encoder, l) for l in sorted(cfg["layers"], reverse=True)}}
+depths = {study.FULL: (full, L), **{f"DE-{l}": (light[f"DE-{l}"], l) for l in sorted(cfg["layers"], reverse=True)}}
 sample = [str(t) for t in np.random.default_rng(seed).choice(data.corpus_texts, min(cfg["speed"]["passages"], len(data.corpus_texts)),
                                                              replace=False)]
-flops = {n: encoding_flops(e, l, sample, enc) for n, (e, l) in encoders.items()}
-throughput = encoding_throughput(encoders, sample, enc, cfg["speed"]["repeats"])
-params = parameter_counts({n: e for n, (e, _) in encoders.items()})
-speed = study.speed_table(throughput, flops, params)
+speed = study.measure_speed(depths, sample, enc, cfg["speed"]["repeats"])
 atomic_write_csv(speed, OUT / "speed.csv")
 atomic_write_text(OUT / "speed.md", speed.round(3).to_markdown())
 display(speed.round(2))
@@ -274,7 +272,7 @@ checks = {
     "DE-2 keeps 2 transformer layers, the upper ones deleted": len(light["DE-2"].encoder.model.encoder.layer) == 2
         and light["DE-2"].encoder.model.config.num_hidden_layers == 2,
     "every DE-l keeps exactly l layers": all(len(light[f"DE-{l}"].encoder.model.encoder.layer) == l for l in cfg["layers"]),
-    "DE-2 has fewer parameters than the full DE": bool(params.loc["DE-2", "parameters"] < params.loc[study.FULL, "parameters"]),
+    "DE-2 has fewer parameters than the full DE": bool(speed.loc["DE-2", "parameters"] < speed.loc[study.FULL, "parameters"]),
     "untrained DE-2 embeds exactly as the cross-encoder's layer 2": bool(np.allclose(as_de2, as_ce, atol=1e-5)),
     "the embedder is the cross-encoder's own body, not a copy": embedder.model is ranker.model.base_model,
     "FLOPs fall with every layer removed": list(speed["GFLOPs"]) == sorted(speed["GFLOPs"], reverse=True),

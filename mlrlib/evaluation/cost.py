@@ -7,10 +7,10 @@ slow patch of the machine hits all of them alike; report ratios, not absolute ti
 from __future__ import annotations
 
 import time
+from contextlib import nullcontext
 
 import numpy as np
 import pandas as pd
-import torch
 from torch.utils.flop_counter import FlopCounterMode
 
 from mlrlib.evaluation.experiment import encode_queries
@@ -18,7 +18,7 @@ from mlrlib.methods.cross_encoder import eager_attention
 from mlrlib.methods.search import MultiVectorIndex
 from mlrlib.training.batches import batches
 from mlrlib.training.dual_encoder import build_encoder, loss_for
-from mlrlib.training.step import train_step
+from mlrlib.training.step import adamw, checkpointed, frozen_embeddings, train_step
 
 
 def index_cost(passages: np.ndarray) -> dict:
@@ -61,10 +61,13 @@ def interleaved_step_seconds(steppers: dict, plan) -> pd.DataFrame:
     return table.assign(ratio=table.seconds_per_step / table.seconds_per_step.iloc[0])
 
 
-def optimizer_step(step, opt):
-    """A stepper for `interleaved_step_seconds`: step(batch) (forward and backward), then `opt`."""
+def optimizer_step(step, opt, model, cfg, kernel=nullcontext):
+    """A stepper for `interleaved_step_seconds`: step(batch) (forward and backward), then `opt`, as training runs
+    it: with `cfg`'s checkpointing and frozen embeddings over the Hugging Face `model`, inside `kernel()` (the
+    attention kernel)."""
     def run(batch):
-        step(batch)
+        with kernel(), checkpointed(model, cfg.checkpointing), frozen_embeddings(model, cfg.freeze_embeddings):
+            step(batch)
         opt.step()
         opt.zero_grad(set_to_none=True)
     return run
@@ -83,7 +86,7 @@ def shared_students(cfgs: dict) -> dict[str, tuple]:
                 cfg.attention)
         if arch not in built:
             encoder = build_encoder(cfg).train()
-            built[arch] = (encoder, torch.optim.AdamW(encoder.parameters(), lr=cfg.lr))
+            built[arch] = (encoder, adamw(encoder.parameters(), cfg))
         out[name] = built[arch]
     return out
 
@@ -94,7 +97,8 @@ def train_step_seconds(cfgs: dict, pairs, steps: int = 3) -> pd.DataFrame:
     steppers = {}
     for name, (encoder, opt) in shared_students(cfgs).items():
         cfg = cfgs[name]
-        steppers[name] = optimizer_step(lambda b, e=encoder, c=cfg, f=loss_for(cfg): train_step(e, *b, c, f), opt)
+        steppers[name] = optimizer_step(lambda b, e=encoder, c=cfg, f=loss_for(cfg): train_step(e, *b, c, f), opt,
+                                        encoder.model, cfg)
     first = next(iter(cfgs.values()))
     return interleaved_step_seconds(steppers,
                                     batches(pairs, [], first.replace(hard_negatives=False, steps=steps + 1)))

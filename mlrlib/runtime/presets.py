@@ -185,13 +185,18 @@ PRESETS["05_open_questions"] = {
 }
 
 
-# smoke is also Binder's preset (about 2 GB a kernel): its models train with gradient checkpointing, which
-# keeps each step's activations to about one layer's (a teacher step: 165 MiB instead of 465) and trains the
-# same weights bitwise (tests/training/test_checkpointing.py), at about a third more compute per step.
+# smoke is also Binder's preset (about 2 GB a kernel), so it trains lean, in ways measured by
+# `benchmarks/memory.py --binder` and tested in tests/training/test_memory_options.py:
+# - gradient checkpointing keeps each step's activations to about one layer's (a teacher step: 165 MiB instead of
+#   465), the same weights bitwise, at about a third more compute per step;
+# - the fused AdamW allocates no temporaries in its step (88 MiB less at MiniLM's size);
+# - the retrievers keep their token embeddings fixed: no gradient or AdamW state for half of MiniLM (134 MiB).
+_LEAN = {"train": {"checkpointing": True, "fused_adamw": True, "freeze_embeddings": True},
+         "teacher": {"checkpointing": True, "fused_adamw": True}}
 for _study in PRESETS.values():
-    for _part in ("train", "teacher"):
+    for _part, _options in _LEAN.items():
         if _part in _study["smoke"]:
-            _study["smoke"][_part] = {**_study["smoke"][_part], "checkpointing": True}
+            _study["smoke"][_part] = {**_study["smoke"][_part], **_options}
 
 
 # The `rehearsal` presets: every `paper` preset run end to end on this machine, so its code path (12- and 24-layer

@@ -14,6 +14,7 @@ import pandas as pd
 
 from mlrlib.evaluation.claims import Claim, claims_frame
 from mlrlib.evaluation.comparison import compare_runs
+from mlrlib.evaluation.cost import encoding_flops, encoding_throughput, parameter_counts
 from mlrlib.evaluation.experiment import TrainedModel, evaluated, reuse_or_make
 from mlrlib.training.batches import plan_rows
 from mlrlib.training.config import TrainConfig
@@ -66,6 +67,16 @@ def early_layer_gaps(layers: pd.DataFrame, a: str, b: str, upto: int, metric="MR
     d = layers[(layers.metric == metric) & (layers.pooling == pooling) & layers.layer.between(1, upto)]
     v = d.pivot(index="layer", columns="model", values="value")
     return v[a] - v[b]
+
+
+def measure_speed(models: dict, sample, enc: dict, repeats: int) -> pd.DataFrame:
+    """`speed_table` of {name: (TrainedModel, layer)} on the passages `sample`: FLOPs (`cost.encoding_flops`),
+    throughput (`cost.encoding_throughput`, interleaved) and parameters. The encoders are loaded for this call
+    only: kept in the notebook, the four held 318 MiB for the rest of its run (Binder's kernel has about 2 GB)."""
+    encoders = {name: (model.encoder, layer) for name, (model, layer) in models.items()}
+    flops = {name: encoding_flops(e, layer, sample, enc) for name, (e, layer) in encoders.items()}
+    throughput = encoding_throughput(encoders, sample, enc, repeats)
+    return speed_table(throughput, flops, parameter_counts({name: e for name, (e, _) in encoders.items()}))
 
 
 def speed_table(throughput: pd.DataFrame, flops: dict, params: pd.DataFrame) -> pd.DataFrame:

@@ -29,7 +29,7 @@ def step_costs(configs: dict, data: RetrievalData, negs, ranker, scores, steps: 
     for name, (student, opt) in shared_students(configs).items():
         distiller = Distiller(student, ranker, data.train_pairs, negs, scores, configs[name])
         opt.add_param_group({"params": list(distiller.projections.parameters())})
-        steppers[name] = optimizer_step(distiller, opt)
+        steppers[name] = optimizer_step(distiller, opt, student.model, configs[name], distiller.attention_kernel)
     first = next(iter(configs.values()))
     return interleaved_step_seconds(steppers, index_batches(len(data.train_pairs), first.batch_size, steps + 1,
                                                             first.seed))

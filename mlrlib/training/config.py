@@ -18,9 +18,10 @@ INITS = ("ce", "de", "base")
 
 # Fields added after the first checkpoints were cached. They are left out of the key at their default,
 # so every config written before them keeps its hash (and its cached checkpoint).
-_LATER_DEFAULTS = {"decorrelation": 0.0, "attention": "bidirectional"}
+_LATER_DEFAULTS = {"decorrelation": 0.0, "attention": "bidirectional", "fused_adamw": False,
+                   "freeze_embeddings": False}
 # How a run spends memory, not what it computes: left out of the key (gradient checkpointing gives
-# bitwise-equal weights, tests/training/test_checkpointing.py), so either way finds the same checkpoint.
+# bitwise-equal weights, tests/training/test_memory_options.py), so either way finds the same checkpoint.
 _NOT_IN_KEY = ("checkpointing",)
 
 
@@ -89,6 +90,8 @@ class TrainConfig:
     grad_cache_chunk: int | None = None   # sub-batch of gradient caching; None: one forward per batch
     bf16: bool = True                     # bfloat16 autocast (on the model's device)
     checkpointing: bool = False           # recompute each layer's activations in backward: less memory, same weights
+    fused_adamw: bool = False             # torch's fused AdamW kernel: no temporaries, the same update up to rounding
+    freeze_embeddings: bool = False       # keep the token embeddings fixed (no gradient or AdamW state for them)
     objective: str = "mlr"                # one of OBJECTIVES (see below)
     lam: float = 1.0                      # lambda: weight of single-vector MLR's regularizer
     layer_pooling: str | None = None      # None, or a `layer_pooling.POOLERS` kind pooling S into one vector

@@ -104,7 +104,8 @@ def train_light(pairs, negative_lists, cfg: TrainConfig, ranker=None, teacher_ke
         student = build_light(cfg, ranker, full_de)
         step = LightStep(student, ranker, pairs, negative_lists, scores, cfg, reference=full_de)
         plan = index_batches(len(pairs), cfg.batch_size, cfg.steps, cfg.seed)
-        records = optimize(student, plan, cfg, step, progress=progress, desc=f"DE-{cfg.light.layers}")
+        with step.attention_kernel():
+            records = optimize(student, plan, cfg, step, progress=progress, desc=f"DE-{cfg.light.layers}")
         return student, {"steps": records, "losses": [r["loss"] for r in records]}
     return cached_training(light_key(cfg, pairs, negative_lists, teacher_key, reference_key), train)
 

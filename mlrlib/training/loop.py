@@ -12,7 +12,7 @@ from transformers import get_linear_schedule_with_warmup
 
 from mlrlib.runtime.memory import collect_cycles
 from mlrlib.runtime.progress import progress_bar
-from mlrlib.training.step import checkpointed
+from mlrlib.training.step import adamw, checkpointed, frozen_embeddings
 
 
 def seed_everything(seed: int) -> None:
@@ -29,12 +29,12 @@ def optimize(encoder, plan, cfg, step, head=(), progress=None, desc="train") -> 
     seed_everything(cfg.seed)
     head = [p for n, p in encoder.named_parameters() if n.startswith("pooler.")] + list(head)
     body = [p for n, p in encoder.named_parameters() if not n.startswith("pooler.")]
-    opt = torch.optim.AdamW([{"params": body}, {"params": head, "lr": cfg.head_lr}], lr=cfg.lr)
+    opt = adamw([{"params": body}, {"params": head, "lr": cfg.head_lr}], cfg)
     sched = get_linear_schedule_with_warmup(opt, int(cfg.warmup * len(plan)), len(plan))
     encoder.train()
     records = []
     bar = progress_bar(plan, desc, progress)
-    with checkpointed(encoder.model, cfg.checkpointing):
+    with checkpointed(encoder.model, cfg.checkpointing), frozen_embeddings(encoder.model, cfg.freeze_embeddings):
         for batch in bar:
             loss, record = step(batch)
             records.append(record)

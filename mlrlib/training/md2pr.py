@@ -80,6 +80,12 @@ class Distiller:
         width = teacher.model.config.hidden_size if self.word else student.dim
         self.projections = HiddenProjections(self.d.layer_map, width, student.dim).to(student.device)
 
+    def attention_kernel(self):
+        """The student's attention kernel for a whole training run: eager when word-level terms need its maps.
+        Held over the run, not only each forward, so that gradient checkpointing's recompute (in backward,
+        after `encode` returned) runs the same kernel as the forward did."""
+        return eager_attention(self.student.model) if self.word else nullcontext()
+
     def encode(self, texts, max_len: int):
         """Unit vectors [N, H] of the last layer, the model output, and each text's token positions."""
         cfg, L = self.cfg, self.student.num_layers
@@ -168,7 +174,8 @@ def train_student(pairs, negative_lists, cfg: TrainConfig, teacher: CrossEncoder
         distiller = Distiller(student, teacher.eval() if teacher is not None else None, pairs, negative_lists,
                               scores, cfg)
         plan = index_batches(len(pairs), cfg.batch_size, cfg.steps, cfg.seed)
-        records = optimize(student, plan, cfg, distiller, head=distiller.projections.parameters(),
-                           progress=progress, desc="student")
+        with distiller.attention_kernel():
+            records = optimize(student, plan, cfg, distiller, head=distiller.projections.parameters(),
+                               progress=progress, desc="student")
         return student, {"steps": records, "losses": [r["loss"] for r in records]}
     return cached_training(student_key(cfg, pairs, negative_lists, teacher_key), train)

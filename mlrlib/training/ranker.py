@@ -27,7 +27,7 @@ from mlrlib.runtime.memory import collect_cycles
 from mlrlib.runtime.progress import progress_bar
 from mlrlib.training.batches import index_batches
 from mlrlib.training.checkpoints import data_fingerprint
-from mlrlib.training.step import checkpointed
+from mlrlib.training.step import adamw, checkpointed
 
 KINDS = ("gated", "classifier")
 
@@ -52,6 +52,7 @@ class RankerConfig:
     bf16: bool = True          # bfloat16 autocast (on the model's device)
     seed: int = 0              # seeds the batches and a fresh head
     checkpointing: bool = False  # recompute each layer's activations in backward: less memory, same weights
+    fused_adamw: bool = False    # torch's fused AdamW kernel: no temporaries, the same update up to rounding
 
     def __post_init__(self):
         if self.kind not in KINDS:
@@ -61,9 +62,11 @@ class RankerConfig:
 
     def key(self) -> dict:
         """The dict whose hash names the cached ranker; `checkpointing` is left out (it changes the memory a
-        step takes, not the weights: tests/training/test_checkpointing.py)."""
+        step takes, not the weights: tests/training/test_memory_options.py)."""
         out = dataclasses.asdict(self)
         del out["checkpointing"]
+        if not self.fused_adamw:  # added later: at its default the key (and the cached rankers) stay as they were
+            del out["fused_adamw"]
         return out
 
 
@@ -102,7 +105,7 @@ def fit_ranker(ranker: CrossEncoder, pairs, negative_lists, cfg, progress=None, 
     torch.manual_seed(cfg.seed)
     head = [p for n, p in ranker.named_parameters() if _is_head(n)]
     body = [p for n, p in ranker.named_parameters() if not _is_head(n)]
-    opt = torch.optim.AdamW([{"params": body}, {"params": head, "lr": cfg.head_lr}], lr=cfg.lr)
+    opt = adamw([{"params": body}, {"params": head, "lr": cfg.head_lr}], cfg)
     sched = get_linear_schedule_with_warmup(opt, int(cfg.warmup * cfg.steps), cfg.steps)
     if after_step is not None:
         after_step(0, ranker.eval())

