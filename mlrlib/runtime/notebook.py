@@ -75,3 +75,20 @@ def check_all(checks: dict[str, bool]) -> None:
         print(("PASS " if ok else "SKIP " if name in unenforced else "FAIL ") + name)
     failed = [name for name, ok in checks.items() if not ok and name not in unenforced]
     assert not failed, f"failed checks: {failed}"
+
+
+def show_source(*functions) -> str:
+    """Show each function's source as a Python code block (Markdown in a notebook), so that a method's code is read
+    beside the equation the cell above states; returns the Markdown shown."""
+    import inspect
+
+    from IPython import get_ipython
+    from IPython.display import Markdown, display
+
+    text = "\n\n".join(f"`{f.__module__}.{f.__qualname__}`\n\n```python\n{inspect.getsource(f).rstrip()}\n```"
+                       for f in functions)
+    if get_ipython() is None:
+        print(text)
+    else:
+        display(Markdown(text))
+    return text

@@ -36,14 +36,14 @@ def loss_for(cfg: TrainConfig):
     return lambda q, d: objective(q, d, cfg) + cfg.decorrelation * layer_decorrelation(d)
 
 
-def fit(encoder, pairs, negatives, cfg: TrainConfig, loss_fn=None, progress=None) -> list[float]:
-    """Train `encoder` in place; returns the loss of every step."""
+def fit(encoder, pairs, negatives, cfg: TrainConfig, loss_fn=None, progress=None, after_step=None) -> list[float]:
+    """Train `encoder` in place; returns the loss of every step (`after_step`: see `loop.optimize`)."""
     loss_fn = loss_fn or loss_for(cfg)
 
     def step(batch):
         loss = float(train_step(encoder, *batch, cfg, loss_fn))
         return loss, loss
-    return optimize(encoder, batches(pairs, negatives, cfg), cfg, step, progress=progress)
+    return optimize(encoder, batches(pairs, negatives, cfg), cfg, step, progress=progress, after_step=after_step)
 
 
 def build_encoder(cfg: TrainConfig) -> MultiLayerEncoder:

@@ -21,10 +21,11 @@ def seed_everything(seed: int) -> None:
     torch.use_deterministic_algorithms(True)
 
 
-def optimize(encoder, plan, cfg, step, head=(), progress=None, desc="train") -> list:
+def optimize(encoder, plan, cfg, step, head=(), progress=None, desc="train", after_step=None) -> list:
     """AdamW with linear warmup and decay over `plan`; `step(batch)` runs forward and backward and
     returns (loss, record). The encoder's pooler and the extra `head` parameters train at head_lr.
-    Returns the records, one per step."""
+    `after_step(n)`, if given, is called after optimizer step n (counting from 1) with the encoder in
+    eval mode, e.g. to evaluate it (`evaluation.learning_curve`). Returns the records, one per step."""
     collect_cycles()  # before the optimizer's state and the activations are allocated
     seed_everything(cfg.seed)
     head = [p for n, p in encoder.named_parameters() if n.startswith("pooler.")] + list(head)
@@ -42,5 +43,9 @@ def optimize(encoder, plan, cfg, step, head=(), progress=None, desc="train") -> 
             sched.step()
             opt.zero_grad(set_to_none=True)
             bar.set_postfix(loss=f"{loss:.3f}")
+            if after_step is not None:
+                encoder.eval()
+                after_step(len(records))
+                encoder.train()
     encoder.eval()
     return records

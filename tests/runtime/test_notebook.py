@@ -44,3 +44,12 @@ def test_check_all_prints_every_check_and_fails_on_any(capsys):
     with pytest.raises(AssertionError, match=r"\['two'\]"):
         check_all({"one": True, "two": False})
     assert "FAIL two" in capsys.readouterr().out
+
+
+def test_show_source_shows_the_functions_own_code(capsys):
+    from mlrlib.methods.losses import info_nce, mlr_multi_vector_loss
+    from mlrlib.runtime.notebook import show_source
+    text = show_source(info_nce, mlr_multi_vector_loss)
+    assert "`mlrlib.methods.losses.info_nce`" in text and "def info_nce(" in text
+    assert "def mlr_multi_vector_loss(" in text and text.count("```python") == 2
+    assert "def info_nce(" in capsys.readouterr().out  # outside a notebook, shown as text

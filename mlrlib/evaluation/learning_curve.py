@@ -1,0 +1,73 @@
+"""Learning curves: a dual encoder's dev quality at several points of one training run, and where it flattens.
+
+One run of `cfg` (its `steps` the last point) is evaluated on the dev split after each step in `at_steps`, and
+before training (step 0). The snapshots sit on that run's schedule (linear decay to its last step), so a point
+before the end is a model whose learning rate has not yet decayed; a model trained for that many steps on its own
+schedule is at least as far along, so `plateau_step` chooses conservatively. Evaluation draws on no random
+generator, so the run's final weights are those of training `cfg` alone (tested), and they are stored as that
+config's checkpoint: the curve's last point costs no second training.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from mlrlib.data.retrieval_data import RetrievalData
+from mlrlib.evaluation.experiment import evaluate_model
+from mlrlib.evaluation.metrics import METRICS, per_query
+from mlrlib.runtime.cache import atomic_write_json, cache_dir
+from mlrlib.training.checkpoints import cached_training, checkpoint_folder, data_fingerprint
+from mlrlib.training.config import TrainConfig
+from mlrlib.training.dual_encoder import build_encoder, fit
+from mlrlib.training.negatives import training_data
+
+_NAMES = {label: name for name, label in METRICS.items()}
+
+
+def dev_score(encoder, cfg: TrainConfig, data: RetrievalData, enc: dict, metric: str, split: str = "dev") -> float:
+    """Mean `metric` (a label of `metrics.METRICS`, e.g. "MRR@10") of `encoder` searching `split`."""
+    runs, _ = evaluate_model("curve", encoder, cfg, data, enc, (split,))
+    return float(np.mean(per_query(data.split(split).qrels, runs[split], (_NAMES[metric],))[_NAMES[metric]]))
+
+
+def learning_curve(data: RetrievalData, cfg: TrainConfig, at_steps, enc: dict, metric: str = "MRR@10",
+                   split: str = "dev", progress=None) -> pd.DataFrame:
+    """Columns step, `metric`, loss (mean training loss since the previous point): one row per step of
+    `at_steps` and step 0. Trains `cfg.replace(steps=max(at_steps))` once; cached by config, data and points."""
+    at = sorted(set(at_steps))
+    cfg = cfg.replace(steps=at[-1])
+    pairs, negatives = training_data(data, True) if cfg.hard_negatives else (data.train_pairs, [])
+    key = {"config": cfg.key(), "data": data_fingerprint(pairs, negatives), "tag": "mlr"}
+    curve_key = {"train": key, "at": at, "metric": metric, "split": split, "encode": enc}
+    path = cache_dir("curves", curve_key) / "curve.json"
+    if path.exists():
+        return pd.read_json(path, orient="records")[["step", metric, "loss"]]
+    rows = [{"step": 0, metric: dev_score(build_encoder(cfg).eval(), cfg, data, enc, metric, split), "loss": None}]
+
+    def train():
+        encoder = build_encoder(cfg)
+
+        def record(step: int) -> None:
+            if step in at:
+                rows.append({"step": step, metric: dev_score(encoder, cfg, data, enc, metric, split)})
+        losses = fit(encoder, pairs, negatives, cfg, progress=progress, after_step=record)
+        return encoder, {"losses": losses}
+    if (checkpoint_folder(key).parent / "train_log.json").exists():
+        _, log = train()  # trained before without this curve: train again to read it, keep the stored checkpoint
+    else:
+        _, log = cached_training(key, train)
+    for row, start, end in zip(rows[1:], [0, *at[:-1]], at):
+        row["loss"] = float(np.mean(log["losses"][start:end]))
+    table = pd.DataFrame(rows)
+    atomic_write_json(path, table.to_dict("records"))
+    return table
+
+
+def plateau_step(curve: pd.DataFrame, metric: str = "MRR@10", tolerance: float = 0.01) -> int | None:
+    """The first evaluated step after which `metric` never rises by more than `tolerance` (absolute, e.g. 0.01 =
+    one point of MRR@10); None when only the last point qualifies (the curve had not flattened)."""
+    steps, values = curve["step"].to_numpy(), curve[metric].to_numpy()
+    for i in range(len(steps) - 1):
+        if values[i + 1:].max() - values[i] <= tolerance:
+            return int(steps[i])
+    return None

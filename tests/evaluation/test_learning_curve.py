@@ -1,0 +1,56 @@
+"""Learning curves (`evaluation.learning_curve`): the points, the plateau, and a last point that is the model."""
+import pandas as pd
+import pytest
+import torch
+
+from mlrlib.data.retrieval_data import RetrievalData
+from mlrlib.evaluation.learning_curve import learning_curve, plateau_step
+from mlrlib.training.config import TrainConfig
+from mlrlib.training.dual_encoder import train_encoder
+
+PAIRS = [{"query": f"question number {i} about topic {i % 3}", "positive": f"passage {i} on topic {i % 3} " * 3,
+          "positive_id": f"p{i}", "source": "t"} for i in range(8)]
+ENC = {"batch_size": 4, "q_max_len": 16, "p_max_len": 32, "bf16": False}
+
+
+def tiny_data() -> RetrievalData:
+    ids = [p["positive_id"] for p in PAIRS]
+    queries = {"dev": {f"q{i}": p["query"] for i, p in enumerate(PAIRS)}}
+    qrels = {"dev": {f"q{i}": {p["positive_id"]: 1} for i, p in enumerate(PAIRS)}}
+    return RetrievalData("tiny", ids, [p["positive"] for p in PAIRS], queries, qrels, PAIRS)
+
+
+def config(model) -> TrainConfig:
+    return TrainConfig(model=model, doc_layers=[3], query_layer=3, steps=99, batch_size=4, bf16=False,
+                       hard_negatives=False, lr=1e-3)
+
+
+def curve(values, steps=(0, 10, 20, 40, 80)) -> pd.DataFrame:
+    return pd.DataFrame({"step": steps, "MRR@10": values})
+
+
+def test_plateau_is_the_first_point_no_later_point_beats_by_more_than_the_tolerance():
+    assert plateau_step(curve([0.2, 0.5, 0.60, 0.605, 0.60])) == 20
+    assert plateau_step(curve([0.2, 0.5, 0.60, 0.605, 0.60]), tolerance=0.001) == 40
+    assert plateau_step(curve([0.2, 0.3, 0.4, 0.5, 0.6])) is None  # still rising: no plateau in the budget
+
+
+def test_curve_has_each_point_and_its_last_point_is_the_trained_model(tiny_model, tmp_path, monkeypatch):
+    data, cfg = tiny_data(), config(tiny_model)
+    table = learning_curve(data, cfg, [1, 2, 4], ENC, progress=False)
+    assert table["step"].tolist() == [0, 1, 2, 4]
+    assert table["MRR@10"].between(0, 1).all() and table["loss"].iloc[1:].notna().all()
+    stored, log = train_encoder(PAIRS, [], cfg.replace(steps=4), progress=False)
+    assert log["cached"]  # the curve's run stored the 4-step model's checkpoint
+    monkeypatch.setenv("MLRLIB_CACHE", str(tmp_path / "elsewhere"))
+    alone, log = train_encoder(PAIRS, [], cfg.replace(steps=4), progress=False)
+    assert not log["cached"]
+    assert all(torch.equal(a, b) for a, b in zip(stored.parameters(), alone.parameters()))
+
+
+def test_a_curve_is_read_back_from_the_cache(tiny_model, monkeypatch):
+    data, cfg = tiny_data(), config(tiny_model)
+    first = learning_curve(data, cfg, [1, 2], ENC, progress=False)
+    import mlrlib.evaluation.learning_curve as module
+    monkeypatch.setattr(module, "fit", lambda *a, **k: pytest.fail("trained again"))
+    pd.testing.assert_frame_equal(learning_curve(data, cfg, [2, 1], ENC, progress=False), first)
