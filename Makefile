@@ -81,6 +81,7 @@ bench: data $(BENCH_STAMP)
 	$(PY) benchmarks/encoding.py
 	$(PY) benchmarks/search.py
 	$(PY) benchmarks/training.py
+	$(PY) benchmarks/training_flops.py
 	$(PY) benchmarks/memory.py --preset smoke
 	$(PY) benchmarks/memory.py --binder
 	$(PY) benchmarks/allocator.py

@@ -9,7 +9,8 @@ from plots_bench import scaling_figure
 
 from mlrlib.runtime.cache import atomic_write_text
 
-ORDER = ("encoding", "search", "training", "allocator", "memory_smoke", "memory_binder", "memory_laptop", "streaming")
+ORDER = ("encoding", "search", "training", "training_flops", "allocator", "memory_smoke", "memory_binder",
+         "memory_laptop", "streaming")
 
 
 def section(record: dict) -> list[str]:

@@ -26,7 +26,6 @@ from common import Report, interleaved_medians, peak_rss_mib
 from transformers import get_linear_schedule_with_warmup
 
 from mlrlib.data import load_data
-from mlrlib.data.benchmark import benchmark_config
 from mlrlib.runtime.presets import get_preset
 from mlrlib.training.batches import batches
 from mlrlib.training.config import TrainConfig
@@ -44,7 +43,7 @@ def setting(quick: bool) -> dict:
 
 
 def plan(cfg: dict, steps: int):
-    data = load_data("debian", benchmark_config(corpus_size=2000))
+    data = load_data("debian", get_preset("01_layer_selection", "laptop")["benchmark"])
     pairs, negatives = training_data(data, True)
     return batches(pairs, negatives, cfg.replace(steps=steps))
 
