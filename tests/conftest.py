@@ -67,3 +67,16 @@ def ranked_run(name, ranks):
     from ranx import Run
     return Run({f"q{i}": {**{f"x{i}-{j}": 1.0 / j for j in range(1, 12)}, **({f"p{i}": 1.0 / r + 1e-6} if r else {})}
                 for i, r in enumerate(ranks)}, name=name)
+
+
+TOPIC_PAIRS = [{"query": f"question number {i} about topic {i % 3}", "positive": f"passage {i} on topic {i % 3} " * 3,
+                "positive_id": f"p{i}", "source": "t"} for i in range(8)]
+
+
+def pairs_data(split: str, pairs=TOPIC_PAIRS):
+    """A RetrievalData whose corpus is the pairs' positives and whose `split` asks each pair's query."""
+    from mlrlib.data.retrieval_data import RetrievalData
+    ids = [p["positive_id"] for p in pairs]
+    queries = {split: {f"q{i}": p["query"] for i, p in enumerate(pairs)}}
+    qrels = {split: {f"q{i}": {p["positive_id"]: 1} for i, p in enumerate(pairs)}}
+    return RetrievalData("tiny", ids, [p["positive"] for p in pairs], queries, qrels, pairs)

@@ -2,22 +2,19 @@
 import pandas as pd
 import pytest
 import torch
+from conftest import TOPIC_PAIRS, pairs_data
 
 from mlrlib.data.retrieval_data import RetrievalData
 from mlrlib.evaluation.learning_curve import learning_curve, plateau_step
 from mlrlib.training.config import TrainConfig
 from mlrlib.training.dual_encoder import train_encoder
 
-PAIRS = [{"query": f"question number {i} about topic {i % 3}", "positive": f"passage {i} on topic {i % 3} " * 3,
-          "positive_id": f"p{i}", "source": "t"} for i in range(8)]
+PAIRS = TOPIC_PAIRS
 ENC = {"batch_size": 4, "q_max_len": 16, "p_max_len": 32, "bf16": False}
 
 
 def tiny_data() -> RetrievalData:
-    ids = [p["positive_id"] for p in PAIRS]
-    queries = {"dev": {f"q{i}": p["query"] for i, p in enumerate(PAIRS)}}
-    qrels = {"dev": {f"q{i}": {p["positive_id"]: 1} for i, p in enumerate(PAIRS)}}
-    return RetrievalData("tiny", ids, [p["positive"] for p in PAIRS], queries, qrels, PAIRS)
+    return pairs_data("dev")
 
 
 def config(model) -> TrainConfig:

@@ -4,6 +4,7 @@ import gc
 
 import numpy as np
 import torch
+from conftest import TOPIC_PAIRS, pairs_data
 
 from mlrlib.data.retrieval_data import RetrievalData
 from mlrlib.evaluation.cost import shared_students
@@ -11,16 +12,12 @@ from mlrlib.evaluation.experiment import TrainedModel, evaluated
 from mlrlib.training.config import TrainConfig
 from mlrlib.training.dual_encoder import train_encoder
 
-PAIRS = [{"query": f"question number {i} about topic {i % 3}", "positive": f"passage {i} on topic {i % 3} " * 3,
-          "positive_id": f"p{i}", "source": "t"} for i in range(8)]
+PAIRS = TOPIC_PAIRS
 ENC = {"batch_size": 4, "q_max_len": 16, "p_max_len": 32, "bf16": False}
 
 
 def tiny_data() -> RetrievalData:
-    ids = [p["positive_id"] for p in PAIRS]
-    queries = {"test": {f"q{i}": p["query"] for i, p in enumerate(PAIRS)}}
-    qrels = {"test": {f"q{i}": {p["positive_id"]: 1} for i, p in enumerate(PAIRS)}}
-    return RetrievalData("tiny", ids, [p["positive"] for p in PAIRS], queries, qrels, PAIRS)
+    return pairs_data("test")
 
 
 def test_a_cached_model_is_reloaded_not_kept(tiny_model):
