@@ -18,7 +18,7 @@ from mlrlib.methods.cross_encoder import eager_attention
 from mlrlib.methods.search import MultiVectorIndex
 from mlrlib.training.batches import batches
 from mlrlib.training.dual_encoder import build_encoder, loss_for
-from mlrlib.training.step import adamw, checkpointed, frozen_embeddings, train_step
+from mlrlib.training.step import adamw, memory_options, train_step
 
 
 def index_cost(passages: np.ndarray) -> dict:
@@ -66,7 +66,7 @@ def optimizer_step(step, opt, model, cfg, kernel=nullcontext):
     it: with `cfg`'s checkpointing and frozen embeddings over the Hugging Face `model`, inside `kernel()` (the
     attention kernel)."""
     def run(batch):
-        with kernel(), checkpointed(model, cfg.checkpointing), frozen_embeddings(model, cfg.freeze_embeddings):
+        with kernel(), memory_options(model, cfg):
             step(batch)
         opt.step()
         opt.zero_grad(set_to_none=True)

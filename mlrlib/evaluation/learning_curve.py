@@ -16,9 +16,9 @@ from mlrlib.data.retrieval_data import RetrievalData
 from mlrlib.evaluation.experiment import evaluate_model
 from mlrlib.evaluation.metrics import METRICS, per_query
 from mlrlib.runtime.cache import atomic_write_json, cache_dir
-from mlrlib.training.checkpoints import cached_training, checkpoint_folder, data_fingerprint
+from mlrlib.training.checkpoints import cached_training, checkpoint_folder
 from mlrlib.training.config import TrainConfig
-from mlrlib.training.dual_encoder import build_encoder, fit
+from mlrlib.training.dual_encoder import build_encoder, encoder_key, fit
 from mlrlib.training.negatives import training_data
 
 _NAMES = {label: name for name, label in METRICS.items()}
@@ -36,8 +36,8 @@ def learning_curve(data: RetrievalData, cfg: TrainConfig, at_steps, enc: dict, m
     `at_steps` and step 0. Trains `cfg.replace(steps=max(at_steps))` once; cached by config, data and points."""
     at = sorted(set(at_steps))
     cfg = cfg.replace(steps=at[-1])
-    pairs, negatives = training_data(data, True) if cfg.hard_negatives else (data.train_pairs, [])
-    key = {"config": cfg.key(), "data": data_fingerprint(pairs, negatives), "tag": "mlr"}
+    pairs, negatives = training_data(data, cfg.hard_negatives)
+    key = encoder_key(cfg, pairs, negatives)
     curve_key = {"train": key, "at": at, "metric": metric, "split": split, "encode": enc}
     path = cache_dir("curves", curve_key) / "curve.json"
     if path.exists():

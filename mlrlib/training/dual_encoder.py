@@ -55,6 +55,11 @@ def build_encoder(cfg: TrainConfig) -> MultiLayerEncoder:
                               model=load_model(resolve_model(cfg.model), cfg.attention).to(default_device()))
 
 
+def encoder_key(cfg: TrainConfig, pairs, negatives, tag: str = "mlr") -> dict:
+    """What names a dual encoder's checkpoint: its config, its training data and the tag of its loss."""
+    return {"config": cfg.key(), "data": data_fingerprint(pairs, negatives), "tag": tag}
+
+
 def train_encoder(pairs, negatives, cfg: TrainConfig, loss_fn=None, tag="mlr", progress=None):
     """Train from `cfg.model`, or load the checkpoint cached for (cfg, data, tag).
 
@@ -64,4 +69,4 @@ def train_encoder(pairs, negatives, cfg: TrainConfig, loss_fn=None, tag="mlr", p
     def train():
         encoder = build_encoder(cfg)
         return encoder, {"losses": fit(encoder, pairs, negatives, cfg, loss_fn, progress)}
-    return cached_training({"config": cfg.key(), "data": data_fingerprint(pairs, negatives), "tag": tag}, train)
+    return cached_training(encoder_key(cfg, pairs, negatives, tag), train)

@@ -12,7 +12,7 @@ from transformers import get_linear_schedule_with_warmup
 
 from mlrlib.runtime.memory import collect_cycles
 from mlrlib.runtime.progress import progress_bar
-from mlrlib.training.step import adamw, checkpointed, frozen_embeddings
+from mlrlib.training.step import adamw, memory_options
 
 
 def seed_everything(seed: int) -> None:
@@ -35,7 +35,7 @@ def optimize(encoder, plan, cfg, step, head=(), progress=None, desc="train", aft
     encoder.train()
     records = []
     bar = progress_bar(plan, desc, progress)
-    with checkpointed(encoder.model, cfg.checkpointing), frozen_embeddings(encoder.model, cfg.freeze_embeddings):
+    with memory_options(encoder.model, cfg):
         for batch in bar:
             loss, record = step(batch)
             records.append(record)

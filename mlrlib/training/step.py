@@ -55,6 +55,14 @@ def frozen_embeddings(model, enabled: bool):
         weight.requires_grad_(before)
 
 
+@contextmanager
+def memory_options(model, cfg):
+    """A `TrainConfig`'s memory options over the Hugging Face `model` in the block: its checkpointing and frozen
+    embeddings, as the training loop runs them (and so as the cost tables time a step)."""
+    with checkpointed(model, cfg.checkpointing), frozen_embeddings(model, cfg.freeze_embeddings):
+        yield
+
+
 def _switch_checkpointing(model, on: bool) -> None:
     if not hasattr(model, "activation_checkpointing_enable"):  # transformers 4's names (5 renamed them)
         if on:
