@@ -120,6 +120,22 @@ class RetrievalData:
         return cls(name, list(dd["corpus"]["id"]), list(dd["corpus"]["text"]), queries, qrels,
                    list(dd["train_pairs"]) if "train_pairs" in dd else [], meta, query_source)
 
+    def with_corpus_sample(self, split: str, size: int, seed: int = 0) -> "RetrievalData":
+        """`split` alone, searched in a smaller corpus: every passage judged for it, plus passages drawn with
+        `seed` from the rest up to `size`. Its scores are higher than on the whole corpus (fewer distractors)
+        but cost `size` passages to encode: learning curves compare a model with itself along training."""
+        judged = {p for rels in self.qrels[split].values() for p in rels}
+        if size < len(judged):
+            raise DataError(f"a sample of {size} passages cannot hold the {len(judged)} judged for {split!r}; "
+                            f"ask for at least {len(judged)}")
+        import numpy as np
+        rest = [i for i, p in enumerate(self.corpus_ids) if p not in judged]
+        drawn = np.random.default_rng(seed).choice(len(rest), min(size - len(judged), len(rest)), replace=False)
+        keep = sorted([i for i, p in enumerate(self.corpus_ids) if p in judged] + [rest[j] for j in drawn])
+        return RetrievalData(f"{self.name}:{split}-sample-{size}", [self.corpus_ids[i] for i in keep],
+                             [self.corpus_texts[i] for i in keep], {split: self.queries[split]},
+                             {split: self.qrels[split]}, self.train_pairs, dict(self.meta), self.query_source)
+
     def summary(self) -> dict:
         """Counts per split and the passage length distribution (in words)."""
         import numpy as np

@@ -190,3 +190,18 @@ def filter_tradeoff(sweep, title="False-negative filters: what they mask against
     ax.legend()
     fig.tight_layout()
     return fig
+
+
+def learning_curves(curves: dict, metric="MRR@10", chosen: int | None = None,
+                    title="Dual encoder: dev quality along training"):
+    """curves: {label: DataFrame with columns step and `metric`}; `chosen`: the step count every compared model
+    trains (a dotted line)."""
+    fig, ax = plt.subplots(figsize=(5.5, 3.6))
+    for label, curve in curves.items():
+        ax.plot(curve.step, 100 * curve[metric], marker="o", label=label)
+    if chosen is not None:
+        ax.axvline(chosen, color="grey", ls=":", label=f"steps trained: {chosen}")
+    ax.set(xlabel="optimizer step", ylabel=f"dev {metric} (%)", title=title)
+    ax.legend()
+    fig.tight_layout()
+    return fig

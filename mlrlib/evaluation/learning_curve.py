@@ -31,25 +31,30 @@ def dev_score(encoder, cfg: TrainConfig, data: RetrievalData, enc: dict, metric:
 
 
 def learning_curve(data: RetrievalData, cfg: TrainConfig, at_steps, enc: dict, metric: str = "MRR@10",
-                   split: str = "dev", progress=None) -> pd.DataFrame:
+                   split: str = "dev", progress=None, eval_data: RetrievalData | None = None) -> pd.DataFrame:
     """Columns step, `metric`, loss (mean training loss since the previous point): one row per step of
-    `at_steps` and step 0. Trains `cfg.replace(steps=max(at_steps))` once; cached by config, data and points."""
+    `at_steps` and step 0. Trains `cfg.replace(steps=max(at_steps))` on `data` once and scores `split` of
+    `eval_data` (default `data`; e.g. `data.with_corpus_sample(split, n)`, cheaper to encode at every point);
+    cached by config, data, evaluation corpus and points."""
+    eval_data = data if eval_data is None else eval_data
     at = sorted(set(at_steps))
     cfg = cfg.replace(steps=at[-1])
     pairs, negatives = training_data(data, cfg.hard_negatives)
     key = encoder_key(cfg, pairs, negatives)
     curve_key = {"train": key, "at": at, "metric": metric, "split": split, "encode": enc}
+    if eval_data is not data:
+        curve_key["eval_corpus"] = [eval_data.name, len(eval_data.corpus_ids)]
     path = cache_dir("curves", curve_key) / "curve.json"
     if path.exists():
         return pd.read_json(path, orient="records")[["step", metric, "loss"]]
-    rows = [{"step": 0, metric: dev_score(build_encoder(cfg).eval(), cfg, data, enc, metric, split), "loss": None}]
+    rows = [{"step": 0, metric: dev_score(build_encoder(cfg).eval(), cfg, eval_data, enc, metric, split), "loss": None}]
 
     def train():
         encoder = build_encoder(cfg)
 
         def record(step: int) -> None:
             if step in at:
-                rows.append({"step": step, metric: dev_score(encoder, cfg, data, enc, metric, split)})
+                rows.append({"step": step, metric: dev_score(encoder, cfg, eval_data, enc, metric, split)})
         losses = fit(encoder, pairs, negatives, cfg, progress=progress, after_step=record)
         return encoder, {"losses": losses}
     if (checkpoint_folder(key).parent / "train_log.json").exists():
