@@ -18,7 +18,7 @@
 #
 # Notebook 01 searched with $m$ vectors per passage. The MLR paper (arXiv 2509.23861, §3.2) also proposes a
 # **single-vector** variant: the layer set $S$ is used *only during training*, as a regularizer, and
-# search uses the last layer's `[CLS]` vector alone, so the index and the query latency are the dual
+# search uses the last layer's vector alone (`[CLS]` in the paper), so the index and the query latency are the dual
 # encoder's. The paper's description leaves the regularizer's exact form open, so
 # [`docs/methods.md`](../docs/methods.md#single-vector-mlr) fixes two readings
 # (*reconstructed from the paper's description*; no official code exists), and this notebook compares both:
@@ -30,13 +30,19 @@
 #
 # Both are in `mlrlib/methods/losses.py` (`query_anchored_mlr_loss`, `self_anchored_mlr_loss`). The questions:
 # 1. Does single-vector MLR beat the dual encoder (DE), with $S=\{L-1,L\}$ or $\{L-2,L\}$? (The paper: +3.70 Top-5 on SQuAD, +0.67 on NQ.)
-# 2. How does accuracy move with $\lambda \in \{0.01, 0.1, 1, 10\}$, and does a large $\lambda$ collapse?
+# 2. How does accuracy move with $\lambda$, and does a large $\lambda$ collapse?
 # 3. How do other ways of using several layers for one vector compare at equal training budget: the average of
 #    the layer vectors, a learned scalar mix, and multi-layer trainable attention pooling ("Pooling And Attention", arXiv 2409.02727)?
 # 4. Is the search cost really the DE's, and what does the regularizer cost in training?
 # 5. Over three seeds, is the headline difference larger than the seed-to-seed spread?
 #
-# Presets: `smoke` (CI, about a minute), `laptop` (default, 2 CPU cores), `paper` (BERT-base on SQuAD from the hub, for a GPU).
+# Every model trains the same number of steps on the same batches; the step count is where the dual encoder's dev
+# curve flattens (section 0). The vectors are **mean**-pooled under `laptop`: all-MiniLM-L6-v2 was trained with
+# mean pooling, and notebook 01, on the same corpus and with the same training, found its mean-pooled DE stronger
+# on dev than its `[CLS]` DE (and its intermediate `[CLS]` vectors nearly constant). `paper` keeps the paper's `[CLS]`.
+#
+# Presets: `smoke` (CI, about two minutes), `laptop` (default, 2 CPU cores, about 40 minutes), `paper` (BERT-base on
+# SQuAD from the hub, for a GPU).
 
 # %% tags=["parameters"]
 preset = None  # None: laptop, or smoke on Binder (the first output says which, and why) | smoke | laptop | paper
@@ -59,43 +65,72 @@ from mlrlib.evaluation import figures as plots
 from mlrlib.evaluation.claims import best_on_dev
 from mlrlib.evaluation.comparison import seed_summary
 from mlrlib.evaluation.experiment import encode_queries, train_all
+from mlrlib.evaluation.learning_curve import learning_curve, plateau_step
 from mlrlib.evaluation.metrics import bm25_run, metric_table
 from mlrlib.methods.encoders import MultiLayerEncoder
 from mlrlib.methods.losses import mlr_multi_vector_loss, query_anchored_mlr_loss, self_anchored_mlr_loss
 from mlrlib.methods.search import agrees_with_brute_force
 from mlrlib.runtime.cache import atomic_write_csv, atomic_write_json, atomic_write_text
-from mlrlib.runtime.notebook import check_all, load_study_data
+from mlrlib.methods.layer_pooling import MultiLayerAttentionPooling, ScalarMix
+from mlrlib.runtime.notebook import check_all, load_study_data, show_source
 from mlrlib.studies import self_contrastive as study
 
 enc, train = cfg["encode"], cfg["train"]
+seeds = [seed, *[s for s in cfg["seeds"] if s != seed]][:len(cfg["seeds"])]
 
 # %% [markdown]
 # ## The data
 #
 # The benchmark of notebook 01 (real FAQ questions from 31 Debian documentation packages; every chunk of a
-# question's answer is relevant), with a smaller corpus under `laptop`: 8,000 passages instead of 10,000 (all
-# 5,787 answer chunks plus distractors), and 30 training steps per model instead of 50. This notebook
-# trains 15 models (5 headline systems, 3 more values of λ, 3 poolers, 2 more seeds of 2 systems), each
-# trained and then used to encode the whole corpus; at this size that fits in 30 minutes on 2 CPU cores (the
-# measured runtime is in `provenance.json`). Absolute numbers are therefore not comparable with notebook 01; comparisons
-# within this notebook are at equal budget.
+# question's answer is relevant) with the same corpus. This notebook trains 14 models under `laptop` (5 headline
+# systems, 2 more values of λ, 3 poolers, 2 more seeds of 2 systems), each trained and then used to encode the whole
+# corpus (the measured runtime is in `provenance.json`).
 
 # %%
 data = load_study_data(cfg)
 encoder0 = MultiLayerEncoder(cfg["model"])
 L = encoder0.num_layers
-print(f"{cfg['model']}: L = {L} layers; {train['steps']} steps of batch {train['batch_size']} per model")
+print(f"{cfg['model']}: L = {L} layers; {train['steps']} steps of batch {train['batch_size']} per model, "
+      f"{train['pooling']} pooling")
+
+# %% [markdown]
+# ## 0. How long to train: the dual encoder's learning curve
+#
+# The DE trained once, evaluated on dev (MRR@10) before training and at evenly spaced steps up to the preset's step
+# count, each point on a sample of the corpus (every dev-judged passage plus random others; cheaper to encode, and
+# the curve compares the model with itself). `plateau`: the first point after which dev MRR@10 never rises by more
+# than one point. The curve's last point is the DE below (the run is stored as its checkpoint).
+
+# %%
+headline = study.headline_configs(cfg["model"], L, train, cfg["lam"], seed)
+curve_data = data if cfg["curve"]["sample"] is None else data.with_corpus_sample("dev", cfg["curve"]["sample"])
+at = sorted({round(train["steps"] * k / cfg["curve"]["points"]) for k in range(1, cfg["curve"]["points"] + 1)})
+curve = learning_curve(data, headline[study.DE], at, enc, eval_data=curve_data)
+plateau = plateau_step(curve)
+atomic_write_csv(curve, OUT / "learning_curve.csv", index=False)
+fig = plots.save(plots.learning_curves({f"DE, {train['pooling']} pooling": curve}, chosen=train["steps"]),
+                 OUT / "learning_curve.png")
+display((100 * curve.set_index("step")[["MRR@10"]]).round(1).T)
+print(f"dev corpus of the curve: {len(curve_data.corpus_ids)} passages; " +
+      (f"flat (within 1 point) from step {plateau} of {train['steps']}" if plateau is not None
+       else f"still rising at step {train['steps']}: not flattened within the budget"))
 
 # %% [markdown]
 # ## 1. The dual encoder against single-vector MLR, both readings
 #
+# The two readings as they run (`lam` is λ; `d` holds each passage's vectors of $S$, the last layer last):
+
+# %%
+_ = show_source(query_anchored_mlr_loss, self_anchored_mlr_loss)
+
+# %% [markdown]
+#
 # Same data, steps, batch, learning rate and seed for every model; $\lambda = 1$. All are searched with
-# one vector per passage, $\mathrm{cls}_L$. BM25 is a reference. Marks: `*` = significantly different from the
+# one vector per passage, $v_L$ (layer $L$'s pooled vector). BM25 is a reference. Marks: `*` = significantly different from the
 # DE (paired t-test over queries, p < 0.05); `±` = half-width of the 95% bootstrap interval. The best
 # single-vector variant is chosen on the **dev** split (MRR@10) and carried into the λ sweep and the seeds.
 
 # %%
-headline = study.headline_configs(cfg["model"], L, train, cfg["lam"], seed)
 models = train_all(data, headline, enc)
 bm25 = bm25_run(data, "test")
 test = study.evaluate(data, models, "test", [bm25])
@@ -135,19 +170,23 @@ display((100 * lam_table).round(1))
 # %% [markdown]
 # ## 3. Other ways to use several layers for one vector
 #
-# Each pooler maps the `[CLS]` vectors of all transformer layers $1..L$ to one vector, which is the text's
+# Each pooler maps the pooled vectors $v_l$ of all transformer layers $1..L$ to one vector, which is the text's
 # embedding for queries and passages alike (one forward pass, one vector per passage, as in the
 # "Pooling And Attention" paper):
-# - **average**: $y = \frac{1}{L}\sum_l \mathrm{cls}_l$ (no parameters);
-# - **scalar mix** (ELMo): $y = \gamma \sum_l \mathrm{softmax}(s)_l\, \mathrm{cls}_l$;
+# - **average**: $y = \frac{1}{L}\sum_l v_l$ (no parameters);
+# - **scalar mix** (ELMo): $y = \gamma \sum_l \mathrm{softmax}(s)_l\, v_l$;
 # - **multi-layer attention pooling** (arXiv 2409.02727): trainable queries cross-attend over the layer vectors plus a
 #   trainable layer-weight matrix, then an MLP (sizes and residual are our reconstruction; `mlrlib/methods/layer_pooling.py`,
 #   [`docs/methods.md`](../docs/methods.md#layer-pooling)).
 #
 # Same steps, batch and encoder learning rate as the DE. The freshly initialised pooler parameters have their
 # own learning rate (`poolings` in the preset): 5e-2 for the scalar mix, whose seven numbers are softmax
-# logits and a scale that Adam would barely move in 30 steps at 1e-3, and 1e-3 for the attention pooler's
+# logits and a scale that Adam would barely move in a few dozen steps at 1e-3, and 1e-3 for the attention pooler's
 # matrices. Significance is against the DE. The learned scalar-mix weights below show where the mix went.
+# The two trained poolers as they run (`x`: the layer vectors, [batch, layers, H]):
+
+# %%
+_ = show_source(ScalarMix.forward, MultiLayerAttentionPooling.forward)
 
 # %%
 pool_cfgs = study.pooling_configs(cfg["model"], L, train, cfg["poolings"], seed)
@@ -166,18 +205,18 @@ print("learned scalar-mix weights, layers 1..L:", np.round(weights.astype(float)
 #
 # Single-vector MLR should cost exactly what the DE costs at search time: one vector per passage, one query
 # vector. Measured here rather than assumed: the bytes of the exact index's stored vectors, and the latency of
-# encoding one query and searching the corpus, query by query, the systems interleaved (median over the test
-# queries). For contrast, the same model's two layers indexed as multi-vector MLR. Training cost: seconds per
+# encoding one query and searching the corpus, query by query, the systems interleaved (median over the first
+# test queries, as many as the preset's `latency_queries`). For contrast, the same model's two layers indexed as multi-vector MLR. Training cost: seconds per
 # step (forward, loss, backward, optimizer step) on the same batches, interleaved, as a ratio to the DE.
 
 # %%
 sv = models[best]
-multi = sv.encoder.encode(data.corpus_texts, sv.cfg.doc_layers, poolings=("cls",), batch_size=enc["batch_size"], max_length=enc["p_max_len"], bf16=enc["bf16"], normalize=True)["cls"]
+multi = sv.encoder.encode(data.corpus_texts, sv.cfg.doc_layers, poolings=(sv.cfg.pooling,), batch_size=enc["batch_size"], max_length=enc["p_max_len"], bf16=enc["bf16"], normalize=True)[sv.cfg.pooling]
 mv_cfg = sv.cfg.replace(objective="mlr")  # searches S: multi-vector
 systems = {study.DE: (models[study.DE].encoder, models[study.DE].cfg, models[study.DE].passages),
            best: (sv.encoder, sv.cfg, sv.passages), f"{best} as multi-vector": (sv.encoder, mv_cfg, multi)}
 sizes = pd.DataFrame({name: cost.index_cost(p) for name, (_, _, p) in systems.items()}).T
-latency = cost.query_latency(systems, data.split("test").texts, enc)
+latency = cost.query_latency(systems, data.split("test").texts[:cfg["latency_queries"]], enc)
 steps = cost.train_step_seconds({study.DE: headline[study.DE], **{n: headline[n] for n in headline if n.startswith("SV")}},
                                 data.train_pairs, cfg["cost_steps"])
 search_cost = sizes.join(latency)
@@ -191,7 +230,7 @@ costs = {"de_bytes": int(sizes.loc[study.DE, "bytes"]), "sv_bytes": int(sizes.lo
 # %% [markdown]
 # ## 5. Seeds: effect or noise?
 #
-# The DE and the best single-vector variant, retrained with seeds 0, 1, 2 (the seed sets the batch order,
+# The DE and the best single-vector variant, retrained with each seed (the seed sets the batch order,
 # the dropout masks and any fresh parameters). Each cell: mean ± standard deviation over seeds of the test
 # metric; the last rows give the per-seed difference and in how many seeds it was significant (paired t-test
 # over queries).
@@ -199,7 +238,7 @@ costs = {"de_bytes": int(sizes.loc[study.DE, "bytes"]), "sv_bytes": int(sizes.lo
 # %%
 pair = {study.DE: headline[study.DE], best: headline[best]}
 per_seed, seed_runs = [], {n: [] for n in pair}
-for s in cfg["seeds"]:
+for s in seeds:
     same = {n: m for n, m in models.items() if n in pair} if s == seed else {}
     trained = train_all(data, {n: c.replace(seed=s) for n, c in pair.items()}, enc, trained=same)
     per_seed.append(study.evaluate(data, trained, "test").assign(seed=s))
@@ -220,11 +259,9 @@ fig = plots.save(plots.seeds(per_seed, [study.DE, best]), OUT / "seeds.png")
 # minimum detectable effect at 80% power (MDE, points) and the verdict: **supported**, **contradicted**,
 # **inconclusive** (not significant: read the MDE) or **measured** (a cost read directly). Multi-seed claims test
 # the per-query mean over seeds.
-# Differences to expect: a 6-layer MiniLM trained with mean pooling instead of BERT-base, an 8,000-passage
-# technical-documentation corpus instead of 21M Wikipedia passages, and 30 CPU steps instead of 40 epochs on
-# a GPU. Notebook 01 found that this model's intermediate `[CLS]` vectors are nearly the same for every
-# passage (cosine 0.9999 between different passages): a regularizer that asks the last layer to agree with
-# them has little to transfer. The `paper` preset runs the original setting.
+# Differences to expect: a 6-layer MiniLM trained with mean pooling instead of BERT-base, a 7,000-passage
+# technical-documentation corpus instead of 21M Wikipedia passages, and minutes of CPU training instead of 40
+# epochs on a GPU. The `paper` preset runs the original setting.
 
 # %%
 test_runs = {n: m.runs["test"] for n, m in {**models, **sweep, **pooled}.items()}
@@ -255,14 +292,17 @@ checks = {
     "the scalar mix learned non-uniform layer weights": not np.allclose(weights, 1 / L, atol=1e-4),
     "every metric lies in [0, 1]": bool(all_tables.value.between(0, 1).all()),
     "every seed gave both systems a full set of metrics": per_seed.groupby(["seed", "system"]).size().nunique() == 1
-        and per_seed.seed.nunique() == len(cfg["seeds"]),
+        and per_seed.seed.nunique() == len(seeds),
+    "every model trained the same number of steps": len({m.cfg.steps for m in {**models, **sweep, **pooled}.values()}) == 1,
 }
 check_all(checks)
 
 # %%
 record = prov.write(OUT, n_passages=len(data.corpus_ids), n_test_queries=len(data.split("test").ids), best=best,
+                    steps=train["steps"], plateau=plateau, seeds=seeds,
                     train_seconds={n: round(m.log["train_seconds"], 1) for n, m in {**models, **sweep, **pooled}.items()})
 atomic_write_json(OUT / "metrics.json", {"test": test.to_dict("records"), "dev": dev.to_dict("records"),
                                          "lambda_sweep": points.to_dict("records"), "pooling": pool_test.to_dict("records"),
-                                         "seeds": per_seed.to_dict("records"), "cost": costs, "provenance": record})
+                                         "seeds": per_seed.to_dict("records"), "cost": costs,
+                                         "curve": curve.to_dict("records"), "provenance": record})
 print(f"runtime {record['runtime_seconds']:.0f} s, commit {record['commit'][:12]}, results in results/{OUT.relative_to(OUT.parents[1]) if prov.preset != 'laptop' else OUT.name}")

@@ -51,3 +51,27 @@ def test_a_curve_is_read_back_from_the_cache(tiny_model, monkeypatch):
     import mlrlib.evaluation.learning_curve as module
     monkeypatch.setattr(module, "fit", lambda *a, **k: pytest.fail("trained again"))
     pd.testing.assert_frame_equal(learning_curve(data, cfg, [2, 1], ENC, progress=False), first)
+
+
+def test_a_curve_scored_on_a_corpus_sample_trains_on_the_whole_data(tiny_model):
+    data, cfg = tiny_data(), config(tiny_model)
+    extra = RetrievalData("tiny", data.corpus_ids + ["x1", "x2"], data.corpus_texts + ["unrelated"] * 2,
+                          data.queries, data.qrels, data.train_pairs)
+    sample = extra.with_corpus_sample("dev", len(data.corpus_ids))
+    assert set(sample.corpus_ids) == set(data.corpus_ids)  # every judged passage, no room for another
+    on_sample = learning_curve(extra, cfg, [1, 2], ENC, progress=False, eval_data=sample)
+    on_whole = learning_curve(extra, cfg, [1, 2], ENC, progress=False)
+    assert on_sample.loss.tolist()[1:] == on_whole.loss.tolist()[1:]  # the same training run
+    assert (on_sample["MRR@10"] >= on_whole["MRR@10"]).all()  # fewer distractors, never a lower rank
+
+
+def test_a_corpus_sample_keeps_every_judged_passage_and_refuses_to_drop_one():
+    data = pairs_data("dev")
+    more = RetrievalData("tiny", data.corpus_ids + [f"x{i}" for i in range(20)],
+                         data.corpus_texts + [f"other {i}" for i in range(20)], data.queries, data.qrels)
+    sample = more.with_corpus_sample("dev", 12, seed=1)
+    assert len(sample.corpus_ids) == 12 and set(data.corpus_ids) <= set(sample.corpus_ids)
+    assert sample.splits == ["dev"] and sample.split("dev") == more.split("dev")
+    assert sample.corpus_ids != more.with_corpus_sample("dev", 12, seed=2).corpus_ids  # the seed draws the rest
+    with pytest.raises(ValueError, match="ask for at least 8"):
+        more.with_corpus_sample("dev", 5)

@@ -14,14 +14,32 @@ def test_the_papers_two_layer_set_scales_with_depth():
 def test_claims_compare_the_named_systems_and_give_verdicts():
     L, n = 6, 60
     qrels = {f"q{i}": {f"p{i}": 1} for i in range(n)}
-    good, poor = [1] * n, [1 if i % 3 else 0 for i in range(n)]  # Top-20 1.0 vs 0.67 (0: not retrieved)
+    good, poor = [1] * n, [1 if i % 3 else 0 for i in range(n)]  # MRR@10 1.0 vs 0.67 (0: not retrieved)
     sets = study.layer_sets(L, [1, 2, 4, 6])
-    ranks = {name: poor for name in sets} | {"MLR last-4": good, "MLR {L-2,L}": good}
+    ranks = {name: poor for name in sets} | {study.HEADLINE_MLR: good, "MLR {L-2,L}": good}
     runs = {name: ranked_run(name, r) for name, r in ranks.items()}
-    test = pd.DataFrame([{"system": name, "metric": "Top-20", "value": float(np.mean([r < 21 and r > 0 for r in rk]))}
+    test = pd.DataFrame([{"system": name, "metric": "MRR@10", "value": float(np.mean([r == 1 for r in rk]))}
                          for name, rk in ranks.items()])
+    seed_runs = {study.DE: [runs[study.DE]] * 3, study.HEADLINE_MLR: [runs[study.HEADLINE_MLR]] * 3}
+    other_runs = {study.DE: runs[study.DE], study.HEADLINE_MLR: runs[study.DE]}  # no difference in the other pooling
+    cmp = study.Comparisons(runs, seed_runs, other_runs)
     cosine = np.full((L + 1, L + 1), 0.9)
-    claims = study.claims_table(test, runs, qrels, sets, cosine, L)
-    # last-4 beats the DE, uniform-4 and last-6; the paper's {L-1,L} (for L = 6) loses to {L-2,L}
-    assert list(claims.verdict) == ["supported", "supported", "contradicted", "supported", "measured"]
-    assert "tested: last-4 vs MLR last-6" in claims.loc[3, "here"] and "0.90" in claims.loc[4, "here"]
+    claims = study.claims_table(test, cmp, qrels, sets, "mean", cosine, L)
+    # last-4 beats the DE (3 seeds), uniform-4 and last-6; the [CLS] pair does not differ; the paper's {L-1,L}
+    # (for L = 6) loses to {L-2,L}
+    assert list(claims.verdict) == ["supported", "inconclusive", "supported", "contradicted", "supported", "measured"]
+    named = claims["claim (paper)"]
+    assert "mean pooling, 3 seeds" in named[0] and "[CLS] pooling" in named[1]
+    assert "tested: last-4 vs MLR last-6" in claims.loc[4, "here"] and "0.90" in claims.loc[5, "here"]
+
+
+def test_curve_steps_are_evenly_spaced_and_end_at_the_step_count():
+    assert study.curve_steps(50, 4) == [12, 25, 38, 50] and study.curve_steps(3, 2) == [2, 3]
+
+
+def test_each_config_is_the_same_training_but_its_layer_set_and_pooling():
+    sets = study.layer_sets(6, [1, 2, 4, 6])
+    cfgs = study.configs(sets, "minilm", 6, {"steps": 50, "batch_size": 16}, "mean", 0, " mean")
+    assert set(cfgs) == {f"{n} mean" for n in sets}
+    assert {c.replace(doc_layers=(6,)) for c in cfgs.values()} == {cfgs[f"{study.DE} mean"]}
+    assert {c.pooling for c in cfgs.values()} == {"mean"} and study.other("mean") == "cls"
