@@ -1,7 +1,7 @@
 """Training speed against the machine: the FLOP/s that a training step of notebook 01's dual encoder achieves, as a
 share of what this CPU's best matrix multiply reaches, and what each candidate change to the step buys.
 
-    python benchmarks/training_flops.py           # notebook 01's laptop step: 32 queries, positives, BM25 negatives
+    python benchmarks/training_flops.py           # 01's laptop model and lengths: 32 queries, positives, BM25 negatives
     python benchmarks/training_flops.py --quick   # 8 queries, 2 repeats
 
 - Peak: the median FLOP/s of a square matmul (n = 2048) in bfloat16 and in float32, torch.mm on all threads. It is
@@ -34,7 +34,9 @@ from mlrlib.training.step import train_step
 
 
 def setting(quick: bool) -> TrainConfig:
-    train = {**get_preset("01_layer_selection", "laptop")["train"], "hard_negatives": True}
+    # 32 queries with BM25 negatives: 96 texts a step, the largest step the notebooks take (01 and 02 now take 16
+    # queries without negatives); fixed here so that results/benchmarks/training_flops.json stays comparable
+    train = {**get_preset("01_layer_selection", "laptop")["train"], "batch_size": 32, "hard_negatives": True}
     if quick:
         train["batch_size"] = 8
     return TrainConfig(model="minilm", doc_layers=[6], query_layer=6, **train)

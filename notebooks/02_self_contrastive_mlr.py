@@ -65,7 +65,7 @@ from mlrlib.evaluation import figures as plots
 from mlrlib.evaluation.claims import best_on_dev
 from mlrlib.evaluation.comparison import seed_summary
 from mlrlib.evaluation.experiment import encode_queries, train_all
-from mlrlib.evaluation.learning_curve import learning_curve, plateau_step
+from mlrlib.evaluation.learning_curve import curve_steps, learning_curve, plateau_step
 from mlrlib.evaluation.metrics import bm25_run, metric_table
 from mlrlib.methods.encoders import MultiLayerEncoder
 from mlrlib.methods.losses import mlr_multi_vector_loss, query_anchored_mlr_loss, self_anchored_mlr_loss
@@ -104,8 +104,8 @@ print(f"{cfg['model']}: L = {L} layers; {train['steps']} steps of batch {train['
 # %%
 headline = study.headline_configs(cfg["model"], L, train, cfg["lam"], seed)
 curve_data = data if cfg["curve"]["sample"] is None else data.with_corpus_sample("dev", cfg["curve"]["sample"])
-at = sorted({round(train["steps"] * k / cfg["curve"]["points"]) for k in range(1, cfg["curve"]["points"] + 1)})
-curve = learning_curve(data, headline[study.DE], at, enc, eval_data=curve_data)
+curve = learning_curve(data, headline[study.DE], curve_steps(train["steps"], cfg["curve"]["points"]), enc,
+                       eval_data=curve_data)
 plateau = plateau_step(curve)
 atomic_write_csv(curve, OUT / "learning_curve.csv", index=False)
 fig = plots.save(plots.learning_curves({f"DE, {train['pooling']} pooling": curve}, chosen=train["steps"]),

@@ -124,6 +124,9 @@ def study_section(results: Path, study: Study) -> list[str]:
            provenance_line(prov, cold), "",
            f"![{study.figure}]({study.folder}/{study.figure})", "",
            f"`{study.table}`:", "", (folder / study.table).read_text().strip(), ""]
+    if (folder / "learning_curve.png").exists():
+        out += ["How many steps every compared model trained: the dual encoder's dev curve (`learning_curve.png`).", "",
+                f"![learning_curve.png]({study.folder}/learning_curve.png)", ""]
     if (folder / "paper_vs_here.md").exists():
         out += ["The paper's claims beside ours (`paper_vs_here.md`):", "",
                 (folder / "paper_vs_here.md").read_text().strip(), ""]

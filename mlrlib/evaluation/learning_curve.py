@@ -68,6 +68,11 @@ def learning_curve(data: RetrievalData, cfg: TrainConfig, at_steps, enc: dict, m
     return table
 
 
+def curve_steps(steps: int, points: int) -> list[int]:
+    """`points` evenly spaced evaluation steps ending at `steps` (a learning curve's x axis)."""
+    return sorted({round(steps * k / points) for k in range(1, points + 1)})
+
+
 def plateau_step(curve: pd.DataFrame, metric: str = "MRR@10", tolerance: float = 0.01) -> int | None:
     """The first evaluated step after which `metric` never rises by more than `tolerance` (absolute, e.g. 0.01 =
     one point of MRR@10); None when only the last point qualifies (the curve had not flattened)."""

@@ -14,6 +14,7 @@ import pandas as pd
 
 from mlrlib.evaluation.claims import Claim, claims_frame, percent
 from mlrlib.evaluation.comparison import compare_runs
+from mlrlib.evaluation.learning_curve import curve_steps  # noqa: F401 (notebook 01 reads it here)
 from mlrlib.methods.encoders import MultiLayerEncoder
 from mlrlib.methods.layer_sets import last_few, paper_two_layer_set, uniform
 from mlrlib.training.config import TrainConfig
@@ -39,11 +40,6 @@ def configs(sets: dict, model: str, L: int, train: dict, pooling: str, seed: int
     """One config per layer set: the same steps, batches (seed) and learning rate; queries use layer L."""
     return {name + suffix: TrainConfig(model=model, doc_layers=layers, query_layer=L, pooling=pooling, seed=seed,
                                        **train) for name, layers in sets.items()}
-
-
-def curve_steps(steps: int, points: int) -> list[int]:
-    """`points` evenly spaced evaluation steps ending at `steps` (the learning curve's x axis)."""
-    return sorted({round(steps * k / points) for k in range(1, points + 1)})
 
 
 def other(pooling: str) -> str:

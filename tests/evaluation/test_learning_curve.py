@@ -5,7 +5,7 @@ import torch
 from conftest import TOPIC_PAIRS, pairs_data
 
 from mlrlib.data.retrieval_data import RetrievalData
-from mlrlib.evaluation.learning_curve import learning_curve, plateau_step
+from mlrlib.evaluation.learning_curve import curve_steps, learning_curve, plateau_step
 from mlrlib.training.config import TrainConfig
 from mlrlib.training.dual_encoder import train_encoder
 
@@ -75,3 +75,7 @@ def test_a_corpus_sample_keeps_every_judged_passage_and_refuses_to_drop_one():
     assert sample.corpus_ids != more.with_corpus_sample("dev", 12, seed=2).corpus_ids  # the seed draws the rest
     with pytest.raises(ValueError, match="ask for at least 8"):
         more.with_corpus_sample("dev", 5)
+
+
+def test_curve_steps_are_evenly_spaced_and_end_at_the_step_count():
+    assert curve_steps(50, 4) == [12, 25, 38, 50] and curve_steps(3, 2) == [2, 3]

@@ -33,10 +33,6 @@ def test_claims_compare_the_named_systems_and_give_verdicts():
     assert "tested: last-4 vs MLR last-6" in claims.loc[4, "here"] and "0.90" in claims.loc[5, "here"]
 
 
-def test_curve_steps_are_evenly_spaced_and_end_at_the_step_count():
-    assert study.curve_steps(50, 4) == [12, 25, 38, 50] and study.curve_steps(3, 2) == [2, 3]
-
-
 def test_each_config_is_the_same_training_but_its_layer_set_and_pooling():
     sets = study.layer_sets(6, [1, 2, 4, 6])
     cfgs = study.configs(sets, "minilm", 6, {"steps": 50, "batch_size": 16}, "mean", 0, " mean")

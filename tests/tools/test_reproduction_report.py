@@ -33,7 +33,9 @@ def test_report_counts_the_verdicts_per_paper(tmp_path):
         ("last layers best", "yes", "83.2 vs 78.5", "+4.7", "[+2.9, +6.5]", "0.001", "2.5", "supported")])
     fake_study(tmp_path, "02_self_contrastive_mlr", [("index bytes", "same", "1.00x", "", "", "", "", "measured")])
     fake_study(tmp_path, "03_md2pr_distillation", [("teacher helps", "yes", "62.3 -> 67.3", "yes")], legacy=True)
+    (tmp_path / "01_layer_selection" / "learning_curve.png").write_bytes(b"")
     text = render(tmp_path)
+    assert text.count("![learning_curve.png]") == 1 and "(01_layer_selection/learning_curve.png)" in text
     assert "| MLR (arXiv 2509.23861) (01, 02) | 1 | 0 | 1 | 1 |" in text
     assert "| 01 | MLR beats DE | yes | 79.2 vs 80.6 | -1.4 | [-3.0, +0.2] | 0.09 | 2.3 | **inconclusive** |" in text
     assert "listed, not counted" in text and "| 03 | teacher helps | yes | 62.3 -> 67.3 |" in text
