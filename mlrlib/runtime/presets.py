@@ -75,7 +75,7 @@ PRESETS = {
                   "encode": _PAPER_ENCODE_SQUAD,
                   "train": {**_TRAIN, "steps": 8000, "batch_size": 128, "hard_negatives": True, "lr": 2e-5,
                             "temperature": 1.0, "normalize": False, "bf16": False, "p_max_len": 256,
-                            "q_max_len": 64, "grad_cache_chunk": 32},
+                            "q_max_len": 64, "grad_cache_chunk": 32, "pooling": "cls"},
                   "lam": 1.0, "lambdas": [0.01, 0.1, 1.0, 10.0], "poolings": _POOLER_LR,
                   "seeds": [0, 1, 2], "cost_steps": 5, "curve": {"points": 4, "sample": 20_000},
                   "latency_queries": 1000},
