@@ -42,7 +42,7 @@
 # 4. **m sweep**: does accuracy fall when more layers are added?
 # 5. **Correlation**: how similar are the layers' vectors?
 #
-# Presets: `smoke` (CI, about two minutes), `laptop` (default, 2 CPU cores, about 40 minutes), `paper` (BERT-base on
+# Presets: `smoke` (CI, about two minutes), `laptop` (default, 2 CPU cores, about 35 minutes), `paper` (BERT-base on
 # SQuAD from the hub, for a GPU).
 
 # %% tags=["parameters"]
