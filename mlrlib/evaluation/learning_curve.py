@@ -9,6 +9,9 @@ config's checkpoint: the curve's last point costs no second training.
 """
 from __future__ import annotations
 
+import hashlib
+import json
+
 import numpy as np
 import pandas as pd
 
@@ -30,6 +33,15 @@ def dev_score(encoder, cfg: TrainConfig, data: RetrievalData, enc: dict, metric:
     return float(np.mean(per_query(data.split(split).qrels, runs[split], (_NAMES[metric],))[_NAMES[metric]]))
 
 
+def fingerprint(data: RetrievalData, split: str) -> str:
+    """A hash of what a curve searches: the corpus's passage ids and texts and the split's queries and judgements (the
+    training key does not name the corpus, and two corpus samples can share a name and a size)."""
+    digest = hashlib.sha256()
+    for part in (data.corpus_ids, data.corpus_texts, data.split(split)):
+        digest.update(json.dumps(part, sort_keys=True).encode())
+    return digest.hexdigest()[:16]
+
+
 def learning_curve(data: RetrievalData, cfg: TrainConfig, at_steps, enc: dict, metric: str = "MRR@10",
                    split: str = "dev", progress=None, eval_data: RetrievalData | None = None) -> pd.DataFrame:
     """Columns step, `metric`, loss (mean training loss since the previous point): one row per step of
@@ -41,9 +53,8 @@ def learning_curve(data: RetrievalData, cfg: TrainConfig, at_steps, enc: dict, m
     cfg = cfg.replace(steps=at[-1])
     pairs, negatives = training_data(data, cfg.hard_negatives)
     key = encoder_key(cfg, pairs, negatives)
-    curve_key = {"train": key, "at": at, "metric": metric, "split": split, "encode": enc}
-    if eval_data is not data:
-        curve_key["eval_corpus"] = [eval_data.name, len(eval_data.corpus_ids)]
+    curve_key = {"train": key, "at": at, "metric": metric, "split": split, "encode": enc,
+                 "evaluated_on": fingerprint(eval_data, split)}
     path = cache_dir("curves", curve_key) / "curve.json"
     if path.exists():
         return pd.read_json(path, orient="records")[["step", metric, "loss"]]

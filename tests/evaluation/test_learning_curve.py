@@ -79,3 +79,20 @@ def test_a_corpus_sample_keeps_every_judged_passage_and_refuses_to_drop_one():
 
 def test_curve_steps_are_evenly_spaced_and_end_at_the_step_count():
     assert curve_steps(50, 4) == [12, 25, 38, 50] and curve_steps(3, 2) == [2, 3]
+
+
+def test_a_cached_curve_is_only_read_back_for_the_corpus_it_searched(tiny_model, monkeypatch):
+    import mlrlib.evaluation.learning_curve as module
+    data, cfg = tiny_data(), config(tiny_model)
+    one = RetrievalData("tiny", data.corpus_ids + ["x"], data.corpus_texts + ["topic 1 topic 1"], data.queries,
+                        data.qrels, data.train_pairs)
+    two = RetrievalData("tiny", data.corpus_ids + ["y"], data.corpus_texts + ["something else"], data.queries,
+                        data.qrels, data.train_pairs)  # same name, size and training pairs, another passage
+    assert module.fingerprint(one, "dev") != module.fingerprint(two, "dev")
+    learning_curve(one, cfg, [1], ENC, progress=False)
+    scored, real = [], module.dev_score
+    monkeypatch.setattr(module, "dev_score", lambda *a, **k: scored.append(1) or real(*a, **k))
+    learning_curve(one, cfg, [1], ENC, progress=False)
+    assert not scored  # the same corpus: read back
+    learning_curve(two, cfg, [1], ENC, progress=False)
+    assert scored  # another corpus: evaluated again, not read from the first one's cache

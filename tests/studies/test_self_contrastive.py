@@ -28,9 +28,11 @@ def test_lambda_and_pooling_configs_change_only_what_they_name():
     assert all(c.doc_layers == (1, 2, 3, 4, 5, 6) for c in pools.values())
 
 
-def test_laptop_preset_runs_three_seeds_and_the_four_lambdas():
+def test_laptop_preset_runs_three_seeds_and_lambdas_either_side_of_one():
+    # 0.01 left the laptop sweep with issue 21 (converged models cost more; 0.1 already moved nothing); paper keeps it
     p = get_preset("02_self_contrastive_mlr", "laptop")
-    assert len(p["seeds"]) >= 3 and p["lambdas"] == [0.01, 0.1, 1.0, 10.0]
+    assert len(p["seeds"]) >= 3 and p["lambdas"] == [0.1, 1.0, 10.0] and p["lam"] in p["lambdas"]
+    assert get_preset("02_self_contrastive_mlr", "paper")["lambdas"] == [0.01, 0.1, 1.0, 10.0]
     assert set(p["poolings"]) == {"average", "scalar-mix", "attention"}
 
 

@@ -1,0 +1,45 @@
+"""A dual encoder's dev learning curve beyond a notebook's budget: how the step count of notebooks 01 and 02 was chosen.
+
+    python tools/learning_curve.py --pooling mean cls --steps 200 --at 25 50 100 150 200   # about 13 minutes
+
+Trains the `laptop` DE of notebook 01 (its corpus, batches, learning rate) for `--steps` steps with the given pooling
+and prints dev MRR@10 on the notebook's 2,000-passage dev sample at each point of `--at` (and before training). The
+numbers quoted in `mlrlib/runtime/presets.py` and in notebook 01 come from this command; the curves are cached.
+"""
+from __future__ import annotations
+
+import argparse
+
+from mlrlib.data import load_data
+from mlrlib.evaluation.learning_curve import learning_curve, plateau_step
+from mlrlib.methods.encoders import MultiLayerEncoder
+from mlrlib.runtime.presets import get_preset
+from mlrlib.training.config import TrainConfig
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--study", default="01_layer_selection")
+    ap.add_argument("--pooling", nargs="+", default=["mean", "cls"], choices=["mean", "cls"])
+    ap.add_argument("--steps", type=int, default=200, help="the run's length (its learning-rate schedule)")
+    ap.add_argument("--at", type=int, nargs="+", default=[25, 50, 100, 150, 200], help="steps evaluated")
+    args = ap.parse_args(argv)
+    if max(args.at) != args.steps:
+        ap.error("the last point of --at must be --steps: the curve's run ends there")
+    cfg = get_preset(args.study, "laptop")
+    data = load_data(cfg["data"], cfg["benchmark"])
+    sample = data.with_corpus_sample("dev", cfg["curve"]["sample"])
+    L = MultiLayerEncoder(cfg["model"]).num_layers
+    for pooling in args.pooling:
+        train = {**cfg["train"], "steps": args.steps, "pooling": pooling}
+        de = TrainConfig(model=cfg["model"], doc_layers=[L], query_layer=L, **train)
+        curve = learning_curve(data, de, args.at, cfg["encode"], eval_data=sample)
+        step = plateau_step(curve)
+        shape = f"flat (within one point) from step {step}" if step is not None else "still rising at its last point"
+        print(f"{pooling} pooling, batch {train['batch_size']}, {args.steps} steps, dev sample of "
+              f"{len(sample.corpus_ids)} passages: {shape}")
+        print((100 * curve.set_index("step")[["MRR@10"]]).round(1).T.to_string())
+
+
+if __name__ == "__main__":
+    main()
