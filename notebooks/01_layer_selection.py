@@ -206,8 +206,8 @@ display(points[points.metric.isin(["Top-5", "Top-20", "MRR@10"])].pivot(index="m
 # The same comparison, DE against MLR on the last four layers, in the pooling the headline did not use (one seed).
 #
 # Read this one with care when it is `[CLS]`: its curve in section 2 looks flat from step 25, but that is the end of
-# its learning-rate schedule. A 200-step run of the same DE (batch 16, the same dev sample; made to choose the step
-# count, its points recorded in `mlrlib/runtime/presets.py`) kept rising: dev MRR@10 71.3 at step 50, 75.5 at 200.
+# its learning-rate schedule. A 200-step run of the same DE (batch 16, the same dev sample: `python
+# tools/learning_curve.py`, made to choose the step count) kept rising: dev MRR@10 71.4 at step 50, 74.7 at 200.
 # `[CLS]` vectors are under-trained at this budget, so this comparison speaks for 50 steps, not for the method.
 
 # %%

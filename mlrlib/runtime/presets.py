@@ -25,9 +25,9 @@ _TRAIN = {"steps": 50, "batch_size": 32, "hard_negatives": False, "lr": 5e-5, "t
           "normalize": True, "bf16": True, "q_max_len": 32, "p_max_len": 128}
 
 # Notebooks 01 and 02 under `laptop`: the corpus of notebooks 03-05, and the step count where the dual encoder's
-# dev curve flattened. Measured over 200 steps of batch 16 (lr 5e-5; dev MRR@10 on a 2,000-passage sample, at steps
-# 0/25/50/100/150/200): mean pooling 80.7/81.9/82.9/82.5/83.6/83.2, flat (within one point) from step 50;
-# [CLS] 60.1/69.9/71.3/73.7/74.3/75.5, still rising at 200. Batches of 16 pairs: 1.4 s a step on 2 cores.
+# dev curve flattened. `python tools/learning_curve.py` (200 steps of batch 16, lr 5e-5; dev MRR@10 on the 2,000-passage
+# dev sample at steps 0/25/50/100/150/200): mean pooling 81.2/82.7/83.2/82.7/83.8/83.3, flat (within one point) from
+# step 50; [CLS] 60.8/71.2/71.4/73.2/73.6/74.7, still rising at 200. A step of 16 pairs: about 1.1 s on 2 cores.
 _LAPTOP_BENCHMARK = benchmark_config(corpus_size=7000, max_weak_pairs=2000)
 _LAPTOP_TRAIN = {**_TRAIN, "steps": 50, "batch_size": 16}
 # the learning curve: `points` evaluations up to the step count, each on a dev corpus of `sample` passages (every
