@@ -65,7 +65,7 @@ from mlrlib.evaluation.comparison import evaluate as evaluate_models
 from mlrlib.evaluation.comparison import seed_summary
 from mlrlib.evaluation.experiment import train_all
 from mlrlib.evaluation.layer_analysis import cross_passage_cosine, held_out_passages, layer_cosine, zero_shot_layers
-from mlrlib.evaluation.learning_curve import learning_curve, plateau_step
+from mlrlib.evaluation.learning_curve import curve_steps, learning_curve, plateau_step
 from mlrlib.evaluation.metrics import bm25_run, evaluate_runs, metric_table, run_of
 from mlrlib.methods.encoders import MultiLayerEncoder
 from mlrlib.methods.losses import info_nce, max_sim_scores, mlr_multi_vector_loss
@@ -136,7 +136,7 @@ _ = show_source(max_sim_scores, info_nce, mlr_multi_vector_loss)
 
 # %%
 curve_data = data if cfg["curve"]["sample"] is None else data.with_corpus_sample("dev", cfg["curve"]["sample"])
-at = study.curve_steps(train["steps"], cfg["curve"]["points"])
+at = curve_steps(train["steps"], cfg["curve"]["points"])
 de_cfgs = {p: study.configs({DE: [L]}, cfg["model"], L, train, p, seed)[DE] for p in study.POOLINGS}
 curves = {p: learning_curve(data, c, at, enc, eval_data=curve_data) for p, c in de_cfgs.items()}
 plateaus = {p: plateau_step(c) for p, c in curves.items()}

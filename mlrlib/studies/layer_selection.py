@@ -14,7 +14,6 @@ import pandas as pd
 
 from mlrlib.evaluation.claims import Claim, claims_frame, percent
 from mlrlib.evaluation.comparison import compare_runs
-from mlrlib.evaluation.learning_curve import curve_steps  # noqa: F401 (notebook 01 reads it here)
 from mlrlib.methods.encoders import MultiLayerEncoder
 from mlrlib.methods.layer_sets import last_few, paper_two_layer_set, uniform
 from mlrlib.training.config import TrainConfig
