@@ -65,7 +65,7 @@ from mlrlib.evaluation.comparison import evaluate as evaluate_models
 from mlrlib.evaluation.comparison import seed_summary
 from mlrlib.evaluation.experiment import train_all
 from mlrlib.evaluation.layer_analysis import cross_passage_cosine, held_out_passages, layer_cosine, zero_shot_layers
-from mlrlib.evaluation.learning_curve import curve_steps, learning_curve, plateau_step
+from mlrlib.evaluation.learning_curve import curve_steps, learning_curve, plateau_step, plateau_text
 from mlrlib.evaluation.metrics import bm25_run, evaluate_runs, metric_table, run_of
 from mlrlib.methods.encoders import MultiLayerEncoder
 from mlrlib.methods.losses import info_nce, max_sim_scores, mlr_multi_vector_loss
@@ -148,8 +148,7 @@ print(f"dev corpus of the curve: {len(curve_data.corpus_ids)} passages; batch {t
       f"{train['steps']} steps")
 display(pd.DataFrame({POOLING_LABEL[p]: (100 * c.set_index("step")["MRR@10"]).round(1) for p, c in curves.items()}))
 for p, step in plateaus.items():
-    print(f"{POOLING_LABEL[p]} DE: " + (f"flat (within 1 point) from step {step} of {train['steps']}" if step is not None
-                                        else f"still rising at step {train['steps']}: not flattened within the budget"))
+    print(f"{POOLING_LABEL[p]} DE: {plateau_text(step, train['steps'])}")
 
 # %% [markdown]
 # Both DEs (their curves' last points) are then evaluated on the whole corpus. The headline pooling is the one whose

@@ -65,7 +65,7 @@ from mlrlib.evaluation import figures as plots
 from mlrlib.evaluation.claims import best_on_dev
 from mlrlib.evaluation.comparison import seed_summary
 from mlrlib.evaluation.experiment import encode_queries, train_all
-from mlrlib.evaluation.learning_curve import curve_steps, learning_curve, plateau_step
+from mlrlib.evaluation.learning_curve import curve_steps, learning_curve, plateau_step, plateau_text
 from mlrlib.evaluation.metrics import bm25_run, metric_table
 from mlrlib.methods.encoders import MultiLayerEncoder
 from mlrlib.methods.losses import mlr_multi_vector_loss, query_anchored_mlr_loss, self_anchored_mlr_loss
@@ -111,9 +111,7 @@ atomic_write_csv(curve, OUT / "learning_curve.csv", index=False)
 fig = plots.save(plots.learning_curves({f"DE, {train['pooling']} pooling": curve}, chosen=train["steps"]),
                  OUT / "learning_curve.png")
 display((100 * curve.set_index("step")[["MRR@10"]]).round(1).T)
-print(f"dev corpus of the curve: {len(curve_data.corpus_ids)} passages; " +
-      (f"flat (within 1 point) from step {plateau} of {train['steps']}" if plateau is not None
-       else f"still rising at step {train['steps']}: not flattened within the budget"))
+print(f"dev corpus of the curve: {len(curve_data.corpus_ids)} passages; {plateau_text(plateau, train['steps'])}")
 
 # %% [markdown]
 # ## 1. The dual encoder against single-vector MLR, both readings

@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 
 from mlrlib.data import load_data
-from mlrlib.evaluation.learning_curve import learning_curve, plateau_step
+from mlrlib.evaluation.learning_curve import learning_curve, plateau_step, plateau_text
 from mlrlib.methods.encoders import MultiLayerEncoder
 from mlrlib.runtime.presets import get_preset
 from mlrlib.training.config import TrainConfig
@@ -34,10 +34,8 @@ def main(argv=None) -> None:
         train = {**cfg["train"], "steps": args.steps, "pooling": pooling}
         de = TrainConfig(model=cfg["model"], doc_layers=[L], query_layer=L, **train)
         curve = learning_curve(data, de, args.at, cfg["encode"], eval_data=sample)
-        step = plateau_step(curve)
-        shape = f"flat (within one point) from step {step}" if step is not None else "still rising at its last point"
-        print(f"{pooling} pooling, batch {train['batch_size']}, {args.steps} steps, dev sample of "
-              f"{len(sample.corpus_ids)} passages: {shape}")
+        print(f"{pooling} pooling, batch {train['batch_size']}, dev sample of {len(sample.corpus_ids)} passages: "
+              f"{plateau_text(plateau_step(curve), args.steps)}")
         print((100 * curve.set_index("step")[["MRR@10"]]).round(1).T.to_string())
 
 

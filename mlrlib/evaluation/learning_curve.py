@@ -92,3 +92,10 @@ def plateau_step(curve: pd.DataFrame, metric: str = "MRR@10", tolerance: float =
         if values[i + 1:].max() - values[i] <= tolerance:
             return int(steps[i])
     return None
+
+
+def plateau_text(step: int | None, steps: int) -> str:
+    """What `plateau_step` found, in words, for a curve that ends at `steps`."""
+    if step is None:
+        return f"still rising at step {steps}: not flattened within the budget"
+    return f"flat (within 1 point) from step {step} of {steps}"

@@ -5,7 +5,7 @@ import torch
 from conftest import TOPIC_PAIRS, pairs_data
 
 from mlrlib.data.retrieval_data import RetrievalData
-from mlrlib.evaluation.learning_curve import curve_steps, learning_curve, plateau_step
+from mlrlib.evaluation.learning_curve import curve_steps, learning_curve, plateau_step, plateau_text
 from mlrlib.training.config import TrainConfig
 from mlrlib.training.dual_encoder import train_encoder
 
@@ -96,3 +96,8 @@ def test_a_cached_curve_is_only_read_back_for_the_corpus_it_searched(tiny_model,
     assert not scored  # the same corpus: read back
     learning_curve(two, cfg, [1], ENC, progress=False)
     assert scored  # another corpus: evaluated again, not read from the first one's cache
+
+
+def test_plateau_text_says_where_the_curve_flattened_or_that_it_did_not():
+    assert plateau_text(25, 50) == "flat (within 1 point) from step 25 of 50"
+    assert plateau_text(None, 50) == "still rising at step 50: not flattened within the budget"
