@@ -205,3 +205,18 @@ def learning_curves(curves: dict, metric="MRR@10", chosen: int | None = None,
     ax.legend()
     fig.tight_layout()
     return fig
+
+
+def teacher_curve(curve, metric="MRR@10", title="Teacher: dev quality of its re-ranking along training"):
+    """`reranking.rerank_curve`'s table: the re-ranked `metric` per teacher step with its 95% interval, and the
+    retriever alone (dashed): the teacher is worth distilling where the band clears the line."""
+    fig, ax = plt.subplots(figsize=(5.5, 3.6))
+    y = 100 * curve[metric]
+    ax.plot(curve.step, y, marker="o", label="teacher re-ranks the student's top k")
+    low, high = (y + 100 * (curve[side] - curve.difference) for side in ("ci_low", "ci_high"))
+    ax.fill_between(curve.step, low, high, alpha=0.2, label="95% CI of the difference")
+    ax.axhline(100 * curve.retriever.iloc[0], color="grey", ls="--", label="the student alone")
+    ax.set(xlabel="teacher optimizer step", ylabel=f"dev {metric} (%)", title=title)
+    ax.legend()
+    fig.tight_layout()
+    return fig

@@ -48,30 +48,40 @@ def learning_curve(data: RetrievalData, cfg: TrainConfig, at_steps, enc: dict, m
     `at_steps` and step 0. Trains `cfg.replace(steps=max(at_steps))` on `data` once and scores `split` of
     `eval_data` (default `data`; e.g. `data.with_corpus_sample(split, n)`, cheaper to encode at every point);
     cached by config, data, evaluation corpus and points."""
-    eval_data = data if eval_data is None else eval_data
-    at = sorted(set(at_steps))
-    cfg = cfg.replace(steps=at[-1])
+    cfg = cfg.replace(steps=max(at_steps))
     pairs, negatives = training_data(data, cfg.hard_negatives)
-    key = encoder_key(cfg, pairs, negatives)
+
+    def train(after_step):
+        encoder = build_encoder(cfg)
+        losses = fit(encoder, pairs, negatives, cfg, progress=progress,
+                     after_step=lambda step: after_step(step, encoder))
+        return encoder, {"losses": losses}
+    return tracked_curve(encoder_key(cfg, pairs, negatives), cfg, lambda: build_encoder(cfg), train, at_steps,
+                         data if eval_data is None else eval_data, enc, metric, split)
+
+
+def tracked_curve(key: dict, cfg: TrainConfig, untrained, train, at_steps, eval_data: RetrievalData, enc: dict,
+                  metric: str = "MRR@10", split: str = "dev") -> pd.DataFrame:
+    """The learning curve of any trainer of dual encoders (`learning_curve`'s, DE-l's).
+
+    `train(after_step)` -> (encoder, log with "losses") trains the model whose checkpoint is stored under `key`
+    for max(at_steps) steps and calls `after_step(step, encoder)` after each step; `untrained()` is the model
+    at step 0; `cfg` says how the model encodes (layers, pooling)."""
+    at = sorted(set(at_steps))
     curve_key = {"train": key, "at": at, "metric": metric, "split": split, "encode": enc,
                  "evaluated_on": fingerprint(eval_data, split)}
     path = cache_dir("curves", curve_key) / "curve.json"
     if path.exists():
         return pd.read_json(path, orient="records")[["step", metric, "loss"]]
-    rows = [{"step": 0, metric: dev_score(build_encoder(cfg).eval(), cfg, eval_data, enc, metric, split), "loss": None}]
+    rows = [{"step": 0, metric: dev_score(untrained().eval(), cfg, eval_data, enc, metric, split), "loss": None}]
 
-    def train():
-        encoder = build_encoder(cfg)
-
-        def record(step: int) -> None:
-            if step in at:
-                rows.append({"step": step, metric: dev_score(encoder, cfg, eval_data, enc, metric, split)})
-        losses = fit(encoder, pairs, negatives, cfg, progress=progress, after_step=record)
-        return encoder, {"losses": losses}
+    def record(step: int, encoder) -> None:
+        if step in at:
+            rows.append({"step": step, metric: dev_score(encoder, cfg, eval_data, enc, metric, split)})
     if (checkpoint_folder(key).parent / "train_log.json").exists():
-        _, log = train()  # trained before without this curve: train again to read it, keep the stored checkpoint
+        _, log = train(record)  # trained before without this curve: train again to read it, keep the stored checkpoint
     else:
-        _, log = cached_training(key, train)
+        _, log = cached_training(key, lambda: train(record))
     for row, start, end in zip(rows[1:], [0, *at[:-1]], at):
         row["loss"] = float(np.mean(log["losses"][start:end]))
     table = pd.DataFrame(rows)

@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import json
 
+import pandas as pd
 from ranx import Run
 
 from mlrlib.data.retrieval_data import RetrievalData
+from mlrlib.evaluation.comparison import compare_runs, query_scores
 from mlrlib.evaluation.metrics import ranx_run
 from mlrlib.methods.cross_encoder import CrossEncoder
 from mlrlib.runtime.cache import atomic_write_json, cache_dir, config_hash
@@ -37,3 +39,20 @@ def cached_rerank(ranker, key: dict, run: Run, data: RetrievalData, split: str, 
                  name, progress)
     atomic_write_json(folder / "run.json", out.to_dict())
     return out
+
+
+def rerank_curve(snapshots, key: dict, run: Run, data: RetrievalData, split: str, depth: int, enc: dict,
+                 metric: str = "MRR@10") -> pd.DataFrame:
+    """A teacher's learning curve read as what it is for: each snapshot (`{step: ranker}`) re-ranks the top `depth`
+    of the retriever's `run`. One row per step: `metric` after re-ranking, the retriever's, and the paired
+    comparison of the two over the split's queries (difference, 95% CI, p, MDE), all in [0, 1] units."""
+    qrels = data.split(split).qrels
+    alone = float(query_scores(qrels, run, metric).mean())
+    rows = []
+    for step in snapshots:
+        reranked = cached_rerank(snapshots[step], {**key, "snapshot": step}, run, data, split, depth, enc,
+                                 f"step {step}")
+        c = compare_runs(qrels, reranked, run, metric)
+        rows.append({"step": step, metric: alone + c.difference, "retriever": alone, "difference": c.difference,
+                     "ci_low": c.ci_low, "ci_high": c.ci_high, "p": c.p, "MDE": c.mde})
+    return pd.DataFrame(rows)

@@ -16,9 +16,10 @@ from mlrlib.evaluation.claims import Claim, claims_frame
 from mlrlib.evaluation.comparison import compare_runs
 from mlrlib.evaluation.cost import encoding_flops, encoding_throughput, parameter_counts
 from mlrlib.evaluation.experiment import TrainedModel, evaluated, reuse_or_make
+from mlrlib.evaluation.learning_curve import tracked_curve
 from mlrlib.training.batches import plan_rows
 from mlrlib.training.config import TrainConfig
-from mlrlib.training.light_de import light_config, light_train, train_light
+from mlrlib.training.light_de import build_light, light_config, light_key, light_train, light_trainer, train_light
 
 FULL = "full DE"
 OBJECTIVES = {"contrastive": (0, 0), "+ CE scores": (1, 0), "+ DE embeddings": (0, 1), "+ both": (1, 1)}
@@ -30,13 +31,16 @@ def full_de_config(model: str, L: int, train: dict, negatives: int, seed: int) -
 
 
 def objective_configs(model: str, l: int, L: int, train: dict, weights: dict, lr: float,
-                      seed: int) -> dict[str, TrainConfig]:
-    """DE-l copied from the cross-encoder, trained with each objective: labels only, + the
-    cross-encoder's scores (alpha), + the full DE's embeddings (beta), + both."""
+                      seed: int, names=tuple(OBJECTIVES)) -> dict[str, TrainConfig]:
+    """DE-l copied from the cross-encoder, trained with each objective of `names` (of `OBJECTIVES`): labels only,
+    + the cross-encoder's scores (alpha), + the full DE's embeddings (beta), + both."""
+    unknown = set(names) - set(OBJECTIVES)
+    if unknown:
+        raise ValueError(f"unknown DE-l objectives {sorted(unknown)}; use some of {list(OBJECTIVES)}")
     return {f"DE-{l} {name}": light_config(model, l, "ce", light_train(train, L, l, lr), alpha=a * weights["alpha"],
                                            beta=b * weights["beta"], kd_temperature=weights["kd_temperature"],
                                            negatives=weights["negatives"], seed=seed)
-            for name, (a, b) in OBJECTIVES.items()}
+            for name, (a, b) in OBJECTIVES.items() if name in names}
 
 
 def recipe_of(cfg: TrainConfig, layers: int, init: str, seed: int) -> TrainConfig:
@@ -60,6 +64,19 @@ def train_models(data, configs: dict, negs, ranker, teacher_key, scores, full: T
                                             full.encoder if full else None, full.log["key"] if full else None,
                                             progress), cfg, data, enc)
     return reuse_or_make(configs, make, trained)
+
+
+def light_curve(data, cfg: TrainConfig, at_steps, negs, ranker, teacher_key, scores, full: TrainedModel | None,
+                enc: dict, eval_data=None, metric: str = "MRR@10") -> pd.DataFrame:
+    """DE-l's learning curve (`learning_curve.tracked_curve`): `cfg` trained for max(at_steps) steps, `metric`
+    on the dev split of `eval_data` (default `data`) before training and after each step of `at_steps`. The
+    run is stored as the checkpoint of `cfg` at that step count, so `train_models` reuses it."""
+    cfg = cfg.replace(steps=max(at_steps))
+    full_de, full_key = (full.encoder, full.log["key"]) if full else (None, None)
+    key = light_key(cfg, data.train_pairs, negs, teacher_key, full_key)
+    train = light_trainer(data.train_pairs, negs, cfg, ranker, scores, full_de)
+    return tracked_curve(key, cfg, lambda: build_light(cfg, ranker, full_de), train, at_steps,
+                         data if eval_data is None else eval_data, enc, metric)
 
 
 def early_layer_gaps(layers: pd.DataFrame, a: str, b: str, upto: int, metric="MRR@10", pooling="mean") -> pd.Series:

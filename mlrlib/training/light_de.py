@@ -96,18 +96,27 @@ def light_key(cfg: TrainConfig, pairs, negative_lists, teacher_key, reference_ke
             "teacher": teacher_key if uses_ce else None, "reference": reference_key if uses_de else None}
 
 
+def light_trainer(pairs, negative_lists, cfg: TrainConfig, ranker=None, scores=None, full_de=None, progress=None):
+    """`train(after_step=None)` -> (DE-l, log with one record per step): builds DE-l from its source and trains it;
+    `after_step(step, student)` is called after each step (a learning curve's evaluation)."""
+    def train(after_step=None):
+        student = build_light(cfg, ranker, full_de)
+        step = LightStep(student, ranker, pairs, negative_lists, scores, cfg, reference=full_de)
+        plan = index_batches(len(pairs), cfg.batch_size, cfg.steps, cfg.seed)
+        each = None if after_step is None else (lambda n: after_step(n, student))
+        with step.attention_kernel():
+            records = optimize(student, plan, cfg, step, progress=progress, desc=f"DE-{cfg.light.layers}",
+                               after_step=each)
+        return student, {"steps": records, "losses": [r["loss"] for r in records]}
+    return train
+
+
 def train_light(pairs, negative_lists, cfg: TrainConfig, ranker=None, teacher_key=None, scores=None, full_de=None,
                 reference_key=None, progress=None):
     """Build DE-l from its source and train it (or load the checkpoint cached for its key).
     Returns (encoder, log) with one record per step (loss terms)."""
-    def train():
-        student = build_light(cfg, ranker, full_de)
-        step = LightStep(student, ranker, pairs, negative_lists, scores, cfg, reference=full_de)
-        plan = index_batches(len(pairs), cfg.batch_size, cfg.steps, cfg.seed)
-        with step.attention_kernel():
-            records = optimize(student, plan, cfg, step, progress=progress, desc=f"DE-{cfg.light.layers}")
-        return student, {"steps": records, "losses": [r["loss"] for r in records]}
-    return cached_training(light_key(cfg, pairs, negative_lists, teacher_key, reference_key), train)
+    return cached_training(light_key(cfg, pairs, negative_lists, teacher_key, reference_key),
+                           light_trainer(pairs, negative_lists, cfg, ranker, scores, full_de, progress))
 
 
 def light_train(train: dict, L: int, l: int, lr: float) -> dict:

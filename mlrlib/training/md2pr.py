@@ -163,19 +163,28 @@ def student_key(cfg: TrainConfig, pairs, negative_lists, teacher_key: dict | Non
     return {"config": cfg.key(), "data": data, "teacher": teacher_key, "tag": "md2pr"}
 
 
-def train_student(pairs, negative_lists, cfg: TrainConfig, teacher: CrossEncoder | None = None, teacher_key=None,
-                  scores: np.ndarray | None = None, progress=None):
-    """Train the student of `cfg` (a `TrainConfig` with its `distill` part),
-    or load its checkpoint cached for (config, data, teacher). Returns (encoder, log); the log
-    has one record per step: loss parts, and with a filter delta_t and the masked negatives."""
-    def train():
+def student_trainer(pairs, negative_lists, cfg: TrainConfig, teacher: CrossEncoder | None = None,
+                    scores: np.ndarray | None = None, progress=None):
+    """`train(after_step=None)` -> (student, log): trains the student of `cfg` from scratch; `after_step(step,
+    student)` is called after each step (a learning curve's evaluation)."""
+    def train(after_step=None):
         torch.manual_seed(cfg.seed)  # fresh projection heads, if any
         student = build_encoder(cfg)
         distiller = Distiller(student, teacher.eval() if teacher is not None else None, pairs, negative_lists,
                               scores, cfg)
         plan = index_batches(len(pairs), cfg.batch_size, cfg.steps, cfg.seed)
+        each = None if after_step is None else (lambda n: after_step(n, student))
         with distiller.attention_kernel():
             records = optimize(student, plan, cfg, distiller, head=distiller.projections.parameters(),
-                               progress=progress, desc="student")
+                               progress=progress, desc="student", after_step=each)
         return student, {"steps": records, "losses": [r["loss"] for r in records]}
-    return cached_training(student_key(cfg, pairs, negative_lists, teacher_key), train)
+    return train
+
+
+def train_student(pairs, negative_lists, cfg: TrainConfig, teacher: CrossEncoder | None = None, teacher_key=None,
+                  scores: np.ndarray | None = None, progress=None):
+    """Train the student of `cfg` (a `TrainConfig` with its `distill` part),
+    or load its checkpoint cached for (config, data, teacher). Returns (encoder, log); the log
+    has one record per step: loss parts, and with a filter delta_t and the masked negatives."""
+    return cached_training(student_key(cfg, pairs, negative_lists, teacher_key),
+                           student_trainer(pairs, negative_lists, cfg, teacher, scores, progress))
