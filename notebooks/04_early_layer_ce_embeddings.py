@@ -55,6 +55,7 @@ from mlrlib.evaluation.claims import best_on_dev
 from mlrlib.evaluation.comparison import evaluate, seed_summary
 from mlrlib.evaluation.cost import pipeline_latency
 from mlrlib.evaluation.layer_analysis import layer_by_layer
+from mlrlib.evaluation.learning_curve import curve_steps, plateau_step, plateau_text
 from mlrlib.evaluation.metrics import bm25_run, metric_table
 from mlrlib.evaluation.reranking import cached_rerank
 from mlrlib.methods.encoders import MultiLayerEncoder
@@ -75,15 +76,19 @@ enc, train, w = cfg["encode"], cfg["train"], cfg["light"]
 # under `laptop`) and notebook 03's cross-encoder, trained here from the packaged MiniLM (its cache is
 # reused when notebook 03 ran first). It is the `GatedCrossEncoder`: one joint encoding of `[CLS] q [SEP] d [SEP]`
 # with a learned bias on the attention between the two segments. **Caveat:** it is warm-started from the same
-# MiniLM the dual encoders start from, so run on a single text it equals MiniLM before its 60 ranker-training
+# MiniLM the dual encoders start from, so run on a single text it equals MiniLM before its 50 ranker-training
 # steps; what its layers gain as embedders comes from those steps alone. The `paper` preset loads a trained MS
 # MARCO cross-encoder instead (`cross-encoder/ms-marco-MiniLM-L-12-v2`).
+#
+# **A second caveat**: notebook 03 found this teacher no better a re-ranker than the dual encoders it teaches (its
+# learning curve and its search on a GPU are there). Where a result below uses the cross-encoder's *scores* (the
+# "+ CE scores" objective, re-ranking), read it as what this teacher gives, not what a strong ranker would.
 
 # %%
 data = load_study_data(cfg)
 L = MultiLayerEncoder(cfg["model"]).num_layers
 negs = negative_lists(data, w["negatives"])
-objectives = study.objective_configs(cfg["model"], 2, L, train, w, cfg["light_lr"], seed)
+objectives = study.objective_configs(cfg["model"], 2, L, train, w, cfg["light_lr"], seed, cfg["objectives"])
 rows = study.scored_rows(len(data.train_pairs), objectives.values())
 ranker, teacher_key, teacher_log, scores = teacher(data, negs, cfg["teacher"], enc, rows)
 print(f"L = {L}; cross-encoder: {len(teacher_log['losses'])} training steps, {teacher_log['train_seconds']:.0f} s"
@@ -94,8 +99,8 @@ print(f"L = {L}; cross-encoder: {len(teacher_log['losses'])} training steps, {te
 #
 # Three encoders, every layer, mean pooling and `[CLS]`, each used as a zero-shot retriever (cosine; queries and
 # passages from the same layer): the cross-encoder run on single texts, the full DE (MiniLM fine-tuned as a dual
-# encoder for 30 steps on the same training pairs, mean pooling, contrastive only) and the pre-trained MiniLM both
-# start from. Test split; the dashed grey line is BM25.
+# encoder on the same training pairs, mean pooling, contrastive only, for the 50 steps where notebook 01's dual
+# encoder flattened) and the pre-trained MiniLM both start from. Test split; the dashed grey line is BM25.
 
 # %%
 full = study.train_models(data, {study.FULL: study.full_de_config(cfg["model"], L, train, w["negatives"], seed)},
@@ -123,13 +128,32 @@ print("MRR@10, cross-encoder minus full DE (mean pooling), layers 1..L/2:", (100
 #
 # DE-l is a copy of the cross-encoder's embedding layer and first $l$ layers; the layers above are deleted from
 # the model, so it stores and runs fewer parameters. It trains on the same batches as the full DE, for $L/l$ times
-# as many steps (the same transformer-layer compute; 90 steps for DE-2 under `laptop`) at learning rate
-# `light_lr` = 3e-4. Both choices were made on the dev split while building this notebook: with the full DE's
-# 5e-5 and 30 steps, DE-2 reached dev MRR@10 11.1; with 3e-4 and 120 steps, 31.7.
+# as many steps (the same transformer-layer compute: 150 steps for DE-2 under `laptop`) at learning rate
+# `light_lr` = 3e-4 (with the full DE's 5e-5, DE-2 reached dev MRR@10 11.1 after 30 steps; with 3e-4, 31.7 after
+# 120, both measured while building this notebook on its first corpus).
 #
-# **Which objective?** DE-2 with each objective, on the dev split; the best dev MRR@10 becomes the recipe of every
-# DE-l below (`*`: significantly different from the full DE, paired t-test over queries, p < 0.05; `±`: half-width
-# of the 95% bootstrap interval).
+# **Has DE-2 converged?** Its dev learning curve, one run of the first objective below (its last point is that
+# model). It has not: a longer run of the same DE-2 (`tools/learning_curve.py --light 2`, quoted in
+# `runtime/presets.py`) was still rising at 600 steps, by 1.6 points over the last 200, at about 51 on this dev
+# sample against about 83 for the full DE. So the comparison with the paper's "within about 1%" below is made at
+# this budget; the curve says how far training further could plausibly move it.
+
+# %%
+curve_data = data if cfg["curve"]["sample"] is None else data.with_corpus_sample("dev", cfg["curve"]["sample"])
+first = next(iter(objectives.values()))
+de2_curve = study.light_curve(data, first, curve_steps(first.steps, cfg["curve"]["points"]), negs, ranker, teacher_key,
+                              scores, full, enc, curve_data)
+atomic_write_csv(de2_curve, OUT / "learning_curve.csv", index=False)
+fig = plots.save(plots.learning_curves({next(iter(objectives)): de2_curve}, chosen=first.steps,
+                                       title="DE-2: dev quality along training"), OUT / "learning_curve.png")
+print(f"dev corpus of {len(curve_data.corpus_ids)} passages: {plateau_text(plateau_step(de2_curve), first.steps)}")
+display((100 * de2_curve.set_index("step")[["MRR@10"]]).round(1).T)
+
+# %% [markdown]
+# **Which objective?** DE-2 with each objective of the preset (`laptop`: labels only and + the cross-encoder's
+# scores; `paper`: also + the full DE's embeddings and both), on the dev split; the best dev MRR@10 becomes the recipe
+# of every DE-l below (`*`: significantly different from the full DE, paired t-test over queries, p < 0.05; `±`:
+# half-width of the 95% bootstrap interval).
 
 # %%
 models = study.train_models(data, objectives, negs, ranker, teacher_key, scores, full, enc)
@@ -142,20 +166,20 @@ recipe = objectives[chosen]
 print(f"recipe: {chosen} (alpha = {recipe.distill.alpha}, beta = {recipe.light.beta})")
 
 # %% [markdown]
-# **Which source?** The same recipe, DE-2 copied from the cross-encoder, from the trained full DE, or from the
-# pre-trained MiniLM: is the cross-encoder's start worth anything? Then DE-1 and DE-3 from the cross-encoder. Test
-# split, all against the full DE.
+# **Which source?** Where the preset asks (`paper`), the same recipe with DE-2 copied from the trained full DE or from
+# the pre-trained MiniLM instead of the cross-encoder: is the cross-encoder's start worth anything? Then DE-1 and
+# DE-3 from the cross-encoder. Test split, all against the full DE.
 
 # %%
-variants = {"DE-2": recipe, "DE-2 (from the full DE)": study.recipe_of(recipe, 2, "de", seed),
-            "DE-2 (from MiniLM)": study.recipe_of(recipe, 2, "base", seed),
+SOURCES = {"de": "DE-2 (from the full DE)", "base": "DE-2 (from MiniLM)"}
+variants = {"DE-2": recipe, **{SOURCES[i]: study.recipe_of(recipe, 2, i, seed) for i in cfg["sources"]},
             **{f"DE-{l}": study.recipe_of(recipe, l, "ce", seed) for l in cfg["layers"] if l != 2}}
 rows = study.scored_rows(len(data.train_pairs), variants.values())
 if rows:
     scores = teacher_scores(ranker, teacher_key, data.train_pairs, negs, w["negatives"], enc, rows)
 light = study.train_models(data, variants, negs, ranker, teacher_key, scores, full, enc,
                            trained={"DE-2": models[chosen]})
-order = [study.FULL, *[f"DE-{l}" for l in sorted(cfg["layers"], reverse=True)], "DE-2 (from the full DE)", "DE-2 (from MiniLM)"]
+order = [study.FULL, *[f"DE-{l}" for l in sorted(cfg["layers"], reverse=True)], *[SOURCES[i] for i in cfg["sources"]]]
 test = evaluate(data, {n: ({study.FULL: full} | light)[n] for n in order}, "test", baseline=study.FULL)
 atomic_write_csv(test, OUT / "light_test.csv", index=False)
 table = metric_table(test, ("Top-1", "Top-5", "Top-20", "Top-100", "MRR@10"))
@@ -249,9 +273,10 @@ display(pipeline_table)
 # 10 of 12. The `paper` preset runs the original scale.
 
 # %%
-test_runs = {"BM25": bm25_test_run, **{r.name: r for r in reranked}}
+test_runs = {"BM25": bm25_test_run, study.FULL: full.runs["test"], **{r.name: r for r in reranked}}
 claims = study.claims_table(layers, per_seed, speed, pipeline, latency, "DE-2", bm25, cfg["paper"], test_runs, seed_runs,
-                            layer_runs, data.split("test").qrels)
+                            layer_runs, data.split("test").qrels,
+                            de2_training=plateau_text(plateau_step(de2_curve), first.steps) if chosen == next(iter(objectives)) else "")
 atomic_write_text(OUT / "paper_vs_here.md", claims.to_markdown(index=False))
 display(claims)
 
