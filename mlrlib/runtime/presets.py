@@ -199,7 +199,7 @@ PRESETS["05_open_questions"] = {
                "encode": _ENCODE, "train": _OPEN_TRAIN,
                "symmetric_layers": [3, 4, 5, 6], "m_sweep": [1, 2, 4, 6], "decorrelation": _DECORRELATION,
                "causal": {"model": "minilm", "attention": "causal", "layers": [3, 4, 5, 6]},
-               "teacher": _TEACHER, "snapshots": [0, 30, 60],
+               "teacher": _TEACHER, "snapshots": [0, 25, 50],
                "light": _LIGHT, "light_lr": 3e-4, "student_layers": [3], "teacher_layers": 3,
                "filters": _FILTERS, "beir": {"n_queries": 200, "corpus_size": 1000}, "beir_folder": None,
                "symmetric_data": None},

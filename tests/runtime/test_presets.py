@@ -73,3 +73,14 @@ def test_every_laptop_notebook_searches_one_corpus():
 def test_notebooks_01_and_02_train_their_models_alike_under_laptop():
     one, two = (get_preset(s, "laptop")["train"] for s in ("01_layer_selection", "02_self_contrastive_mlr"))
     assert {**one, "pooling": "mean"} == two
+
+
+def test_notebooks_03_to_05_share_one_teacher_and_its_snapshots_end_where_it_does():
+    # the teacher is trained once (notebook 03) and reused from the cache; a snapshot list that does not end at its
+    # last step cannot be trained (ranker.train_ranker_snapshots)
+    studies = ("03_md2pr_distillation", "04_early_layer_ce", "05_open_questions")
+    for preset in ("smoke", "laptop"):
+        teachers = {json.dumps(get_preset(s, preset)["teacher"], sort_keys=True) for s in studies}
+        assert len(teachers) == 1, preset
+        snapshots = get_preset("05_open_questions", preset)["snapshots"]
+        assert snapshots[0] == 0 and snapshots[-1] == get_preset(studies[0], preset)["teacher"]["steps"]
