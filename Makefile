@@ -1,4 +1,4 @@
-# make reproduce : every numbered notebook under the default (laptop) preset -> results/
+# make reproduce : the shared teacher (make teacher), then every numbered notebook under the default (laptop) preset -> results/
 # make test      : lint and unit tests, every notebook under `smoke` via papermill (checked clean, then by nbval),
 #                  every notebook under `rehearsal` (the `paper` presets on local stand-ins), then a clean smoke run compared with a killed-and-resumed clean one (determinism)
 # make site      : the companion site from what is committed (no execution) -> build/site/index.html
@@ -7,7 +7,7 @@
 PY ?= python3
 STAMP := .cache/install.stamp
 
-.PHONY: install data reproduce report test unit notebooks-smoke notebooks-rehearsal determinism site site-check lab binder-check bench bench-laptop-memory clean
+.PHONY: install data teacher reproduce report test unit notebooks-smoke notebooks-rehearsal determinism site site-check lab binder-check bench bench-laptop-memory clean
 install: $(STAMP)
 $(STAMP): requirements.txt pyproject.toml tools/install.sh
 	PY=$(PY) bash tools/install.sh
@@ -17,7 +17,12 @@ $(STAMP): requirements.txt pyproject.toml tools/install.sh
 data: install
 	$(PY) -m mlrlib build-data --preset laptop --power --card docs/benchmark.md
 
-reproduce: data
+# the cross-encoder teacher of notebooks 03-05, trained once with its learning-curve snapshots (its time is reported
+# once, here; the notebooks load it from the cache)
+teacher: data
+	$(PY) -m mlrlib build-teacher --preset laptop
+
+reproduce: data teacher
 	$(PY) tools/run_notebooks.py --preset laptop --inplace
 	$(PY) tools/reproduction_report.py
 

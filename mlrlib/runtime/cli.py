@@ -10,6 +10,7 @@ import argparse
 import json
 import os
 import sys
+import time
 from pathlib import Path
 
 from mlrlib.data.retrieval_data import DataError
@@ -45,6 +46,9 @@ def parser() -> argparse.ArgumentParser:
     bd.add_argument("--power", action="store_true",
                     help="also run the zero-shot pilot that gives the test split's MDE (encodes the corpus: minutes)")
     bd.add_argument("--card", help="write the dataset card (markdown) to this file, e.g. docs/benchmark.md")
+    bt = sub.add_parser("build-teacher", help="train (or reuse) the cross-encoder teacher of notebooks 03-05, with the "
+                        "snapshots of its learning curve (minutes; `make reproduce` runs it before the notebooks)")
+    bt.add_argument("--preset", default="laptop", help="smoke or laptop (paper loads a trained ranker)")
     sub.add_parser("compile-metrics", help="compile ranx's metrics into numba's on-disk cache (Binder's postBuild: "
                    "a kernel then loads them instead of compiling: 106 MiB instead of 377, measured)")
     ex = sub.add_parser("export", help="save a cached checkpoint as a sentence-transformers model")
@@ -97,6 +101,23 @@ def _benchmark_summary(study: str, preset: str, power: bool) -> dict:
     return summary
 
 
+def build_teacher(args) -> dict:
+    """The teacher of notebook 03's preset (04 and 05 share it: tests/runtime/test_presets.py), trained once with
+    its learning-curve snapshots and cached; what it cost."""
+    from mlrlib.data import load_data
+    from mlrlib.runtime.presets import get_preset
+    from mlrlib.training.negatives import negative_lists
+    from mlrlib.training.teacher import teacher_snapshots
+    cfg = get_preset("03_md2pr_distillation", args.preset)
+    data = load_data(cfg["data"], cfg["benchmark"])
+    start = time.perf_counter()
+    snapshots, log = teacher_snapshots(data, negative_lists(data, cfg["distill"]["negatives"]), cfg["teacher"],
+                                       cfg["teacher_points"])
+    return {"preset": args.preset, "teacher": cfg["teacher"], "steps": len(log["losses"]),
+            "snapshots": list(snapshots), "train_seconds": round(log["train_seconds"], 1),
+            "seconds_this_call": round(time.perf_counter() - start, 1)}  # ~0 when it was cached
+
+
 def evaluate(args) -> dict:
     from mlrlib.data import load_data
     from mlrlib.evaluation.metrics import METRICS, evaluate_runs, search_run
@@ -144,6 +165,9 @@ def main(argv=None) -> int:
             check_writable(args.output)
         if args.command == "build-data":
             print(json.dumps(build_data(args), indent=2))
+            return 0
+        if args.command == "build-teacher":
+            print(json.dumps(build_teacher(args), indent=2))
             return 0
         if args.command == "compile-metrics":
             from mlrlib.evaluation.metrics import compile_metrics

@@ -38,3 +38,15 @@ def test_a_missing_documentation_package_is_a_one_line_error_with_the_apt_get_li
     err = capsys.readouterr().err
     assert err.startswith("error: ") and "missing: python3-doc" in err and "apt-get install -y" in err
     assert not list(tmp_path.rglob("meta.json"))  # nothing half-written
+
+
+@needs_docs
+def test_build_teacher_trains_the_shared_teacher_once_and_then_reuses_it(capsys, monkeypatch, tmp_path):
+    monkeypatch.setenv("MLRLIB_CACHE", str(tmp_path))
+    assert main(["build-teacher", "--preset", "smoke"]) == 0
+    first = json.loads(capsys.readouterr().out)
+    assert first["steps"] == first["teacher"]["steps"] == 2 and first["snapshots"] == [0, 1, 2]
+    assert main(["build-teacher", "--preset", "smoke"]) == 0
+    again = json.loads(capsys.readouterr().out)
+    assert again["train_seconds"] == first["train_seconds"]  # read from the cache, not trained again
+    assert len(list(tmp_path.glob("rankers/*/train_log.json"))) == 1  # the final snapshot is the teacher itself
