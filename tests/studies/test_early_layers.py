@@ -116,3 +116,17 @@ def test_the_claims_are_tested_on_the_runs_and_given_verdicts():
     assert weak.loc[4, "verdict"] == "inconclusive" and "does not re-rank the full DE" in weak.loc[5, "here"]
     assert "+33.0, +33.0, +33.0" in claims.loc[0, "here"] and claims.loc[0, "difference"] == "+33.3"
     assert claims.loc[2, "p (Holm)"] == "equivalence (CI)" and "±1.0 points" in claims.loc[2, "here"]
+
+
+def test_the_de_l_curve_ends_at_the_checkpoint_the_notebook_then_loads(tiny_model):
+    from conftest import pairs_data
+
+    from mlrlib.training.light_de import light_config, train_light
+    data = pairs_data("dev")
+    negs = [[p["positive"] for p in data.train_pairs if p is not pair][:2] for pair in data.train_pairs]
+    cfg = light_config(tiny_model, 2, "base", {**TRAIN, "steps": 9, "batch_size": 4, "bf16": False, "lr": 1e-3},
+                       negatives=2)
+    curve = study.light_curve(data, cfg, [1, 3], negs, None, None, None, None, ENC)
+    assert curve.step.tolist() == [0, 1, 3] and curve["loss"].iloc[1:].notna().all()
+    student, log = train_light(data.train_pairs, negs, cfg.replace(steps=3))
+    assert log["cached"] and len(student.model.encoder.layer) == 2

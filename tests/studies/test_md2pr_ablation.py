@@ -38,3 +38,20 @@ def test_masking_by_epoch_and_examples():
     ex = study.masked_examples(LOG, PAIRS, NEGS, k=2)
     assert ex["query"].tolist() == ["q3", "q0"] and ex["masked negative"].tolist() == ["negative 3.1", "negative 0.0"]
     assert isinstance(ex, pd.DataFrame) and ex["step"].tolist() == [1, 3]
+
+
+def test_the_student_curve_ends_at_the_checkpoint_the_notebook_then_loads(tiny_model):
+    from conftest import pairs_data
+
+    from mlrlib.training.md2pr import train_student
+    data = pairs_data("dev")
+    negs = [[p["positive"] for p in data.train_pairs if p is not pair][:2] for pair in data.train_pairs]
+    base = study.ablation_configs(tiny_model, 3, {"steps": 9, "batch_size": 4, "bf16": False, "hard_negatives": True,
+                                                  "pooling": "mean", "lr": 1e-3},
+                                  {"alpha": 1.0, "beta_attention": 1.0, "beta_hidden": 1.0, "kd_temperature": 1.0,
+                                   "layer_map": [[3, 3]], "negatives": 2, "kappa": 2.0, "margin": 0.0}, 0)[study.BASE]
+    enc = {"batch_size": 4, "q_max_len": 16, "p_max_len": 32, "bf16": False}
+    curve = study.student_curve(data, base, [1, 2], negs, None, None, None, enc)
+    assert curve.step.tolist() == [0, 1, 2] and curve["MRR@10"].between(0, 1).all()
+    _, log = train_student(data.train_pairs, negs, base.replace(steps=2))
+    assert log["cached"]  # the curve's run is the 2-step student's checkpoint
