@@ -125,8 +125,13 @@ def study_section(results: Path, study: Study) -> list[str]:
            f"![{study.figure}]({study.folder}/{study.figure})", "",
            f"`{study.table}`:", "", (folder / study.table).read_text().strip(), ""]
     if (folder / "learning_curve.png").exists():
-        out += ["How many steps every compared model trained: the dual encoder's dev curve (`learning_curve.png`).", "",
+        out += ["How many steps every compared model trained: the dev learning curve of the notebook's "
+                "reference model (`learning_curve.png`).", "",
                 f"![learning_curve.png]({study.folder}/learning_curve.png)", ""]
+    if (folder / "teacher_curve.png").exists():
+        out += ["Whether the teacher is worth distilling: its learning curve, read as the dev gain of re-ranking the "
+                "student's top k (`teacher_curve.png`, `teacher_curve.csv`).", "",
+                f"![teacher_curve.png]({study.folder}/teacher_curve.png)", ""]
     if (folder / "paper_vs_here.md").exists():
         out += ["The paper's claims beside ours (`paper_vs_here.md`):", "",
                 (folder / "paper_vs_here.md").read_text().strip(), ""]
