@@ -91,7 +91,7 @@ def tracked_curve(key: dict, cfg: TrainConfig, untrained, train, at_steps, eval_
 
 def curve_steps(steps: int, points: int) -> list[int]:
     """`points` evenly spaced evaluation steps ending at `steps` (a learning curve's x axis)."""
-    return sorted({round(steps * k / points) for k in range(1, points + 1)})
+    return sorted({max(1, round(steps * k / points)) for k in range(1, points + 1)})  # step 0 is always evaluated
 
 
 def plateau_step(curve: pd.DataFrame, metric: str = "MRR@10", tolerance: float = 0.01) -> int | None:

@@ -79,6 +79,7 @@ def test_a_corpus_sample_keeps_every_judged_passage_and_refuses_to_drop_one():
 
 def test_curve_steps_are_evenly_spaced_and_end_at_the_step_count():
     assert curve_steps(50, 4) == [12, 25, 38, 50] and curve_steps(3, 2) == [2, 3]
+    assert curve_steps(2, 4) == [1, 2]  # never step 0: that point is the untrained model, evaluated anyway
 
 
 def test_a_cached_curve_is_only_read_back_for_the_corpus_it_searched(tiny_model, monkeypatch):
