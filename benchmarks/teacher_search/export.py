@@ -1,11 +1,15 @@
 """Export what the GPU teacher sweep needs: train pairs + BM25/DE negatives, dev queries, qrels, DE dev top-20."""
-import pickle, numpy as np, torch
+import pickle
+
+import numpy as np
+
 from mlrlib.data import load_data
+from mlrlib.evaluation.experiment import encode_queries, evaluate_model
 from mlrlib.runtime.presets import PRESETS
 from mlrlib.studies import layer_selection as ls
 from mlrlib.training.dual_encoder import train_encoder
-from mlrlib.evaluation.experiment import evaluate_model, encode_queries
 from mlrlib.training.negatives import negative_lists
+
 cfg = PRESETS["02_self_contrastive_mlr"]["laptop"]
 data = load_data(cfg["data"], cfg["benchmark"])
 c = ls.configs({ls.DE: [6]}, "minilm", 6, {k: v for k, v in cfg["train"].items() if k != "pooling"}, "mean", 0)[ls.DE]
@@ -18,11 +22,13 @@ Q = encode_queries(enc_model, tq, c, cfg["encode"])
 S = Q @ P[:, 0].T
 top = np.argsort(-S, axis=1)[:, :30]
 ctext = dict(zip(data.corpus_ids, data.corpus_texts))
-de_negs = [[data.corpus_texts[j] for j in row if data.corpus_texts[j] != p["positive"]][:10] for row, p in zip(top, data.train_pairs)]
+de_negs = [[data.corpus_texts[j] for j in row if data.corpus_texts[j] != p["positive"]][:10]
+           for row, p in zip(top, data.train_pairs)]
 bm = negative_lists(data, 7)
 ids, texts, qrels = data.split("dev")
 out = {"train": [(p["query"], p["positive"]) for p in data.train_pairs], "bm25": bm, "de_negs": de_negs,
-       "dev_q": dict(zip(ids, texts)), "dev_qrels": qrels, "dev_top": {q: [(p, s) for p, s in h] for q, h in dev.items()},
+       "dev_q": dict(zip(ids, texts)), "dev_qrels": qrels,
+       "dev_top": {q: [(p, s) for p, s in h] for q, h in dev.items()},
        "ctext": {p: ctext[p] for h in dev.values() for p, _ in h}}
 pickle.dump(out, open("explore/data.pkl", "wb"))
 print(len(out["train"]), len(ids), sum(len(v) for v in out["ctext"].values()))

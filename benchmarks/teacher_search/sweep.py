@@ -1,8 +1,16 @@
 """GPU sweep: which teacher, trained how long, raises dev MRR@10 when it re-ranks the mean DE's top-20."""
-import json, os, pickle, sys, time
-import numpy as np, torch
+import json
+import os
+import pickle
+import random
+import sys
+import time
+
+import numpy as np
+import torch
 from scipy import stats
-from mlrlib.training.ranker import RankerConfig, make_ranker, fit_ranker
+
+from mlrlib.training.ranker import RankerConfig, fit_ranker, make_ranker
 
 D = pickle.load(open("explore/data.pkl", "rb"))
 MODEL = os.path.abspath(os.environ.get("MODEL_DIR", "explore/minilm16"))
@@ -35,7 +43,6 @@ def evaluate(ranker):
 def mix(a, b, n_a, n_b):
     return [x[:n_a] + y[:n_b] for x, y in zip(a, b)]
 
-import random
 _rng = random.Random(0)
 RAND = [[D["train"][j][1] for j in _rng.sample(range(len(D["train"])), 3)] for _ in D["train"]]
 SWEEP = {
@@ -67,5 +74,6 @@ for name in only:
             curve.append(row)
             print(name, row, f"{time.time() - t0:.0f}s", flush=True)
     losses = fit_ranker(ranker, pairs, negs, cfg, after_step=after)
-    results[name] = {"curve": curve, "loss_first": float(np.mean(losses[:20])), "loss_last": float(np.mean(losses[-50:]))}
+    results[name] = {"curve": curve, "loss_first": float(np.mean(losses[:20])),
+                     "loss_last": float(np.mean(losses[-50:]))}
     json.dump(results, open(os.path.join(OUT, "sweep.json"), "w"), indent=1)
