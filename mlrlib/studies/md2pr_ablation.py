@@ -14,8 +14,8 @@ from mlrlib.evaluation.claims import Claim, claims_frame, percent
 from mlrlib.evaluation.comparison import compare_runs, seed_deltas
 from mlrlib.evaluation.cost import interleaved_step_seconds, optimizer_step, shared_students
 from mlrlib.evaluation.experiment import TrainedModel, evaluated, reuse_or_make
+from mlrlib.evaluation.known_false_negatives import filter_sweep
 from mlrlib.evaluation.learning_curve import tracked_curve
-from mlrlib.studies.open_questions import filter_sweep
 from mlrlib.training.batches import index_batches
 from mlrlib.training.config import DistillConfig, TrainConfig
 from mlrlib.training.dual_encoder import build_encoder

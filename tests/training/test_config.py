@@ -37,8 +37,9 @@ def configs() -> dict:
         "light": light_config("minilm", 2, "ce", {"steps": 45, "lr": 3e-4, "batch_size": 8, "hard_negatives": True,
                                                   "pooling": "mean"}, alpha=1.0, beta=1.0),
         "ranker": RankerConfig(model="minilm", kind="gated", steps=60, lr=1e-4),
+        # notebook 03's laptop students as they were then (they now train 50 steps in mean pooling)
         "03 laptop + both + dynamic filter": md2pr_ablation.ablation_configs(
-            "minilm", 6, p03["train"], p03["distill"], 0)[md2pr_ablation.FULL],
+            "minilm", 6, {**p03["train"], "steps": 30, "pooling": "cls"}, p03["distill"], 0)[md2pr_ablation.FULL],
         "05 laptop m=6 + decorrelation γ=1": open_questions.m_configs(
             "minilm", 6, p05["train"], p05["m_sweep"], p05["decorrelation"], 0)[open_questions.penalised(6, 1.0)],
     }
