@@ -106,8 +106,9 @@ def masked_examples(log: dict, pairs, negs, k: int = 5, chars: int = 220) -> pd.
 
 def detection_table(scores, known, batch_size: int, weights: dict, seed: int) -> pd.DataFrame:
     """The notebook's two filters (static margin `weights["margin"]`, dynamic `weights["kappa"]`) judged against known
-    false negatives (`open_questions.planted_false_negatives`): one epoch in training order (`filter_sweep`), with the
-    base rate a random mask would reach and Fisher's exact p of masked vs known (one-sided: masked more often)."""
+    false negatives (`known_false_negatives.planted_false_negatives`): one epoch in training order (`filter_sweep`),
+    with the base rate a random mask would reach and Fisher's exact p of masked vs known (one-sided: masked more
+    often)."""
     table = filter_sweep(scores, known, batch_size, [weights["margin"]], [weights["kappa"]], seed)
     relevant, total = int(known.sum()), known.numel()
 
