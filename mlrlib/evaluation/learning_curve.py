@@ -53,9 +53,7 @@ def learning_curve(data: RetrievalData, cfg: TrainConfig, at_steps, enc: dict, m
 
     def train(after_step):
         encoder = build_encoder(cfg)
-        losses = fit(encoder, pairs, negatives, cfg, progress=progress,
-                     after_step=lambda step: after_step(step, encoder))
-        return encoder, {"losses": losses}
+        return encoder, {"losses": fit(encoder, pairs, negatives, cfg, progress=progress, after_step=after_step)}
     return tracked_curve(encoder_key(cfg, pairs, negatives), cfg, lambda: build_encoder(cfg), train, at_steps,
                          data if eval_data is None else eval_data, enc, metric, split)
 

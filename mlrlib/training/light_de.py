@@ -103,10 +103,9 @@ def light_trainer(pairs, negative_lists, cfg: TrainConfig, ranker=None, scores=N
         student = build_light(cfg, ranker, full_de)
         step = LightStep(student, ranker, pairs, negative_lists, scores, cfg, reference=full_de)
         plan = index_batches(len(pairs), cfg.batch_size, cfg.steps, cfg.seed)
-        each = None if after_step is None else (lambda n: after_step(n, student))
         with step.attention_kernel():
             records = optimize(student, plan, cfg, step, progress=progress, desc=f"DE-{cfg.light.layers}",
-                               after_step=each)
+                               after_step=after_step)
         return student, {"steps": records, "losses": [r["loss"] for r in records]}
     return train
 

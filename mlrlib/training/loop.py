@@ -24,8 +24,9 @@ def seed_everything(seed: int) -> None:
 def optimize(encoder, plan, cfg, step, head=(), progress=None, desc="train", after_step=None) -> list:
     """AdamW with linear warmup and decay over `plan`; `step(batch)` runs forward and backward and
     returns (loss, record). The encoder's pooler and the extra `head` parameters train at head_lr.
-    `after_step(n)`, if given, is called after optimizer step n (counting from 1) with the encoder in
-    eval mode, e.g. to evaluate it (`evaluation.learning_curve`). Returns the records, one per step."""
+    `after_step(n, encoder)`, if given, is called after optimizer step n (counting from 1) with the encoder in
+    eval mode (as `ranker.fit_ranker` calls it with its ranker), e.g. to evaluate it (`evaluation.learning_curve`).
+    Returns the records, one per step."""
     collect_cycles()  # before the optimizer's state and the activations are allocated
     seed_everything(cfg.seed)
     head = [p for n, p in encoder.named_parameters() if n.startswith("pooler.")] + list(head)
@@ -45,7 +46,7 @@ def optimize(encoder, plan, cfg, step, head=(), progress=None, desc="train", aft
             bar.set_postfix(loss=f"{loss:.3f}")
             if after_step is not None:
                 encoder.eval()
-                after_step(len(records))
+                after_step(len(records), encoder)
                 encoder.train()
     encoder.eval()
     return records

@@ -173,10 +173,9 @@ def student_trainer(pairs, negative_lists, cfg: TrainConfig, teacher: CrossEncod
         distiller = Distiller(student, teacher.eval() if teacher is not None else None, pairs, negative_lists,
                               scores, cfg)
         plan = index_batches(len(pairs), cfg.batch_size, cfg.steps, cfg.seed)
-        each = None if after_step is None else (lambda n: after_step(n, student))
         with distiller.attention_kernel():
             records = optimize(student, plan, cfg, distiller, head=distiller.projections.parameters(),
-                               progress=progress, desc="student", after_step=each)
+                               progress=progress, desc="student", after_step=after_step)
         return student, {"steps": records, "losses": [r["loss"] for r in records]}
     return train
 
