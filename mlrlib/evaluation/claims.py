@@ -74,6 +74,12 @@ def claims_frame(claims: Sequence[Claim], scale: float = 100.0) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=list(CLAIM_COLUMNS))
 
 
+def premise_caveat(premise: Paired, says: str) -> str:
+    """"" when the premise comparison (system - baseline) is significantly positive, else " [`says`]": the words set
+    beside every claim that rests on it, whose verdict then says nothing about the case the paper meant."""
+    return "" if premise.significant and premise.difference > 0 else f" [{says}]"
+
+
 def verdict_counts(table: pd.DataFrame) -> dict[str, int]:
     """How many claims of a claims table are supported, contradicted, inconclusive and measured."""
     return {v: int((table["verdict"] == v).sum()) for v in VERDICTS}

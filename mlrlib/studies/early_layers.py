@@ -12,7 +12,7 @@ import dataclasses
 import numpy as np
 import pandas as pd
 
-from mlrlib.evaluation.claims import Claim, claims_frame
+from mlrlib.evaluation.claims import Claim, claims_frame, premise_caveat
 from mlrlib.evaluation.comparison import compare_runs
 from mlrlib.evaluation.cost import encoding_flops, encoding_throughput, parameter_counts
 from mlrlib.evaluation.experiment import TrainedModel, evaluated, reuse_or_make
@@ -136,9 +136,8 @@ def claims_table(layers: pd.DataFrame, per_seed: pd.DataFrame, speed: pd.DataFra
     gap = paper["de2_gap_percent"] / 100
     full_mrr = float(per_seed[(per_seed.system == de) & (per_seed.metric == "MRR@10")].value.mean())
     premise = compare_runs(qrels, runs[rr_full], runs[de], "MRR@10")
-    caveat = "" if premise.significant and premise.difference > 0 else (
-        " [the cross-encoder does not re-rank the full DE significantly better: a re-ranker this weak is not what the"
-        " paper pairs DE-2 with]")
+    caveat = premise_caveat(premise, "the cross-encoder does not re-rank the full DE significantly better: a "
+                                     "re-ranker this weak is not what the paper pairs DE-2 with")
     return claims_frame([
         Claim("early CE layers carry more retrieval signal than early DE layers", "yes",
               "MRR@10, CE − DE, mean pooling, layers 1–" + f"{upto}: " + ", ".join(f"{100 * g:+.1f}" for g in gaps)

@@ -10,7 +10,7 @@ import pandas as pd
 from scipy.stats import fisher_exact
 
 from mlrlib.data.retrieval_data import RetrievalData
-from mlrlib.evaluation.claims import Claim, claims_frame, percent
+from mlrlib.evaluation.claims import Claim, claims_frame, percent, premise_caveat
 from mlrlib.evaluation.comparison import compare_runs, seed_deltas
 from mlrlib.evaluation.cost import interleaved_step_seconds, optimizer_step, shared_students
 from mlrlib.evaluation.experiment import TrainedModel, evaluated, reuse_or_make
@@ -138,9 +138,8 @@ def claims_table(test: pd.DataFrame, per_seed: pd.DataFrame, ceiling: pd.DataFra
     def vs(system, baseline):
         return compare_runs(qrels, runs[system], runs[baseline], "MRR@10")
     premise = vs(rerank_name, BASE)
-    caveat = "" if premise.significant and premise.difference > 0 else (
-        " [the teacher does not re-rank significantly better than the student: this verdict says nothing about "
-        "distillation from a stronger teacher]")
+    caveat = premise_caveat(premise, "the teacher does not re-rank significantly better than the student: this "
+                                     "verdict says nothing about distillation from a stronger teacher")
     dyn = detection.set_index("filter").loc["dynamic"]
 
     return claims_frame([
