@@ -35,9 +35,10 @@ from mlrlib.training.loop import optimize
 
 
 def teacher_scores(ranker: CrossEncoder, teacher_key: dict, pairs, negative_lists, n: int, enc: dict,
-                   rows=None, progress=None) -> np.ndarray:
+                   rows=None, progress=None, known: np.ndarray | None = None) -> np.ndarray:
     """[P, 1 + n] teacher scores of the candidates (positive first) of the pairs `rows` (default:
-    all; NaN for the others), computed once and cached under the hash of (teacher, data, rows)."""
+    all; NaN for the others), computed once and cached under the hash of (teacher, data, rows).
+    Rows already scored in `known` (an earlier call's array, same teacher and data) are copied, not rescored."""
     rows = list(range(len(pairs))) if rows is None else sorted(rows)
     key = {"teacher": teacher_key, "n": n, "q_max_len": enc["q_max_len"], "p_max_len": enc["p_max_len"],
            "data": data_fingerprint(pairs, negative_lists),
@@ -45,11 +46,19 @@ def teacher_scores(ranker: CrossEncoder, teacher_key: dict, pairs, negative_list
     folder = cache_dir("teacher_scores", key)
     if (folder / "scores.npy").exists():
         return np.load(folder / "scores.npy")
+    scores = np.full((len(pairs), 1 + n), np.nan, dtype=np.float32)
+    if known is not None:
+        if known.shape != scores.shape:
+            raise ValueError(f"known scores have shape {known.shape}, these pairs need {scores.shape}: pass the "
+                             "array an earlier call returned for the same teacher, pairs and negatives")
+        done = ~np.isnan(known).any(1)
+        scores[[i for i in rows if done[i]]] = known[[i for i in rows if done[i]]]
+        rows = [i for i in rows if not done[i]]
     queries = [pairs[i]["query"] for i in rows for _ in range(1 + n)]
     passages = [c for i in rows for c in [pairs[i]["positive"], *negative_lists[i][:n]]]
-    scores = np.full((len(pairs), 1 + n), np.nan, dtype=np.float32)
-    scores[rows] = ranker.score(queries, passages, enc["q_max_len"], enc["p_max_len"], enc["batch_size"],
-                                enc["bf16"], resolved(progress)).reshape(len(rows), 1 + n)
+    if rows:
+        scores[rows] = ranker.score(queries, passages, enc["q_max_len"], enc["p_max_len"], enc["batch_size"],
+                                    enc["bf16"], resolved(progress)).reshape(len(rows), 1 + n)
     with atomic_dir(folder) as tmp:
         np.save(tmp / "scores.npy", scores)
     return scores

@@ -98,6 +98,20 @@ def test_teacher_scores_are_computed_once_and_cached(tiny_model):
                                         abs=1e-5)
 
 
+def test_teacher_scores_rescore_only_the_rows_not_already_known(tiny_model):
+    teacher = CrossEncoder(tiny_model).eval()
+    scored = []
+    original = teacher.score
+    teacher.score = lambda q, *a, **k: scored.append(len(q)) or original(q, *a, **k)
+    some = teacher_scores(teacher, {"ranker": "tiny"}, PAIRS, NEGS, 2, ENC, rows=[0, 1, 2])
+    more = teacher_scores(teacher, {"ranker": "tiny"}, PAIRS, NEGS, 2, ENC, rows=[1, 2, 3, 4], known=some)
+    assert scored == [3 * 3, 2 * 3]  # rows 3 and 4 only, three candidates each
+    assert np.array_equal(more[[1, 2]], some[[1, 2]]) and not np.isnan(more[[3, 4]]).any()
+    assert np.isnan(more[[0, 5, 6, 7]]).all()  # only the rows asked for
+    with pytest.raises(ValueError, match="earlier call"):
+        teacher_scores(teacher, {"ranker": "tiny"}, PAIRS, NEGS, 2, ENC, rows=[5], known=some[:, :2])
+
+
 def test_train_student_logs_each_step_and_caches_by_config_and_teacher(tiny_model):
     scores = np.tile(np.array([[5.0, 1.0, 6.0]], dtype=np.float32), (8, 1))  # every 2nd negative is masked
     cfg = config(tiny_model, fn_filter="static")
