@@ -104,13 +104,25 @@ def summary_section(results: Path) -> list[str]:
         out += ["Claims from runs made before these verdict rules (a yes/no on the point estimate, with no test "
                 "of significance or power): listed, not counted; `make reproduce` re-runs them.", "",
                 "| nb | claim | paper | here |", "|---|---|---|---|", *legacy, ""]
-    questions = results / "05_open_questions" / "summary.md"
-    if questions.exists():
-        out += ["Open questions (notebook 05), each a small experiment:", "",
+    return out + open_questions(results / "05_open_questions" / "summary.md")
+
+
+def open_questions(path: Path) -> list[str]:
+    """Notebook 05's summary: our hypotheses on the papers' open questions, under the same verdict rules (counted
+    apart from the papers' own claims); a summary from before those rules (confidence words) is listed as is."""
+    if not path.exists():
+        return []
+    rows = read_markdown_table(path)
+    if rows and "verdict" not in rows[0]:
+        return ["Open questions (notebook 05), from a run made before the verdict rules (confidence words):", "",
                 "| question | what we found | confidence |", "|---|---|---|",
-                *[f"| {q['question']} | {q['what we found']} | {q['confidence']} |"
-                  for q in read_markdown_table(questions)], ""]
-    return out
+                *[f"| {q['question']} | {q['what we found']} | {q['confidence']} |" for q in rows], ""]
+    counts = ", ".join(f"{sum(q['verdict'] == v for q in rows)} {v}" for v in VERDICTS)
+    return [f"Open questions (notebook 05), each a hypothesis of ours tested by the same rules ({counts}):", "",
+            "| question | hypothesis | what we found | difference | 95% CI | p (Holm) | MDE | verdict |",
+            "|---|---|---|---|---|---|---|---|",
+            *[f"| {q['question']} | {q['hypothesis']} | {q['what we found']} | {q['difference']} | {q['95% CI']} "
+              f"| {q['p (Holm)']} | {q['MDE']} | **{q['verdict']}** |" for q in rows], ""]
 
 
 def study_section(results: Path, study: Study) -> list[str]:

@@ -98,10 +98,11 @@ def evaluated(name, encoder, log: dict, cfg, data: RetrievalData, enc, splits=("
 
 
 def train_and_evaluate(name, data: RetrievalData, cfg, enc, negatives=(), splits=("dev", "test"),
-                       progress=None) -> TrainedModel:
-    """Train `cfg` on the data's training pairs (cached by hash), then evaluate it on `splits`."""
+                       progress=None, eval_data: RetrievalData | None = None) -> TrainedModel:
+    """Train `cfg` on the data's training pairs (cached by hash), then evaluate it on `splits` of `eval_data`
+    (default `data`)."""
     encoder, log = train_encoder(data.train_pairs, list(negatives), cfg, progress=progress)
-    return evaluated(name, encoder, log, cfg, data, enc, splits)
+    return evaluated(name, encoder, log, cfg, eval_data or data, enc, splits)
 
 
 def reuse_or_make(configs: dict, make, trained: dict | None = None) -> dict[str, TrainedModel]:
@@ -116,11 +117,12 @@ def reuse_or_make(configs: dict, make, trained: dict | None = None) -> dict[str,
 
 
 def train_all(data: RetrievalData, configs: dict, enc: dict, trained: dict | None = None,
-              splits=("dev", "test"), progress=None) -> dict[str, TrainedModel]:
+              splits=("dev", "test"), progress=None, eval_data: RetrievalData | None = None) -> dict[str, TrainedModel]:
     """Train and evaluate every config (checkpoints cached by config hash); BM25 hard negatives
-    are mined once, if any config uses them. A model already in `trained` under the same name
-    and with an identical config is reused, not re-encoded."""
+    are mined once from `data`'s corpus, if any config uses them. `eval_data` (default `data`, e.g. a
+    `with_corpus_sample` of it) is what `splits` are searched in. A model already in `trained` under the same
+    name and with an identical config is reused, not re-encoded."""
     needs_negatives = any(cfg.hard_negatives for cfg in configs.values())
     negatives = training_data(data, True)[1] if needs_negatives else []
     return reuse_or_make(configs, lambda name, cfg: train_and_evaluate(
-        name, data, cfg, enc, negatives if cfg.hard_negatives else (), splits, progress), trained)
+        name, data, cfg, enc, negatives if cfg.hard_negatives else (), splits, progress, eval_data), trained)

@@ -56,13 +56,14 @@ def scored_rows(n_pairs: int, configs) -> list[int]:
 
 
 def train_models(data, configs: dict, negs, ranker, teacher_key, scores, full: TrainedModel | None, enc: dict,
-                 trained: dict | None = None, progress=None) -> dict[str, TrainedModel]:
-    """Train (or load) and evaluate every config; `full` is the reference DE (None while training it).
-    A same-name, same-config model in `trained` is reused."""
+                 trained: dict | None = None, progress=None, eval_data=None,
+                 splits=("dev", "test")) -> dict[str, TrainedModel]:
+    """Train (or load) and evaluate every config on `splits` of `eval_data` (default `data`); `full` is the
+    reference DE (None while training it). A same-name, same-config model in `trained` is reused."""
     def make(name, cfg):
         return evaluated(name, *train_light(data.train_pairs, negs, cfg, ranker, teacher_key, scores,
                                             full.encoder if full else None, full.log["key"] if full else None,
-                                            progress), cfg, data, enc)
+                                            progress), cfg, eval_data or data, enc, splits)
     return reuse_or_make(configs, make, trained)
 
 

@@ -1,6 +1,6 @@
 """Notebook 05, the open questions of MLR (arXiv 2509.23861), MD2PR (arXiv 2312.16821) and CE embeddings
 (arXiv 2502.03552), as functions (methods in docs/methods.md): the configs of each
-experiment, the measurements that are not plain metric tables, and the closing summary.
+experiment, the measurements that are not plain metric tables, and the closing summary (a verdict per question).
 
 Each question is a small experiment on the models and data of notebooks 01-04:
 1. symmetric search: multi-vector queries (`training` objectives "query-side", "both-sides");
@@ -15,8 +15,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from mlrlib.evaluation.claims import Claim, claims_frame
+from mlrlib.evaluation.comparison import evaluate, query_scores
 from mlrlib.evaluation.known_false_negatives import filter_sweep, planted_false_negatives  # noqa: F401 (notebook 05)
 from mlrlib.evaluation.layer_analysis import layer_by_layer, layer_cosine, m_curve
+from mlrlib.evaluation.paired import Paired, paired_comparison
 from mlrlib.methods.encoders import MultiLayerEncoder
 from mlrlib.methods.layer_sets import last_few
 from mlrlib.runtime.cache import atomic_dir, cache_dir
@@ -115,34 +118,66 @@ def truncated_model(model: str, layers: int) -> str:
 
 # --- 5. the cross-encoder's best layer during its training -----------------------------------
 
-def snapshot_layers(snapshots: dict, data, split: str, enc: dict) -> pd.DataFrame:
-    """Every layer of each snapshot's single-text embedder as a zero-shot retriever (long table, with `step`)."""
-    tables = [layer_by_layer({f"step {s}": ce_embedder(r)}, data, split, enc).assign(step=s)
+def snapshot_layers(snapshots: dict, data, split: str, enc: dict, runs: dict | None = None) -> pd.DataFrame:
+    """Every layer of each snapshot's single-text embedder as a zero-shot retriever (long table, with `step`).
+    A `runs` dict given is filled with {(f"step {s}", pooling, layer): ranx Run}."""
+    tables = [layer_by_layer({f"step {s}": ce_embedder(r)}, data, split, enc, runs).assign(step=s)
               for s, r in snapshots.items()]
     return pd.concat(tables, ignore_index=True)
 
 
 def best_layers(table: pd.DataFrame, L: int, metric: str = "MRR@10", pooling: str = "mean") -> pd.DataFrame:
-    """Per snapshot: the best layer, its score, the best of the early layers (1..L/2) and the last layer's."""
+    """Per snapshot: the best layer, its score, the best of the early layers (1..L/2), layer L/2's and the last
+    layer's."""
     d = table[(table.metric == metric) & (table.pooling == pooling)]
+    mid = max(1, L // 2)
     rows = []
     for step, g in d.groupby("step"):
         v = g.set_index("layer").value
-        early = v.loc[1:max(1, L // 2)]
+        early = v.loc[1:mid]
         rows.append({"step": step, "best layer": int(v.idxmax()), f"best {metric}": v.max(),
                      "best early layer": int(early.idxmax()), f"early {metric}": early.max(),
-                     f"layer {L} {metric}": v.loc[L]})
+                     f"layer {mid} {metric}": v.loc[mid], f"layer {L} {metric}": v.loc[L]})
     return pd.DataFrame(rows).set_index("step")
 
 
-# --- the closing summary ---------------------------------------------------------------------
+# --- seeds and the closing summary -----------------------------------------------------------
 
-def confidence(significant: bool) -> str:
-    """Our rule for a comparison of two systems: "medium" when the difference is significant over
-    queries (paired t-test, p < 0.05), "low" otherwise; never "high" from one seed on one small corpus."""
-    return "medium" if significant else "low"
+def for_seeds(configs_of, seeds, names) -> dict[str, TrainConfig]:
+    """The configs `names` of `configs_of(seed)` for every seed but the first (which the notebook already
+    trained), named "<name>, seed <s>"."""
+    return {f"{n}, seed {s}": cfg for s in seeds[1:] for n, cfg in configs_of(s).items() if n in names}
 
 
-def summary_table(rows) -> pd.DataFrame:
-    """The closing table: one row per question, (question, hypothesis, finding, confidence)."""
-    return pd.DataFrame(rows, columns=["question", "hypothesis", "what we found", "confidence"])
+def seed_runs(models: dict, name: str, seeds, split: str = "test") -> list:
+    """The `split` runs of model `name` over `seeds`: the first seed's under `name`, the others' as `for_seeds`
+    named them (the input of `compare_runs`, which averages each query over the seeds)."""
+    return [models[name if s == seeds[0] else f"{name}, seed {s}"].runs[split] for s in seeds]
+
+
+def seed_table(eval_data, models: dict, baseline: str, other: str, seeds, split: str = "test") -> pd.DataFrame:
+    """Long metric table of `other` against `baseline` for each seed (column `seed`), the input of
+    `comparison.seed_summary`."""
+    def named(n, s):
+        return models[n if s == seeds[0] else f"{n}, seed {s}"]
+    return pd.concat([evaluate(eval_data, {baseline: named(baseline, s), other: named(other, s)}, split,
+                               baseline=baseline).assign(seed=s) for s in seeds], ignore_index=True)
+
+
+def gain_difference(qrels: dict, gain_of: tuple, gain_against: tuple, metric: str = "MRR@10") -> Paired:
+    """Paired comparison of two gains over the same queries: (a - b) - (c - d) per query, for
+    gain_of = (a, b) and gain_against = (c, d), each a run or a list of runs (one per seed). "Does a
+    change help one model more than another?" tested over queries, not read off two separate tests."""
+    a, b = (query_scores(qrels, r, metric) for r in gain_of)
+    c, d = (query_scores(qrels, r, metric) for r in gain_against)
+    return paired_comparison(a - b, c - d, metric)
+
+
+SUMMARY_COLUMNS = {"claim (paper)": "question", "paper": "hypothesis", "here": "what we found"}
+
+
+def summary_table(findings: list[Claim]) -> pd.DataFrame:
+    """The closing table: one row per question (its `Claim`: question, hypothesis, what we found, and the
+    comparison that tests it), with the difference, 95% interval, Holm-adjusted p over the notebook's
+    tested rows, MDE and verdict (`evaluation.claims.claims_frame`)."""
+    return claims_frame(findings).rename(columns=SUMMARY_COLUMNS)

@@ -13,6 +13,21 @@ def test_train_all_reuses_a_model_with_the_same_config(monkeypatch):
     assert experiment.train_all(None, {"x": cfg}, {}, trained={"x": old})["x"] is old
 
 
+def test_train_all_mines_negatives_from_the_training_data_and_searches_the_eval_data(monkeypatch):
+    seen = []
+    monkeypatch.setattr(experiment, "train_encoder", lambda pairs, negatives, cfg, progress=None: ("enc", {}))
+    monkeypatch.setattr(experiment, "evaluated",
+                        lambda name, enc, log, cfg, data, e, splits: seen.append((data, splits)))
+    monkeypatch.setattr(experiment, "training_data", lambda data, hard: seen.append(("mined", data)) or ([], []))
+
+    class Data:
+        train_pairs = []
+    train, sample = Data(), Data()
+    experiment.train_all(train, {"x": TrainConfig(steps=1, hard_negatives=True)}, {}, splits=("test",),
+                         eval_data=sample)
+    assert seen == [("mined", train), (sample, ("test",))]
+
+
 def test_a_corpus_streamed_into_a_store_gives_the_runs_of_the_in_memory_corpus(tiny_model, small_beir):
     from mlrlib.data import load_beir
     from mlrlib.evaluation.corpus import corpus_vectors

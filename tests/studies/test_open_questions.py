@@ -233,6 +233,7 @@ def test_best_layers_and_layer_correlation():
     best = oq.best_layers(pd.DataFrame(rows), 3)
     assert best.loc[0, "best layer"] == 3 and best.loc[10, "best layer"] == 1
     assert best.loc[10, "early MRR@10"] == 0.4 and best.loc[0, "layer 3 MRR@10"] == 0.5
+    assert best.loc[0, "layer 1 MRR@10"] == 0.2 and best.loc[10, "layer 1 MRR@10"] == 0.4  # L // 2 = 1
     same = np.ones((4, 2, 3))
     assert oq.layer_correlation(same, [0, 1]) == pytest.approx(1.0) and np.isnan(oq.layer_correlation(same[:, :1], [0]))
 
@@ -274,3 +275,39 @@ def test_snapshots_are_loaded_on_lookup_and_not_all_kept(tiny_model):
     assert all(ref() is None for ref in snaps._loaded.values())  # nothing kept once the caller lets go
     with pytest.raises(KeyError):
         snaps[1]
+
+
+# --- seeds and the summary ---------------------------------------------------------------------
+
+def test_for_seeds_names_the_other_seeds_copies_and_seed_runs_collects_them_in_seed_order():
+    configs = oq.for_seeds(lambda s: {"a": TrainConfig(seed=s), "b": TrainConfig(seed=s)}, [0, 3, 4], ("a",))
+    assert list(configs) == ["a, seed 3", "a, seed 4"] and [c.seed for c in configs.values()] == [3, 4]
+
+    class Trained:
+        def __init__(self, run):
+            self.runs = {"test": run}
+    models = {"a": Trained("r0"), "a, seed 3": Trained("r3"), "a, seed 4": Trained("r4")}
+    assert oq.seed_runs(models, "a", [0, 3, 4]) == ["r0", "r3", "r4"]
+
+
+def test_gain_difference_tests_one_gain_against_another_per_query():
+    from mlrlib.evaluation.metrics import ranx_run
+    qrels = {f"q{i}": {f"p{i}": 1} for i in range(6)}
+
+    def run(hits):  # rank 1 for the queries in `hits`, rank 2 for the others
+        return ranx_run({q: {f"p{i}": 1.0 if i in hits else 0.5, "x": 0.8} for i, q in enumerate(qrels)})
+    small, small_ce = run({0}), run({0, 1, 2, 3, 4})  # distillation lifts four queries of the small student
+    large, large_ce = run({0, 1}), run({0, 1, 2})     # and one of the large one
+    paired = oq.gain_difference(qrels, (small_ce, small), (large_ce, large))
+    assert paired.n == 6 and paired.difference == pytest.approx((4 - 1) * 0.5 / 6)
+
+
+def test_summary_table_gives_each_question_a_verdict_and_its_mde():
+    from mlrlib.evaluation.paired import paired_comparison
+    up = paired_comparison([1.0, 0.9, 1.0, 0.8] * 10, [0.5, 0.6, 0.4, 0.5] * 10)
+    flat = paired_comparison([0.5, 0.6, 0.4, 0.5] * 10, [0.6, 0.4, 0.5, 0.5] * 10)
+    table = oq.summary_table([oq.Claim("1. q", "h", "found", up), oq.Claim("2. q", "h", "found", flat),
+                              oq.Claim("3. q", "h", "read")])
+    assert list(table.columns[:3]) == ["question", "hypothesis", "what we found"]
+    assert list(table.verdict) == ["supported", "inconclusive", "measured"]
+    assert table.MDE.iloc[1] != "" and table.MDE.iloc[2] == ""

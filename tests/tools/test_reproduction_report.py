@@ -45,6 +45,20 @@ def test_report_counts_the_verdicts_per_paper(tmp_path):
     assert "04 ·" not in text  # a study without results is left out, not invented
 
 
+def test_open_questions_are_listed_with_their_verdicts_and_counted_apart(tmp_path):
+    folder = tmp_path / "05_open_questions"
+    folder.mkdir()
+    header = ("question", "hypothesis", "what we found", *CLAIM_COLUMNS[3:])
+    rows = [("1. symmetric", "both > passage", "75.1 vs 74.0", "+1.1", "[-0.2, +2.4]", "0.2", "1.9", "inconclusive"),
+            ("4b. filters", "dynamic >= static", "F1 0.38 vs 0.40", "", "", "", "", "measured")]
+    (folder / "summary.md").write_text("| " + " | ".join(header) + " |\n" + "|:--" * len(header) + "|\n"
+                                       + "".join("| " + " | ".join(r) + " |\n" for r in rows))
+    text = render(tmp_path)
+    assert "(0 supported, 0 contradicted, 1 inconclusive, 1 measured)" in text
+    row = "| 1. symmetric | both > passage | 75.1 vs 74.0 | +1.1 | [-0.2, +2.4] | 0.2 | 1.9 | **inconclusive** |"
+    assert row in text
+
+
 def test_a_file_without_a_table_is_an_error(tmp_path):
     (tmp_path / "t.md").write_text("no table here\n")
     with pytest.raises(ValueError, match="no markdown table"):
