@@ -39,7 +39,7 @@ STUDIES = [
           "03_md2pr_distillation.ipynb", "ablation_test.md", "ablation.png"),
     Study("04_early_layer_ce", "Early cross-encoder layers as a light dual encoder", "early-layer CE embeddings",
           "04_early_layer_ce_embeddings.ipynb", "light_test.md", "layer_by_layer.png"),
-    Study("05_open_questions", "The papers' open questions", "seeds 000, 001, 003",
+    Study("05_open_questions", "The papers' open questions", "MLR, MD2PR and CE embeddings: their open questions",
           "05_open_questions.ipynb", "summary.md", "m_sweep.png"),
 ]
 
@@ -109,14 +109,10 @@ def summary_section(results: Path) -> list[str]:
 
 def open_questions(path: Path) -> list[str]:
     """Notebook 05's summary: our hypotheses on the papers' open questions, under the same verdict rules (counted
-    apart from the papers' own claims); a summary from before those rules (confidence words) is listed as is."""
+    apart from the papers' own claims)."""
     if not path.exists():
         return []
     rows = read_markdown_table(path)
-    if rows and "verdict" not in rows[0]:
-        return ["Open questions (notebook 05), from a run made before the verdict rules (confidence words):", "",
-                "| question | what we found | confidence |", "|---|---|---|",
-                *[f"| {q['question']} | {q['what we found']} | {q['confidence']} |" for q in rows], ""]
     counts = ", ".join(f"{sum(q['verdict'] == v for q in rows)} {v}" for v in VERDICTS)
     return [f"Open questions (notebook 05), each a hypothesis of ours tested by the same rules ({counts}):", "",
             "| question | hypothesis | what we found | difference | 95% CI | p (Holm) | MDE | verdict |",
