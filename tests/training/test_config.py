@@ -40,8 +40,10 @@ def configs() -> dict:
         # notebook 03's laptop students as they were then (they now train 50 steps in mean pooling)
         "03 laptop + both + dynamic filter": md2pr_ablation.ablation_configs(
             "minilm", 6, {**p03["train"], "steps": 30, "pooling": "cls"}, p03["distill"], 0)[md2pr_ablation.FULL],
+        # notebook 05's laptop penalty as it was then (it now weighs 10)
         "05 laptop m=6 + decorrelation γ=1": open_questions.m_configs(
-            "minilm", 6, p05["train"], p05["m_sweep"], p05["decorrelation"], 0)[open_questions.penalised(6, 1.0)],
+            "minilm", 6, p05["train"], p05["m_sweep"], {"gamma": 1.0, "m": [6], "sweep": []}, 0)[
+                open_questions.penalised(6, 1.0)],
     }
 
 
