@@ -1,4 +1,5 @@
-"""Command line: `python -m mlrlib evaluate --data beir:DIR --model NAME_OR_PATH --json`.
+"""Command line: `python -m mlrlib evaluate --data beir:DIR --model NAME_OR_PATH --json`, and the project's other
+commands (`build-data`, `build-teacher`, `claims`, `export`, `compile-metrics`: `python -m mlrlib --help`).
 
 Encodes the corpus and the queries of one split, searches (multi-vector when several
 layers are given) and prints the metrics. Bad input ends with a one-line message on
@@ -51,6 +52,12 @@ def parser() -> argparse.ArgumentParser:
     bt.add_argument("--preset", default="laptop", help="smoke or laptop (paper loads a trained ranker)")
     sub.add_parser("compile-metrics", help="compile ranx's metrics into numba's on-disk cache (Binder's postBuild: "
                    "a kernel then loads them instead of compiling: 106 MiB instead of 377, measured)")
+    cl = sub.add_parser("claims", help="rebuild every claims table and the reproduction report from the committed "
+                        "per-query files (no model, no cache; seconds)")
+    cl.add_argument("--results", type=Path, default=None, help="the results folder (default: results/)")
+    cl.add_argument("--preset", default="laptop", help="whose tables: laptop (committed, results/<study>/) or another "
+                    "preset's (results/<study>/<preset>/)")
+    cl.add_argument("--check", action="store_true", help="change nothing; exit 1 when a table differs from its rebuild")
     ex = sub.add_parser("export", help="save a cached checkpoint as a sentence-transformers model")
     ex.add_argument("checkpoint", help="a folder .cache/checkpoints/<hash>/ (it holds model/ and train_log.json)")
     ex.add_argument("out", help="the folder to write; load it with SentenceTransformer(out)")
@@ -174,6 +181,10 @@ def main(argv=None) -> int:
             compile_metrics()
             print("ranx's metrics compiled into numba's cache")
             return 0
+        if args.command == "claims":
+            from mlrlib.runtime.paths import results_root
+            from mlrlib.runtime.rebuild_claims import rebuild_all
+            return rebuild_all(args.results or results_root(), args.preset, args.check)
         if args.command == "export":
             from mlrlib.runtime.export import save_checkpoint
             print(f"wrote {save_checkpoint(args.checkpoint, args.out)}")

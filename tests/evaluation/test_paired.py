@@ -3,7 +3,9 @@ import math
 import numpy as np
 import pytest
 
-from mlrlib.evaluation.paired import holm, minimum_detectable_effect, paired_comparison
+from scipy import stats
+
+from mlrlib.evaluation.paired import holm, holm_levels, minimum_detectable_effect, paired_comparison, seeded_comparison
 
 
 def test_paired_comparison_matches_a_hand_computation():
@@ -91,3 +93,53 @@ def test_nan_scores_are_refused_and_float_noise_is_no_spread():
         paired_comparison([1.0, float("nan")], [1.0, 0.0])
     c = paired_comparison([0.1, 0.2, 0.3], [0.0, 0.1, 0.2])  # a constant shift, up to float noise
     assert c.p == 0.0 and math.isnan(c.mde) and c.difference == pytest.approx(0.1)
+
+
+def _seeded_scores(shifts, q=1243, spread=0.3, seed=0):
+    """(system, baseline) of shape (q, seeds): the baseline's 0/1 hits the same in every seed, the system's
+    per-seed mean difference exactly `shifts`."""
+    rng = np.random.default_rng(seed)
+    base = (rng.random((q, 1)) < 0.6).astype(float).repeat(len(shifts), 1)
+    noise = rng.normal(0, spread, (q, len(shifts)))
+    return base + np.asarray(shifts) + noise - noise.mean(0), base
+
+
+def test_three_disagreeing_seeds_are_not_significant():
+    # the issue's case: notebook 05's penalty at m=6, per-seed differences -12.2, -8.4 and -4.5 points
+    system, baseline = _seeded_scores([-0.122, -0.084, -0.045])
+    c = seeded_comparison(system, baseline)
+    assert c.seeds == 3 and c.difference == pytest.approx(-0.0837, abs=1e-4)
+    assert not c.significant and 0.05 < c.p < 0.08
+    assert c.df == pytest.approx(2, abs=0.1)  # the seed term has two degrees of freedom
+    assert c.ci_low == pytest.approx(-0.179, abs=0.003) and c.ci_high == pytest.approx(0.012, abs=0.003)
+    # averaging each query over the seeds first (the old test) hides the seeds' disagreement
+    assert paired_comparison(system.mean(1), baseline[:, 0]).p < 1e-30
+
+
+def test_three_near_identical_seeds_keep_the_query_level_power():
+    system, baseline = _seeded_scores([-0.03])
+    rng = np.random.default_rng(1)
+    three = system.repeat(3, 1) + rng.normal(0, 1e-4, (len(system), 3))
+    one, c = paired_comparison(system[:, 0], baseline[:, 0]), seeded_comparison(three, baseline.repeat(3, 1))
+    assert (c.ci_high - c.ci_low) / (one.ci_high - one.ci_low) == pytest.approx(1, abs=0.1)
+    assert c.mde == pytest.approx(one.mde, rel=0.1) and c.significant
+
+
+def test_one_seed_is_the_paired_t_test():
+    rng = np.random.default_rng(2)
+    a, b = rng.random(50), rng.random(50)
+    c, ref = seeded_comparison(a[:, None], b[:, None]), stats.ttest_rel(a, b)
+    assert c.p == pytest.approx(ref.pvalue) and c.df == 49
+    with pytest.raises(ValueError, match="queries, seeds"):
+        seeded_comparison(a, b)
+
+
+def test_the_mde_grows_at_a_holm_step_and_with_seed_variance():
+    assert holm_levels([0.01, 0.04, 0.03]) == pytest.approx([0.05 / 3, 0.05, 0.05 / 2])
+    c = paired_comparison(*_discordant_pairs(np.random.default_rng(3), 1200, 0.04, 0.03))
+    stricter = c.at_level(0.05 / 4)
+    # the α of the first of four Holm steps: the MDE is (t_{1-α/8} + t_{0.8}) / (t_{0.975} + t_{0.8}) larger
+    ratio = (stats.norm.ppf(1 - 0.05 / 8) + stats.norm.ppf(0.8)) / (stats.norm.ppf(0.975) + stats.norm.ppf(0.8))
+    assert stricter.mde / c.mde == pytest.approx(ratio, rel=0.01) and stricter.alpha == 0.05 / 4
+    system, baseline = _seeded_scores([-0.122, -0.084, -0.045])
+    assert seeded_comparison(system, baseline).mde > 4 * paired_comparison(system[:, 0], baseline[:, 0]).mde
