@@ -1,26 +1,21 @@
-"""The FAQ parsers of `more_faqs` (Info, Markdown, rst, HTML and numbered text) on fixtures cut from the real
-files, the shared entry rule on small outlines, and every source on the installed files where they are there."""
+"""The FAQ parsers of `more_faqs` (Info, Markdown, rst, HTML and numbered text: the `outline_*` modules) on
+fixtures cut from the real files, the shared entry rule on small outlines, and every source on the installed
+files where they are there."""
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
-from mlrlib.data.faqs.more_faqs import (
-    SOURCES,
-    celery_faq,
+from mlrlib.data.faqs.more_faqs import SOURCES, plain_doc
+from mlrlib.data.faqs.outline import faq_entries, strip_number
+from mlrlib.data.faqs.outline_html import html_faq, nano_faq
+from mlrlib.data.faqs.outline_info import emacs_doc, info_faq
+from mlrlib.data.faqs.outline_rst import celery_faq, rst_doc, rst_faq
+from mlrlib.data.faqs.outline_text import (
     chrony_faq,
     cryptsetup_faq,
-    emacs_doc,
-    faq_entries,
-    html_faq,
-    info_faq,
     mc_faq,
-    nano_faq,
-    plain_doc,
-    rst_doc,
-    rst_faq,
     slrn_faq,
-    strip_number,
     text_outline,
     urxvt_faq,
     wmaker_faq,

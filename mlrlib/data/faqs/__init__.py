@@ -2,7 +2,8 @@
 
 Each module holds the parsers for one family of file formats and its `SOURCES`: `core_faqs` (the
 Python FAQ, perlfaq, the Debian FAQ), `text_faqs` (plain-text FAQs), `html_faqs` (HTML FAQs) and
-`more_faqs` (info, markdown, reStructuredText and HTML FAQs read through one outline rule).
+`more_faqs` (info, markdown, reStructuredText and HTML FAQs read through one outline rule: `outline`, with a
+parser for each format in `outline_info`, `outline_text`, `outline_rst` and `outline_html`).
 `ALL_SOURCES` is their union in a fixed order (query ids and splits depend on it).
 """
 from __future__ import annotations

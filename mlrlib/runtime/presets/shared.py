@@ -1,0 +1,22 @@
+"""The preset parts several studies share: encoding and training settings, and notebooks 01-02's `laptop` run."""
+from mlrlib.data.benchmark import benchmark_config
+
+ENCODE = {"batch_size": 64, "q_max_len": 32, "p_max_len": 128, "bf16": True}
+# smoke is also Binder's preset: batches of 16 keep an every-layer encoding pass's activations small
+SMOKE_ENCODE = {**ENCODE, "batch_size": 16}
+# the paper presets stream each corpus into a float16 store on disk (MS MARCO's 8.8M passages do not fit in
+# memory at several layers); search reads it block by block
+PAPER_ENCODE = {"batch_size": 128, "q_max_len": 32, "p_max_len": 256, "bf16": False, "store": "float16"}
+PAPER_ENCODE_SQUAD = {**PAPER_ENCODE, "q_max_len": 64}
+TRAIN = {"steps": 50, "batch_size": 32, "hard_negatives": False, "lr": 5e-5, "temperature": 0.05,
+         "normalize": True, "bf16": True, "q_max_len": 32, "p_max_len": 128}
+
+# Notebooks 01 and 02 under `laptop`: the corpus of notebooks 03-05, and the step count where the dual encoder's
+# dev curve flattened. `python tools/learning_curve.py` (200 steps of batch 16, lr 5e-5; dev MRR@10 on the 2,000-passage
+# dev sample at steps 0/25/50/100/150/200): mean pooling 81.2/82.7/83.2/82.7/83.8/83.3, flat (within one point) from
+# step 50; [CLS] 60.8/71.2/71.4/73.2/73.6/74.7, still rising at 200. A step of 16 pairs: about 1.1 s on 2 cores.
+LAPTOP_BENCHMARK = benchmark_config(corpus_size=7000, max_weak_pairs=2000)
+LAPTOP_TRAIN = {**TRAIN, "steps": 50, "batch_size": 16}
+# the learning curve: `points` evaluations up to the step count, each on a dev corpus of `sample` passages (every
+# dev-judged passage plus random others; None: the whole corpus)
+LAPTOP_CURVE = {"points": 4, "sample": 2000}
