@@ -64,12 +64,14 @@ from mlrlib.data import load_data
 from mlrlib.data.beir_export import offline_beir_folder
 from mlrlib.data.symmetric_task import same_answer_task
 from mlrlib.evaluation import figures as plots
-from mlrlib.evaluation.claims import Claim, percent
-from mlrlib.evaluation.comparison import compare_runs, evaluate, seed_summary
+from mlrlib.evaluation.claims import Claim, Condition, Premise, Test, percent
+from mlrlib.evaluation.claims_store import write_claims
+from mlrlib.evaluation.comparison import evaluate, seed_summary
 from mlrlib.evaluation.experiment import evaluated, train_all
 from mlrlib.evaluation.layer_analysis import held_out_passages
 from mlrlib.evaluation.learning_curve import curve_steps, learning_curve, plateau_step, plateau_text
 from mlrlib.evaluation.metrics import bm25_run, metric_table
+from mlrlib.evaluation.per_query import PerQuery
 from mlrlib.evaluation.reranking import cached_rerank
 from mlrlib.methods.encoders import MultiLayerEncoder
 from mlrlib.runtime.cache import atomic_write_csv, atomic_write_json, atomic_write_text
@@ -84,6 +86,7 @@ from mlrlib.training.teacher import teacher
 
 enc, train, w = cfg["encode"], cfg["train"], cfg["light"]
 findings = []  # one Claim per tested hypothesis, for the closing table
+evidence = PerQuery()  # the per-query values its tests read (per_query.csv.gz)
 seeds = [seed, *[s for s in cfg["seeds"] if s != seed]][:len(cfg["seeds"])]  # the notebook's seed first
 
 # %% [markdown]
@@ -108,6 +111,8 @@ sample = cfg["eval_sample"] or {}
 test_data = data.with_corpus_sample("test", sample["test"]) if "test" in sample else data
 qrels = test_data.split("test").qrels
 held_out = held_out_passages(test_data, ("test",))
+dev_data = data.with_corpus_sample("dev", sample["test"]) if "test" in sample else data  # where premises are read
+dev_texts = data.split("dev").texts
 bm25_test = bm25_run(test_data, "test")
 print(f"test: {len(qrels)} questions searched among {len(test_data.corpus_ids)} of the {len(data.corpus_ids)} "
       f"passages; seeds {seeds}")
@@ -172,15 +177,19 @@ sym_seeds = oq.seed_table(sym_eval, sym_models, PASSAGE, BOTH, seeds)
 atomic_write_csv(sym_seeds, OUT / "symmetric_seeds.csv", index=False)
 display(seed_summary(sym_seeds, PASSAGE, BOTH, ("Top-1", "Top-5", "Top-20", "MRR@10")))
 sym_qrels = sym_eval.split("test").qrels
-both_vs = compare_runs(sym_qrels, oq.seed_runs(sym_models, BOTH, seeds), oq.seed_runs(sym_models, PASSAGE, seeds))
-query_vs = compare_runs(sym_qrels, sym_models["query side"].runs["test"], sym_models[PASSAGE].runs["test"])
+both_vs = oq.tested(evidence, sym_qrels, BOTH, oq.seed_runs(sym_models, BOTH, seeds), PASSAGE,
+                     oq.seed_runs(sym_models, PASSAGE, seeds), split="symmetric test", seeds=seeds)
+query_vs = oq.tested(evidence, sym_qrels, "query side", sym_models["query side"].runs["test"], PASSAGE,
+                     sym_models[PASSAGE].runs["test"], split="symmetric test", seeds=(seed,))
+sym_premise = oq.share_premise(oq.dev_share(sym_models[PASSAGE], sym.split("dev").texts if "dev" in sym.splits else dev_texts,
+                                            sym_enc, L), PASSAGE)
 v = sym_test[sym_test.metric == "MRR@10"].set_index("system").value
 findings += [
     Claim("1. Symmetric search: multi-layer vectors on both sides", "both sides > passage side (MLR §6, future work)",
           f"same-answer matching, MRR@10 per query averaged over {len(seeds)} seeds; seed {seed}: passage side "
-          f"{percent(v[PASSAGE])}, both sides {percent(v[BOTH])}, BM25 {percent(v['BM25'])}", both_vs),
+          f"{percent(v[PASSAGE])}, both sides {percent(v[BOTH])}, BM25 {percent(v['BM25'])}", both_vs, premise=sym_premise),
     Claim("1. Symmetric search: multi-layer vectors on the query side only", "query side > passage side",
-          f"MRR@10 {percent(v[PASSAGE])} -> {percent(v['query side'])} (1 seed)", query_vs)]
+          f"MRR@10 {percent(v[PASSAGE])} -> {percent(v['query side'])} (1 seed)", query_vs, premise=sym_premise)]
 
 # %% [markdown]
 # **Caveat.** A proxy for duplicate-question search: the pairs are continuations of one answer, not paraphrases.
@@ -231,13 +240,25 @@ if m_top > 4 and "m=4" in v:
     findings.append(Claim("2. Multi-vector scaling: accuracy falls beyond m=4 (premise)", "MLR §4.2.2: best near m=4",
                           "MRR@10 by m: " + ", ".join(f"{m}: {percent(v[oq.DE if m == 1 else f'm={m}'])}"
                                                        for m in cfg["m_sweep"]) + f" (seed {seed}; peak at m={peak})",
-                          compare_runs(qrels, m_models[f"m={m_top}"].runs["test"], m_models["m=4"].runs["test"]),
+                          oq.tested(evidence, qrels, f"m={m_top}", m_models[f"m={m_top}"].runs["test"], "m=4",
+                                    m_models["m=4"].runs["test"], seeds=(seed,)),
+                          premise=Premise(none_needed="it is the penalty's premise, tested on test as well"),
                           direction="less"))
+# the premise, on dev: accuracy falls from m = 4 to the largest m (else there is no fall for the penalty to undo)
+falls_premise = Premise(none_needed=f"this preset sweeps no m above 4 (m = {cfg['m_sweep']})")
+if m_top > 4 and "m=4" in m_models:
+    for n in ("m=4", f"m={m_top}"):
+        m = m_models[n]
+        evidence.add(n, evaluated(n, m.encoder, m.log, m.cfg, dev_data, enc, ("dev",)).runs["dev"],
+                     dev_data.split("dev").qrels, "dev", (seed,))
+    falls_premise = Premise((Condition(f"dev MRR@10, m={m_top} − m=4", test=Test(f"m={m_top}", "m=4", "MRR@10", "dev"),
+                                       direction="less"),))
 findings.append(Claim(f"2. Multi-vector scaling: the penalty raises accuracy at m={m_big}",
                       "the fall is the correlation's doing (MLR §4.2.2's explanation)",
                       f"MRR@10 per query averaged over {len(seeds)} seeds; seed {seed}: {percent(v[plain])} -> "
                       f"{percent(v[penalised])}",
-                      compare_runs(qrels, oq.seed_runs(m_models, penalised, seeds), oq.seed_runs(m_models, plain, seeds))))
+                      oq.tested(evidence, qrels, penalised, oq.seed_runs(m_models, penalised, seeds), plain,
+                                oq.seed_runs(m_models, plain, seeds), seeds=seeds), premise=falls_premise))
 print(*(f.here for f in findings[-3:]), sep="\n")
 
 # %% [markdown]
@@ -273,13 +294,17 @@ atomic_write_csv(causal_test, OUT / "causal_test.csv", index=False)
 atomic_write_text(OUT / "causal_test.md", metric_table(causal_test).to_markdown())
 display(metric_table(causal_test))
 v = causal_test[causal_test.metric == "MRR@10"].set_index("system").value
-gain_b = compare_runs(qrels, m_models[bidirectional_mlr].runs["test"], m_models[oq.DE].runs["test"])
+gain_b = oq.tested(evidence, qrels, bidirectional_mlr, m_models[bidirectional_mlr].runs["test"], oq.DE,
+                   m_models[oq.DE].runs["test"], seeds=(seed,)).compare(evidence)
 print("same layer set in both regimes:", same_set)
 findings.append(Claim("3. MLR under causal attention + last-token pooling (proxy)", "MLR's gain over the DE survives the mask",
                       f"causal MLR vs causal DE, MRR@10 {percent(v['causal DE'])} -> {percent(v['causal MLR'])} (1 seed); "
                       f"bidirectional {percent(v['bidirectional DE'])} -> {percent(v['bidirectional MLR'])} "
                       f"({100 * gain_b.difference:+.1f}, p {gain_b.p:.2g})",
-                      compare_runs(qrels, c_models["causal MLR"].runs["test"], c_models["causal DE"].runs["test"])))
+                      oq.tested(evidence, qrels, "causal MLR", c_models["causal MLR"].runs["test"], "causal DE",
+                                c_models["causal DE"].runs["test"], seeds=(seed,)),
+                      premise=oq.share_premise(oq.dev_share(c_models["causal MLR"], dev_texts, enc, c_models["causal MLR"].encoder.num_layers),
+                                               "causal MLR")))
 print(findings[-1].here)
 
 # %% [markdown]
@@ -340,20 +365,33 @@ display(metric_table(size_test))
 # %%
 def student_runs(l):
     return s_models[f"{l}-layer student, + CE scores"].runs["test"], s_models[f"{l}-layer student, labels"].runs["test"]
-gains = {l: compare_runs(qrels, *student_runs(l)) for l in (L, *cfg["student_layers"])}
+def student_names(l):
+    return f"{l}-layer student, + CE scores", f"{l}-layer student, labels"
+gains = {l: oq.tested(evidence, qrels, student_names(l)[0], student_runs(l)[0], student_names(l)[1], student_runs(l)[1],
+                      seeds=(seed,)).compare(evidence) for l in (L, *cfg["student_layers"])}
+# the premise, on dev: the teacher re-ranks the labels-only student's dev top 10 better than the student alone
+student = s_models[base_student]
+dev_student = evaluated(base_student, student.encoder, student.log, student.cfg, dev_data, enc, ("dev",)).runs["dev"]
+dev_qrels = dev_data.split("dev").qrels
+evidence.add(base_student, dev_student, dev_qrels, "dev", (seed,))
+evidence.add("teacher re-ranks it", cached_rerank(ranker, teacher_key, dev_student, dev_data, "dev", 10, enc, "teacher re-ranks it"),
+             dev_qrels, "dev", (seed,))
+teacher_premise = Premise((Condition(f"dev MRR@10, the teacher re-ranking the {base_student}'s top 10 − the student",
+                                     test=Test("teacher re-ranks it", base_student, "MRR@10", "dev")),))
 gain_text = ", ".join(f"{l} layers {100 * g.difference:+.1f} (p {g.p:.2g})" for l, g in gains.items())
 small_l = min(cfg["student_layers"])
 findings.append(Claim("4a. MD2PR: distillation helps a small student more", "MD2PR leaves student size open",
                       f"MRR@10 gain from the CE's scores: {gain_text}; tested: {small_l}-layer gain minus {L}-layer gain "
-                      "(1 seed) [this teacher re-ranks no better than its students: notebook 03]",
-                      oq.gain_difference(qrels, student_runs(small_l), student_runs(L))))
+                      "(1 seed)", Test(*student_names(small_l), "MRR@10", seeds=(seed,), minus=student_names(L)),
+                      premise=teacher_premise))
 if cfg["teacher_layers"]:
     tv = teacher_dev[teacher_dev.metric == "MRR@10"].set_index("system").value
     big_rr, small_rr = (run.name for run in reranked)
     findings.append(Claim("4a. MD2PR: a smaller teacher helps less", "MD2PR leaves teacher size open",
                           f"the {cfg['teacher_layers']}-layer teacher (dev re-rank MRR@10 {percent(tv[small_rr])} vs "
                           f"{percent(tv[big_rr])}) against the {L}-layer one, distilled into the {L}-layer student (1 seed)",
-                          compare_runs(qrels, s_models[big_ce].runs["test"], s_models[small_name].runs["test"])))
+                          oq.tested(evidence, qrels, big_ce, s_models[big_ce].runs["test"], small_name,
+                                    s_models[small_name].runs["test"], seeds=(seed,)), premise=teacher_premise))
 print(findings[-1].here)
 
 # %% [markdown]
@@ -433,7 +471,10 @@ findings.append(Claim("5. Ranker training lifts the cross-encoder's early layers
                       f"{percent(first[f'layer {L} MRR@10'])} -> {percent(last[f'layer {L} MRR@10'])}"
                       + (f"; the gate moved {best_by_step['gate g'].iloc[0]:g} -> {best_by_step['gate g'].iloc[-1]:g}"
                          if "gate g" in best_by_step else ""),
-                      compare_runs(qrels, snap_runs[(f"step {step_n}", "mean", mid)], snap_runs[(f"step {step_0}", "mean", mid)])))
+                      oq.tested(evidence, qrels, f"CE step {step_n} layer {mid} (mean)", snap_runs[(f"step {step_n}", "mean", mid)],
+                                f"CE step {step_0} layer {mid} (mean)", snap_runs[(f"step {step_0}", "mean", mid)], seeds=(seed,)),
+                      premise=Premise(none_needed="it compares the cross-encoder with itself before training: "
+                                                  "whether training moved it is the question")))
 print(findings[-1].here)
 
 # %% [markdown]
@@ -466,12 +507,14 @@ beir_test = evaluate(beir, beir_models, split, [bm25_run(beir, split)], baseline
 atomic_write_csv(beir_test, OUT / "beir_test.csv", index=False)
 atomic_write_text(OUT / "beir_test.md", metric_table(beir_test, ("Top-1", "Top-5", "Top-20", "MRR@10", "nDCG@10")).to_markdown())
 display(metric_table(beir_test, ("Top-1", "Top-5", "Top-20", "MRR@10", "nDCG@10")))
-qa = compare_runs(qrels, m_models["m=4"].runs["test"], m_models[oq.DE].runs["test"])
+qa = oq.tested(evidence, qrels, "m=4", m_models["m=4"].runs["test"], oq.DE, m_models[oq.DE].runs["test"],
+               seeds=(seed,)).compare(evidence)
 findings.append(Claim("6. MLR outside open-domain QA (BEIR folder)", "MLR > DE (shown on open-domain QA only)",
                       f"{task}, m=4 vs DE, nDCG@10 (1 seed); on this notebook's QA test MRR@10 "
                       f"{100 * qa.difference:+.1f} (p {qa.p:.2g})",
-                      compare_runs(beir.split(split).qrels, beir_models["m=4"].runs[split],
-                                   beir_models[oq.DE].runs[split], "nDCG@10")))
+                      oq.tested(evidence, beir.split(split).qrels, "m=4", beir_models["m=4"].runs[split], oq.DE,
+                                beir_models[oq.DE].runs[split], "nDCG@10", f"BEIR {split}", (seed,)),
+                      premise=oq.share_premise(oq.dev_share(m_models["m=4"], dev_texts, enc, L), "m=4")))
 print(findings[-1].here)
 
 # %% [markdown]
@@ -489,8 +532,7 @@ print(findings[-1].here)
 # than that; with a large one, that this budget cannot tell.
 
 # %%
-summary_table = oq.summary_table(findings)
-atomic_write_text(OUT / "summary.md", summary_table.to_markdown(index=False))
+summary_table = write_claims(OUT, [oq.summary(findings)], evidence)["summary.md"]
 display(summary_table)
 
 # %% [markdown]

@@ -160,7 +160,8 @@ def verdict(claim: Claim, c: Paired | None, p_adjusted: float | None = None, pre
     toward = 1.0 if claim.direction == "greater" else -1.0
     if p < ALPHA and c.difference != 0:  # a nan p is no evidence either way
         return "supported" if toward * c.difference > 0 else "contradicted"
-    if claim.paper_effect is not None and toward * (c.ci_high if toward > 0 else c.ci_low) < toward * claim.paper_effect:
+    bound = c.ci_high if toward > 0 else c.ci_low  # the interval's end in the paper's direction
+    if claim.paper_effect is not None and toward * bound < toward * claim.paper_effect:
         return "ruled out"
     return "inconclusive"
 
@@ -187,8 +188,10 @@ def _row(claim: Claim, c: Paired | None, p_adj: float | None, holds: bool, premi
         return dict(zip(CLAIM_COLUMNS, (claim.claim, claim.paper, claim.here, *[""] * 11, v)))
     t = claim.test
     system, baseline = t.label()
-    paper_effect = "" if claim.paper_effect is None else f"{scale * claim.paper_effect:+.2f} ({claim.paper_effect_note})"
-    ratio = "" if claim.paper_effect is None or claim.direction == "equivalent" else f"{c.difference / claim.paper_effect:+.2f}"
+    paper_effect = (f"{scale * claim.paper_effect:+.2f} ({claim.paper_effect_note})" if claim.paper_effect is not None
+                    else f"none ({claim.paper_effect_note})" if claim.paper_effect_note else "none")
+    ratio = ("" if claim.paper_effect is None or claim.direction == "equivalent"
+             else f"{c.difference / claim.paper_effect:+.2f}")
     return dict(zip(CLAIM_COLUMNS, (
         claim.claim, claim.paper, _here(claim, c, evidence, scale), system, baseline, t.metric,
         ", ".join(map(str, t.seeds)), paper_effect, f"{scale * c.difference:+.1f}",
@@ -205,7 +208,8 @@ def _here(claim: Claim, c: Paired, evidence: PerQuery, scale: float) -> str:
     if t.minus:
         text = f"gain {scale * c.difference:+.1f} more"
     else:
-        mean = {n: float(evidence.scores(n, t.split, t.metric, t.seeds).to_numpy().mean()) for n in (t.system, t.baseline)}
+        mean = {n: float(evidence.scores(n, t.split, t.metric, t.seeds).to_numpy().mean())
+                for n in (t.system, t.baseline)}
         text = f"{t.metric} {scale * mean[t.system]:.1f} vs {scale * mean[t.baseline]:.1f}"
     if claim.here:
         text += f"; {claim.here}"

@@ -39,7 +39,7 @@ def render(out: Path) -> dict[str, tuple[pd.DataFrame, str]]:
     rendered = {}
     for t in load_tables(out):
         frame = claims_frame(t.claims, evidence).rename(columns=t.rename)
-        rendered[t.file] = (frame, frame.to_markdown(index=False) + "\n")
+        rendered[t.file] = (frame, frame.to_markdown(index=False, disable_numparse=True) + "\n")  # cells as written
     return rendered
 
 

@@ -127,7 +127,8 @@ def open_questions(folder: Path) -> list[str]:
     rows = read_markdown_table(path)
     if not has_claims(folder):
         return ["Open questions (notebook 05), waiting for their re-run (made before the per-query files):", "",
-                "| question | hypothesis | what we found | difference | 95% CI | verdict then |", "|---|---|---|---|---|---|",
+                "| question | hypothesis | what we found | difference | 95% CI | verdict then |",
+                "|---|---|---|---|---|---|",
                 *[f"| {q['question']} | {q['hypothesis']} | {q['what we found']} | {q.get('difference', '')} | "
                   f"{q.get('95% CI', '')} | {q.get('verdict', '')} |" for q in rows], ""]
     counts = ", ".join(f"{sum(q['verdict'] == v for q in rows)} {v}" for v in VERDICTS)

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import dataclasses
 
-import numpy as np
 import pandas as pd
 
-from mlrlib.evaluation.claims import Claim, claims_frame, premise_caveat
-from mlrlib.evaluation.comparison import compare_runs
+from mlrlib.evaluation.claims import Claim, Condition, Premise, Test
 from mlrlib.evaluation.cost import encoding_flops, encoding_throughput, parameter_counts
 from mlrlib.evaluation.experiment import TrainedModel, evaluated, reuse_or_make
 from mlrlib.evaluation.learning_curve import tracked_curve
+from mlrlib.evaluation.per_query import PerQuery
 from mlrlib.training.batches import plan_rows
 from mlrlib.training.config import TrainConfig
 from mlrlib.training.light_de import build_light, light_config, light_key, light_train, light_trainer, train_light
@@ -112,58 +111,66 @@ def relative_gap(test: pd.DataFrame, system: str, baseline: str, metric: str) ->
     return float((v[system] - v[baseline]) / v[baseline])
 
 
-def claims_table(layers: pd.DataFrame, per_seed: pd.DataFrame, speed: pd.DataFrame, pipeline: pd.DataFrame,
-                 latency: pd.DataFrame, de2: str, bm25: dict, paper: dict, runs: dict, seed_runs: dict,
-                 layer_runs: dict, qrels: dict, ce: str = "cross-encoder", de: str = FULL,
-                 de2_training: str = "") -> pd.DataFrame:
-    """The paper's claims, each tested by a paired comparison over the test queries (MRR@10) and given a
-    verdict (Holm over the notebook's directional claims).
+CE = "cross-encoder"
+PRETRAINED = "MiniLM (pre-trained)"
+RERANKED_FULL = f"{FULL} + rerank"
 
-    runs: {system: test Run} with "BM25", the full DE and the pipeline's systems ("<name> + rerank");
-    de2_training: how far DE-2's training got (its learning curve, in words), set beside its claim.
-    seed_runs: {de: [Run per seed], de2: [Run per seed]}; layer_runs: {(model, pooling, layer): Run}
-    of `layer_by_layer`. "Within the paper's gap" claims are equivalence claims: supported when the
-    95% interval of the difference lies within ±(paper's gap) x the full system's MRR@10."""
-    L = int(layers.layer.max())
+
+def early(name: str, upto: int) -> str:
+    """The system of a model's layers 1..upto (mean pooling), each query's mean over those layers."""
+    return f"{name} layers 1-{upto} (mean)"
+
+
+def record_layers(evidence: PerQuery, layer_runs: dict, models, upto: int, qrels: dict, split: str,
+                  seed: int) -> None:
+    """Each of `models`' layers 1..upto (mean pooling) as one system (`early`), and layer 2 alone."""
+    for name in models:
+        evidence.add_mean(early(name, upto), [layer_runs[(name, "mean", l)] for l in range(1, upto + 1)], qrels,
+                          split, seed)
+        evidence.add(f"{name} layer {min(2, upto)} (mean)", layer_runs[(name, "mean", min(2, upto))], qrels, split,
+                     (seed,))
+
+
+def ce_premises(upto: int) -> tuple[Condition, Condition]:
+    """What "the cross-encoder" must be for its claims to speak to the paper: a re-ranker better than the DE it
+    re-ranks (dev), and early layers that differ as retrievers from the pre-trained model's (dev)."""
+    return (Condition("dev MRR@10, the CE re-ranking the full DE's top k − the full DE",
+                      test=Test(RERANKED_FULL, FULL, "MRR@10", "dev")),
+            Condition(f"dev MRR@10, CE layers 1-{upto} − pre-trained layers 1-{upto}",
+                      test=Test(early(CE, upto), early(PRETRAINED, upto), "MRR@10", "dev"), direction="different"))
+
+
+def claims(speed: pd.DataFrame, latency: pd.DataFrame, paper: dict, full_mrr: float, rerank_mrr: float, L: int,
+           seeds, de2_rise: float | None, de2: str = "DE-2") -> list[Claim]:
+    """The paper's claims on MRR@10, each with its premise (`ce_premises`; DE-2 trained to its dev plateau,
+    `de2_rise` the rise of its curve's last quarter, None when it has none). "Within the paper's gap" claims are
+    equivalence claims: within ±(paper's gap) x the full system's MRR@10 (`full_mrr`, `rerank_mrr`)."""
     upto = max(1, L // 2)
-    gaps = early_layer_gaps(layers, ce, de, upto)
-    mean = layers[(layers.metric == "MRR@10") & (layers.pooling == "mean")].set_index(["model", "layer"]).value
-    rel = {m: [relative_gap(per_seed[per_seed.seed == s], de2, de, m) for s in sorted(per_seed.seed.unique())]
-           for m in ("MRR@10", "Top-20")}
-    v = pipeline.pivot(index="system", columns="metric", values="value")
-    rr_small, rr_full = f"{de2} + rerank", f"{FULL} + rerank"
-    early = range(1, upto + 1)
     probe = min(2, L)  # the depth of DE-2, fixed in advance rather than the best layer on test
     gap = paper["de2_gap_percent"] / 100
-    full_mrr = float(per_seed[(per_seed.system == de) & (per_seed.metric == "MRR@10")].value.mean())
-    premise = compare_runs(qrels, runs[rr_full], runs[de], "MRR@10")
-    caveat = premise_caveat(premise, "the cross-encoder does not re-rank the full DE significantly better: a "
-                                     "re-ranker this weak is not what the paper pairs DE-2 with")
-    return claims_frame([
-        Claim("early CE layers carry more retrieval signal than early DE layers", "yes",
-              "MRR@10, CE − DE, mean pooling, layers 1–" + f"{upto}: " + ", ".join(f"{100 * g:+.1f}" for g in gaps)
-              + "; tested: per-query mean over those layers",
-              compare_runs(qrels, [layer_runs[(ce, "mean", l)] for l in early],
-                           [layer_runs[(de, "mean", l)] for l in early], "MRR@10")),
-        Claim("CE embeddings are usable for first-stage retrieval", "yes",
-              f"CE layer {probe} (mean): MRR@10 {100 * mean[(ce, probe)]:.1f} vs BM25 {100 * bm25['MRR@10']:.1f}",
-              compare_runs(qrels, layer_runs[(ce, "mean", probe)], runs["BM25"], "MRR@10")),
+    reranker, differs = ce_premises(upto)
+    plateau = () if de2_rise is None else (Condition("DE-2's dev MRR@10 rise over its curve's last quarter",
+                                                     de2_rise, 0.01, at_most=True),)
+    none = "the summary we cite gives no number"
+    return [
+        Claim("early CE layers carry more retrieval signal than early DE layers", "yes", "per-query mean over layers",
+              Test(early(CE, upto), early(FULL, upto), "MRR@10"), paper_effect_note=none,
+              premise=Premise((reranker, differs))),
+        Claim("CE embeddings are usable for first-stage retrieval", "yes", f"CE layer {probe} vs BM25",
+              Test(f"{CE} layer {probe} (mean)", "BM25", "MRR@10"), paper_effect_note=none,
+              premise=Premise((reranker, differs))),
         Claim("DE-2 is within about 1% of the full DE", f"about {paper['de2_gap_percent']}%",
-              f"relative gap over {len(rel['MRR@10'])} seeds: MRR@10 {100 * np.mean(rel['MRR@10']):+.1f}%, "
-              f"Top-20 {100 * np.mean(rel['Top-20']):+.1f}%; equivalence margin ±{100 * gap * full_mrr:.1f} points"
-              + (f"; DE-2's dev curve: {de2_training}" if de2_training else ""),
-              compare_runs(qrels, seed_runs[de2], seed_runs[de], "MRR@10"), "equivalent", gap * full_mrr),
+              f"{len(seeds)} seeds", Test(de2, FULL, "MRR@10", seeds=tuple(seeds)), "equivalent", gap * full_mrr,
+              premise=Premise(plateau) if plateau else None),
         Claim("DE-2 encodes several times faster", f"{paper['de2_speedup']}x (12-layer model)",
               f"{speed.loc[de2, 'speedup']:.2f}x measured, {speed.loc[de2, 'FLOP ratio']:.2f}x by FLOPs "
               f"({L}-layer model: {L}/2 = {L / 2:.0f}x of the layer FLOPs at most)"),
         Claim("the cross-encoder re-ranks the full DE's top k better (premise of re-ranking)", "a trained ranker",
-              f"MRR@10 {100 * (v.loc[rr_full, 'MRR@10'] - premise.difference):.1f} -> "
-              f"{100 * v.loc[rr_full, 'MRR@10']:.1f}",
-              premise),
+              "test split", Test(RERANKED_FULL, FULL, "MRR@10"),
+              premise=Premise(none_needed="it is the re-ranking claims' premise, tested on test as well")),
         Claim("DE-2 + rerank matches full DE + rerank", "DE-2 as the first stage",
-              f"MRR@10 {100 * v.loc[rr_small, 'MRR@10']:.1f} vs {100 * v.loc[rr_full, 'MRR@10']:.1f}; per-query "
-              f"latency {latency.loc[rr_small, 'median_ms']:.0f} vs {latency.loc[rr_full, 'median_ms']:.0f} ms; "
-              f"equivalence margin ±{100 * gap * v.loc[rr_full, 'MRR@10']:.1f} points" + caveat,
-              compare_runs(qrels, runs[rr_small], runs[rr_full], "MRR@10"), "equivalent",
-              gap * float(v.loc[rr_full, "MRR@10"])),
-    ])
+              f"per-query latency {latency.loc[f'{de2} + rerank', 'median_ms']:.0f} vs "
+              f"{latency.loc[RERANKED_FULL, 'median_ms']:.0f} ms",
+              Test(f"{de2} + rerank", RERANKED_FULL, "MRR@10"), "equivalent", gap * rerank_mrr,
+              premise=Premise((reranker,))),
+    ]

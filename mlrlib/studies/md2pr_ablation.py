@@ -10,8 +10,7 @@ import pandas as pd
 from scipy.stats import fisher_exact
 
 from mlrlib.data.retrieval_data import RetrievalData
-from mlrlib.evaluation.claims import Claim, claims_frame, percent, premise_caveat
-from mlrlib.evaluation.comparison import compare_runs, seed_deltas
+from mlrlib.evaluation.claims import Claim, Condition, Premise, Test, percent
 from mlrlib.evaluation.cost import interleaved_step_seconds, optimizer_step, shared_students
 from mlrlib.evaluation.experiment import TrainedModel, evaluated, reuse_or_make
 from mlrlib.evaluation.known_false_negatives import filter_sweep
@@ -119,50 +118,45 @@ def detection_table(scores, known, batch_size: int, weights: dict, seed: int) ->
     return table.assign(**{"base rate": relevant / total, "p (Fisher)": table.apply(fisher, axis=1)})
 
 
-def claims_table(test: pd.DataFrame, per_seed: pd.DataFrame, ceiling: pd.DataFrame, filters: dict,
-                 cost: pd.DataFrame, paper: dict, runs: dict, seed_runs: dict, qrels: dict,
-                 detection: pd.DataFrame) -> pd.DataFrame:
-    """The paper's claims, each tested by a paired comparison over the test queries (MRR@10) and given a
-    verdict (Holm over the notebook's claims). Every distillation claim rests on the teacher re-ranking better
-    than the student; where it does not (significantly), those rows say so: their verdicts then say nothing
-    about the method.
+RERANKED = f"{BASE} + teacher rerank"  # the teacher re-ranking the contrastive-only student's top k
 
-    runs: {system: test Run} of the ablation students and of the teacher's re-ranking;
-    seed_runs: {BASE: [Run per seed], FULL: [Run per seed]}, compared on per-query means over seeds;
-    detection: `detection_table` (the filters against known false negatives)."""
+
+def teacher_premise() -> Condition:
+    """Distillation can only help where the teacher beats the student: its re-ranking of the student's dev top k
+    must be significantly better than the student alone."""
+    return Condition("dev MRR@10, teacher re-ranking − contrastive-only student",
+                     test=Test(RERANKED, BASE, "MRR@10", "dev"))
+
+
+def claims(test: pd.DataFrame, filters: dict, cost: pd.DataFrame, paper: dict, seeds,
+           detection: pd.DataFrame) -> list[Claim]:
+    """The paper's claims on MRR@10 (its metric), each distillation claim with the teacher's premise
+    (`teacher_premise`, on dev); `test`: the ablation's metric table (for the rows read directly)."""
     v = test.pivot(index="system", columns="metric", values="value")
-    c = ceiling.pivot(index="system", columns="metric", values="value")
-    d = seed_deltas(per_seed, BASE, FULL, "MRR@10")
-    rerank_name = [n for n in c.index if n.endswith("teacher rerank")][0]
-
-    def vs(system, baseline):
-        return compare_runs(qrels, runs[system], runs[baseline], "MRR@10")
-    premise = vs(rerank_name, BASE)
-    caveat = premise_caveat(premise, "the teacher does not re-rank significantly better than the student: this "
-                                     "verdict says nothing about distillation from a stronger teacher")
     dyn = detection.set_index("filter").loc["dynamic"]
-
-    return claims_frame([
+    first = (seeds[0],)
+    teacher = Premise((teacher_premise(),))
+    none = "the summary we cite gives no ablation numbers"
+    return [
         Claim("MD2PR's MRR@10 (MS MARCO dev)", f"{paper['mrr10_msmarco']:.3f}",
               f"{percent(v.loc[FULL, 'MRR@10'])} here (a different corpus: not comparable)"),
         Claim("MD2PR's R@100 (NQ)", f"{paper['r100_nq']:.3f}", f"R@100 {percent(v.loc[FULL, 'R@100'])} here"),
-        Claim("the teacher re-ranks better than the retriever", "premise of distillation",
-              f"MRR@10 {percent(c.loc[BASE, 'MRR@10'])} -> {percent(c.loc[rerank_name, 'MRR@10'])}"
-              " after the teacher re-ranks", premise),
-        Claim("the full model beats contrastive-only training", "MD2PR > its ablations",
-              f"MRR@10 {100 * d.mean():+.1f} ± {100 * d.std(ddof=1):.1f} over {len(d)} seeds "
-              "(per-query means over seeds tested)" + caveat,
-              compare_runs(qrels, seed_runs[FULL], seed_runs[BASE], "MRR@10")),
-        *[Claim(f"both levels together beat {single} alone", "sentence + word > each",
-                ", ".join(f"{n} {percent(v.loc[n, 'MRR@10'])}" for n in ("+ sentence", "+ word", "+ both")) + caveat,
-                vs("+ both", single)) for single in ("+ sentence", "+ word")],
+        Claim("the teacher re-ranks better than the retriever", "premise of distillation", "test split",
+              Test(RERANKED, BASE, "MRR@10", seeds=first),
+              premise=Premise(none_needed="it is the others' premise, tested on test as well")),
+        Claim("the full model beats contrastive-only training", "MD2PR > its ablations", "",
+              Test(FULL, BASE, "MRR@10", seeds=tuple(seeds)), paper_effect_note=none, premise=teacher),
+        *[Claim(f"both levels together beat {single} alone", "sentence + word > each", "",
+                Test("+ both", single, "MRR@10", seeds=first), paper_effect_note=none, premise=teacher)
+          for single in ("+ sentence", "+ word")],
         Claim("dynamic filtering helps", "+ filtering > + both",
-              f"MRR@10 {percent(v.loc['+ both', 'MRR@10'])} -> {percent(v.loc[FULL, 'MRR@10'])}; "
-              f"masked {filters['dynamic']} (dynamic) vs {filters['static']} (static) negatives" + caveat,
-              vs(FULL, "+ both")),
+              f"masked {filters['dynamic']} (dynamic) vs {filters['static']} (static) negatives",
+              Test(FULL, "+ both", "MRR@10", seeds=first), paper_effect_note=none,
+              premise=Premise((teacher_premise(), Condition("training negatives the dynamic filter masks",
+                                                            float(filters["dynamic"]), 1.0, percent=False)))),
         Claim("the dynamic filter masks false negatives", "its purpose (§3.3)",
               f"against known false negatives: precision {percent(dyn['precision'])}% vs base rate "
               f"{percent(dyn['base rate'])}%, recall {percent(dyn['recall'])}%, Fisher p {dyn['p (Fisher)']:.2g}"),
         Claim("distillation costs more per training step", "not quantified",
               f"seconds per step, full model: {cost.loc[FULL, 'ratio']:.2f}x contrastive-only"),
-    ])
+    ]

@@ -15,11 +15,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from mlrlib.evaluation.claims import Claim, claims_frame
-from mlrlib.evaluation.comparison import evaluate, query_scores
+from mlrlib.evaluation.claims import Claim, ClaimsTable, Condition, Premise, Test
+from mlrlib.evaluation.comparison import evaluate
+from mlrlib.evaluation.experiment import encode_queries
 from mlrlib.evaluation.known_false_negatives import filter_sweep, planted_false_negatives  # noqa: F401 (notebook 05)
 from mlrlib.evaluation.layer_analysis import layer_by_layer, layer_cosine, m_curve
-from mlrlib.evaluation.paired import Paired, paired_comparison
+from mlrlib.evaluation.per_query import TABLE_METRICS, PerQuery
+from mlrlib.evaluation.premises import LOWER_LAYER_THRESHOLD, lower_layer_share
 from mlrlib.methods.encoders import MultiLayerEncoder
 from mlrlib.methods.layer_sets import last_few
 from mlrlib.runtime.cache import atomic_dir, cache_dir
@@ -164,20 +166,30 @@ def seed_table(eval_data, models: dict, baseline: str, other: str, seeds, split:
                                baseline=baseline).assign(seed=s) for s in seeds], ignore_index=True)
 
 
-def gain_difference(qrels: dict, gain_of: tuple, gain_against: tuple, metric: str = "MRR@10") -> Paired:
-    """Paired comparison of two gains over the same queries: (a - b) - (c - d) per query, for
-    gain_of = (a, b) and gain_against = (c, d), each a run or a list of runs (one per seed). "Does a
-    change help one model more than another?" tested over queries, not read off two separate tests."""
-    a, b = (query_scores(qrels, r, metric) for r in gain_of)
-    c, d = (query_scores(qrels, r, metric) for r in gain_against)
-    return paired_comparison(a - b, c - d, metric)
+def tested(evidence: PerQuery, qrels: dict, system: str, system_runs, baseline: str, baseline_runs,
+           metric: str = "MRR@10", split: str = "test", seeds=(0,)) -> Test:
+    """Record both systems' per-query values (one run, or one per seed) and return the `Test` comparing them."""
+    metrics = tuple(dict.fromkeys((*TABLE_METRICS, metric)))
+    evidence.add(system, system_runs, qrels, split, tuple(seeds), metrics)
+    evidence.add(baseline, baseline_runs, qrels, split, tuple(seeds), metrics)
+    return Test(system, baseline, metric, split, tuple(seeds))
+
+
+def dev_share(model, dev_texts, enc: dict, L: int) -> float:
+    """`premises.lower_layer_share` of a multi-vector model: the dev queries searched in its own index."""
+    queries = encode_queries(model.encoder, dev_texts, model.cfg, enc)
+    return lower_layer_share(queries, model.passages, list(model.cfg.doc_layers), L)
+
+
+def share_premise(share: float, name: str) -> Premise:
+    return Premise((Condition(f"share of dev top-10 max-sim scores of {name} won by a layer below L", share,
+                              LOWER_LAYER_THRESHOLD),))
 
 
 SUMMARY_COLUMNS = {"claim (paper)": "question", "paper": "hypothesis", "here": "what we found"}
 
 
-def summary_table(findings: list[Claim]) -> pd.DataFrame:
-    """The closing table: one row per question (its `Claim`: question, hypothesis, what we found, and the
-    comparison that tests it), with the difference, 95% interval, Holm-adjusted p over the notebook's
-    tested rows, MDE and verdict (`evaluation.claims.claims_frame`)."""
-    return claims_frame(findings).rename(columns=SUMMARY_COLUMNS)
+def summary(findings: list[Claim]) -> ClaimsTable:
+    """The closing table, `summary.md`: one row per question (its `Claim`: question, hypothesis, what we found, and
+    the test), rebuilt from the per-query file by `python -m mlrlib claims`."""
+    return ClaimsTable("summary.md", tuple(findings), SUMMARY_COLUMNS)

@@ -107,8 +107,8 @@ def test_a_premise_tested_on_dev_and_one_with_several_conditions():
     strong = Condition("dev Top-5, teacher - B", test=Test("teacher", "B", "Top-5", "dev"))
     weak = Condition("dev Top-5, weak - B", test=Test("weak", "B", "Top-5", "dev"))
     share = Condition("share of lists changed", value=0.3, threshold=0.05)
-    table = claims_frame([_claim("up", premise=Premise((strong, share))), _claim("up", premise=Premise((strong, weak)))],
-                         ev)
+    table = claims_frame([_claim("up", premise=Premise((strong, share))),
+                          _claim("up", premise=Premise((strong, weak)))], ev)
     assert list(table.verdict) == ["supported", "not testable here"]
     assert table.premise[0].endswith("holds") and table.premise[1].endswith("fails")
 

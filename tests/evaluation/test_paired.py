@@ -2,7 +2,6 @@ import math
 
 import numpy as np
 import pytest
-
 from scipy import stats
 
 from mlrlib.evaluation.paired import holm, holm_levels, minimum_detectable_effect, paired_comparison, seeded_comparison

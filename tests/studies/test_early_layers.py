@@ -2,7 +2,9 @@ import pandas as pd
 import pytest
 from conftest import ranked_run
 
+from mlrlib.evaluation.claims import claims_frame
 from mlrlib.evaluation.cost import encoding_flops, encoding_throughput, parameter_counts, pipeline_latency
+from mlrlib.evaluation.per_query import PerQuery
 from mlrlib.methods.cross_encoder import CrossEncoder
 from mlrlib.methods.encoders import MultiLayerEncoder
 from mlrlib.studies import early_layers as study
@@ -82,40 +84,45 @@ def test_throughput_and_latency_tables_have_one_row_per_system(tiny_model):
     assert (lat.retrieve_median_ms <= lat.median_ms + 1e-9).all()
 
 
-def test_the_claims_are_tested_on_the_runs_and_given_verdicts():
+def _early_layer_evidence(reranker_gains: bool, ce_moved: bool) -> PerQuery:
     n = 60
     qrels = {f"q{i}": {f"p{i}": 1} for i in range(n)}
     good, poor = [1] * n, [1 if i % 3 else 11 for i in range(n)]  # MRR 1.0 vs about 0.67
-    layer_runs = {(m, "mean", l): ranked_run(f"{m}-{l}", good if m == "cross-encoder" else poor)
-                  for m in ("cross-encoder", "full DE") for l in range(7)}
-    runs = {"BM25": ranked_run("BM25", poor), "DE-2 + rerank": ranked_run("a", good),
-            "full DE + rerank": ranked_run("b", good), "full DE": ranked_run("c", poor)}
-    seed_runs = {"full DE": [ranked_run("f0", good), ranked_run("f1", good)],
-                 "DE-2": [ranked_run("d0", good), ranked_run("d1", poor)]}
-    layers = pd.DataFrame([{"model": m, "layer": l, "pooling": "mean", "metric": "MRR@10", "value": v}
-                           for m, v in (("cross-encoder", 1.0), ("full DE", 0.67)) for l in range(7)])
-    per_seed = pd.DataFrame([{"seed": s, "system": name, "metric": m, "value": v}
-                             for s in (0, 1) for m in ("MRR@10", "Top-20")
-                             for name, v in (("full DE", 1.0), ("DE-2", 1.0 if s == 0 else 0.67))])
+    layer_runs = {(m, "mean", l): ranked_run(f"{m}-{l}", good if m == study.CE else poor)
+                  for m in (study.CE, study.FULL, study.PRETRAINED) for l in range(7)}
+    if not ce_moved:
+        layer_runs |= {(study.CE, "mean", l): layer_runs[(study.PRETRAINED, "mean", l)] for l in range(7)}
+    evidence = PerQuery()
+    for split in ("dev", "test"):
+        study.record_layers(evidence, layer_runs, (study.CE, study.FULL, study.PRETRAINED), 3, qrels, split, 0)
+        evidence.add(study.RERANKED_FULL, ranked_run("b", good if reranker_gains else poor), qrels, split)
+    evidence.add("BM25", ranked_run("BM25", poor), qrels, "test")
+    evidence.add("DE-2 + rerank", ranked_run("a", good if reranker_gains else poor), qrels, "test")
+    evidence.add(study.FULL, ranked_run("c", poor), qrels, "dev")
+    evidence.add(study.FULL, [ranked_run("f0", poor), ranked_run("f1", poor)], qrels, "test", (0, 1))
+    evidence.add("DE-2", [ranked_run("d0", poor), ranked_run("d1", good)], qrels, "test", (0, 1))
+    return evidence
+
+
+def test_the_claims_are_tested_on_the_runs_with_their_premises():
     speed = pd.DataFrame({"speedup": [1.0, 2.7], "FLOP ratio": [1.0, 3.0]}, index=["full DE", "DE-2"])
-    pipeline = pd.DataFrame([{"system": name, "metric": "MRR@10", "value": 1.0}
-                             for name in ("DE-2 + rerank", "full DE + rerank")])
     latency = pd.DataFrame({"median_ms": [100.0, 101.0]}, index=["DE-2 + rerank", "full DE + rerank"])
-    claims = study.claims_table(layers, per_seed, speed, pipeline, latency, "DE-2", {"MRR@10": 0.67},
-                                {"de2_gap_percent": 1, "de2_speedup": 5.15}, runs, seed_runs, layer_runs, qrels,
-                                de2_training="still rising")
-    # CE layers beat DE layers and BM25 (a third of the queries move from rank 11 to 1); DE-2 loses a sixth of
-    # a point on average over seeds, far outside a 1% margin; re-ranking lifts the full DE (the premise); the
-    # re-ranked pipelines are identical, but an interval of zero width is inside any margin; speed is a measurement
-    assert list(claims.verdict) == ["supported", "supported", "contradicted", "measured", "supported", "supported"]
-    assert "DE-2's dev curve: still rising" in claims.loc[2, "here"]
-    assert "[the cross-encoder" not in claims.loc[5, "here"]
-    no_gain = {**runs, "full DE": runs["full DE + rerank"]}
-    weak = study.claims_table(layers, per_seed, speed, pipeline, latency, "DE-2", {"MRR@10": 0.67},
-                              {"de2_gap_percent": 1, "de2_speedup": 5.15}, no_gain, seed_runs, layer_runs, qrels)
-    assert weak.loc[4, "verdict"] == "inconclusive" and "does not re-rank the full DE" in weak.loc[5, "here"]
-    assert "+33.0, +33.0, +33.0" in claims.loc[0, "here"] and claims.loc[0, "difference"] == "+33.3"
-    assert claims.loc[2, "p (Holm)"] == "equivalence (CI)" and "±1.0 points" in claims.loc[2, "here"]
+    paper = {"de2_gap_percent": 1, "de2_speedup": 5.15}
+    claims = claims_frame(study.claims(speed, latency, paper, 1.0, 1.0, 6, (0, 1), 0.002),
+                          _early_layer_evidence(True, True))
+    # CE layers beat DE layers and BM25 (a third of the queries move from rank 11 to 1); DE-2's seeds disagree
+    # (one as good as the full DE, one a third better): with two seeds the interval is far wider than the 1% margin;
+    # re-ranking lifts the full DE; the re-ranked pipelines are identical (zero-width interval inside the margin)
+    assert list(claims.verdict) == ["supported", "supported", "inconclusive", "measured", "supported", "supported"]
+    assert "cannot decide" in claims.loc[2, "here"] and claims.loc[2, "p (Holm)"] == "equivalence (CI)"
+    assert claims.loc[0, "difference"] == "+33.3" and "holds" in claims.loc[0, "premise"]
+    # a "cross-encoder" that re-ranks no better than the DE, with the pre-trained model's layers: its claims cannot
+    # speak to the paper's
+    weak = claims_frame(study.claims(speed, latency, paper, 1.0, 1.0, 6, (0, 1), 0.05),
+                        _early_layer_evidence(False, False))
+    assert list(weak.verdict) == ["not testable here", "not testable here", "not testable here", "measured",
+                                  "inconclusive", "not testable here"]
+    assert "rise over its curve's last quarter: 5.0% (needs ≤ 1.0%)" in weak.loc[2, "premise"]
 
 
 def test_the_de_l_curve_ends_at_the_checkpoint_the_notebook_then_loads(tiny_model):

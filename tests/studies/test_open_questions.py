@@ -8,6 +8,7 @@ from mlrlib.data.beir_export import write_beir
 from mlrlib.data.loaders import load_beir
 from mlrlib.data.retrieval_data import DataError, RetrievalData
 from mlrlib.data.symmetric_task import same_answer_task
+from mlrlib.evaluation.claims import claims_frame
 from mlrlib.evaluation.layer_analysis import m_curve
 from mlrlib.methods.encoders import MultiLayerEncoder, load_encoder, pool
 from mlrlib.methods.false_negatives import (
@@ -290,24 +291,24 @@ def test_for_seeds_names_the_other_seeds_copies_and_seed_runs_collects_them_in_s
     assert oq.seed_runs(models, "a", [0, 3, 4]) == ["r0", "r3", "r4"]
 
 
-def test_gain_difference_tests_one_gain_against_another_per_query():
+def test_a_gain_difference_is_recorded_and_tested_per_query():
+    from mlrlib.evaluation.claims import Claim, Premise, Test
     from mlrlib.evaluation.metrics import ranx_run
+    from mlrlib.evaluation.per_query import PerQuery
     qrels = {f"q{i}": {f"p{i}": 1} for i in range(6)}
 
     def run(hits):  # rank 1 for the queries in `hits`, rank 2 for the others
         return ranx_run({q: {f"p{i}": 1.0 if i in hits else 0.5, "x": 0.8} for i, q in enumerate(qrels)})
-    small, small_ce = run({0}), run({0, 1, 2, 3, 4})  # distillation lifts four queries of the small student
-    large, large_ce = run({0, 1}), run({0, 1, 2})     # and one of the large one
-    paired = oq.gain_difference(qrels, (small_ce, small), (large_ce, large))
+    evidence = PerQuery()
+    small = oq.tested(evidence, qrels, "small+", run({0, 1, 2, 3, 4}), "small", run({0}))  # distillation lifts four
+    large = oq.tested(evidence, qrels, "large+", run({0, 1, 2}), "large", run({0, 1}))     # and one
+    paired = Test("small+", "small", "MRR@10", minus=("large+", "large")).compare(evidence)
     assert paired.n == 6 and paired.difference == pytest.approx((4 - 1) * 0.5 / 6)
-
-
-def test_summary_table_gives_each_question_a_verdict_and_its_mde():
-    from mlrlib.evaluation.paired import paired_comparison
-    up = paired_comparison([1.0, 0.9, 1.0, 0.8] * 10, [0.5, 0.6, 0.4, 0.5] * 10)
-    flat = paired_comparison([0.5, 0.6, 0.4, 0.5] * 10, [0.6, 0.4, 0.5, 0.5] * 10)
-    table = oq.summary_table([oq.Claim("1. q", "h", "found", up), oq.Claim("2. q", "h", "found", flat),
-                              oq.Claim("3. q", "h", "read")])
-    assert list(table.columns[:3]) == ["question", "hypothesis", "what we found"]
-    assert list(table.verdict) == ["supported", "inconclusive", "measured"]
-    assert table.MDE.iloc[1] != "" and table.MDE.iloc[2] == ""
+    table = oq.summary([Claim("4a. q", "h", "found", small, premise=Premise(none_needed="x")),
+                        Claim("4a. q", "h", "found", large, premise=oq.share_premise(0.0, "m=4")),
+                        Claim("3. q", "h", "read")])
+    assert table.file == "summary.md" and table.rename["here"] == "what we found"
+    frame = claims_frame(table.claims, evidence).rename(columns=table.rename)
+    assert list(frame.columns[:3]) == ["question", "hypothesis", "what we found"]
+    assert list(frame.verdict) == ["inconclusive", "not testable here", "measured"]
+    assert frame.MDE.iloc[0] != "" and frame.MDE.iloc[2] == ""
