@@ -1,5 +1,6 @@
 # make reproduce : the shared teacher (make teacher), then every numbered notebook under the default (laptop) preset -> results/
-# make test      : lint and unit tests, every notebook under `smoke` via papermill (checked clean, then by nbval),
+# make test      : lint and unit tests, every benchmark script in its --quick mode (tiny sizes, nothing measured or
+#                  written to results/), every notebook under `smoke` via papermill (checked clean, then by nbval),
 #                  every notebook under `rehearsal` (the `paper` presets on local stand-ins), then a clean smoke run compared with a killed-and-resumed clean one (determinism)
 # make site      : the companion site from what is committed (no execution) -> build/site/index.html
 # make lab       : JupyterLab on the notebooks, with this project's Python as their kernel
@@ -7,7 +8,7 @@
 PY ?= python3
 STAMP := .cache/install.stamp
 
-.PHONY: install data teacher reproduce report test unit notebooks-smoke notebooks-rehearsal determinism site site-check lab binder-check bench bench-laptop-memory clean
+.PHONY: install data teacher reproduce report test unit notebooks-smoke notebooks-rehearsal determinism site site-check lab binder-check bench bench-quick bench-laptop-memory clean
 install: $(STAMP)
 $(STAMP): requirements.txt pyproject.toml tools/install.sh
 	PY=$(PY) bash tools/install.sh
@@ -32,7 +33,7 @@ report:
 
 # the determinism check's clean run is the smoke run of notebook 03 that notebooks-smoke just made (from an empty
 # cache on a clean clone, as in CI); `make determinism` alone makes its own
-test: unit site-check notebooks-smoke notebooks-rehearsal
+test: unit site-check bench-quick notebooks-smoke notebooks-rehearsal
 	$(PY) tools/check_determinism.py --only 03 --reference $${MLRLIB_RESULTS:-results}
 
 # lint (ruff, line length 120: pyproject.toml), then the unit tests (Chromium first: tests/tools/test_site.py drives it)
@@ -92,6 +93,21 @@ bench: data $(BENCH_STAMP)
 	$(PY) benchmarks/allocator.py
 	$(PY) benchmarks/streaming.py
 	$(PY) benchmarks/summary.py
+
+# every benchmark script with --quick: its real code path on a tiny size, reading the smoke benchmark (built into the
+# cache when missing, as the smoke notebooks then reuse it), writing to build/bench-quick/ and never to
+# results/benchmarks/: a benchmark that no longer runs fails here, not months later in `make bench`. Stops at the
+# first failure; prints each script's seconds. One thread, as notebooks-rehearsal: with another job on the second
+# core, training.py --quick took 37 s on one thread and 170 s on two (measured)
+BENCH_QUICK := encoding.py search.py training.py training_flops.py memory.py allocator.py streaming.py summary.py \
+	de_l_convergence/curve.py teacher_search/sweep.py
+bench-quick: $(BENCH_STAMP)
+	rm -rf build/bench-quick
+	@set -e; for script in $(BENCH_QUICK); do \
+		start=$$(date +%s); echo "== benchmarks/$$script --quick"; \
+		OMP_NUM_THREADS=1 $(PY) benchmarks/$$script --quick; \
+		echo "== benchmarks/$$script --quick: $$(( $$(date +%s) - start )) s"; \
+	done
 
 # peak memory of the laptop presets: each notebook in turn, a cold cache (about 2 hours on 2 cores)
 bench-laptop-memory: data $(BENCH_STAMP)

@@ -1,6 +1,10 @@
 """What every benchmark shares: the machine it ran on, medians after a warm-up, a printed table of
 ratios with their targets, and the JSON (with provenance) written atomically to results/benchmarks/.
 
+Every script takes --quick: its real code path on a tiny size (10-40 s a script on 2 cores; `make bench-quick`, part of
+`make test`, runs them all), reading the `smoke` benchmark (built into the cache on first use) and writing to
+build/bench-quick/, never to the committed results. It checks that the benchmark runs; its numbers mean nothing.
+
 A ratio is always measured in one process, the systems compared side by side, so a slow patch of
 the machine hits both; absolute seconds are reported too but are only comparable on one machine.
 """
@@ -17,11 +21,28 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from mlrlib.evaluation.cost import interleaved_times  # noqa: E402
 from mlrlib.runtime.cache import atomic_write_json  # noqa: E402
-from mlrlib.runtime.provenance import git_commit, machine  # noqa: E402
 
-OUT = ROOT / "results" / "benchmarks"
+OUT = ROOT / "results" / "benchmarks"  # the committed results
+QUICK_OUT = ROOT / "build" / "bench-quick"  # where --quick runs write (git-ignored, rewritten each run)
+
+
+def out_dir(quick: bool = False) -> Path:
+    """Where a run writes its JSON and figures: results/benchmarks/, or build/bench-quick/ for a --quick run."""
+    folder = QUICK_OUT if quick else OUT
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def benchmark_data(quick: bool = False):
+    """The offline benchmark the benchmarks read: notebook 01's `laptop` build (7,000 passages), or for a --quick run
+    the `smoke` build of notebooks 02-05 (300 passages, 40 train / 20 dev / 30 test questions), the one the GPU
+    scripts' quick exports and the stand-ins read too. Either is built into the cache on first use (about 20 s on 2
+    cores), then reused (the smoke notebooks reuse the smoke one)."""
+    from mlrlib.data import load_data
+    from mlrlib.runtime.presets import get_preset
+    study, preset = ("02_self_contrastive_mlr", "smoke") if quick else ("01_layer_selection", "laptop")
+    return load_data("debian", get_preset(study, preset)["benchmark"])
 
 
 def cpu_model() -> dict:
@@ -37,6 +58,7 @@ def cpu_model() -> dict:
 def interleaved_medians(fns: dict, repeats: int = 5) -> dict[str, dict]:
     """Median (and min, max) wall seconds of each `fn()` over `repeats` rounds after one untimed
     warm-up round, the systems in rotating order each round (`mlrlib.evaluation.cost.interleaved_times`)."""
+    from mlrlib.evaluation.cost import interleaved_times  # here, not at the top: it imports ranx (seconds)
     times = interleaved_times({name: (lambda _, f=f: f()) for name, f in fns.items()}, range(repeats + 1))
     return {n: {"median": statistics.median(t), "min": min(t), "max": max(t), "repeats": repeats}
             for n, t in times.items()}
@@ -58,10 +80,15 @@ class Report:
         report = Report("encoding")
         report.check("speed vs sentence-transformers", 1.42, ">=", 1.3, unit="x")
         report.save(details)   # prints the table, writes results/benchmarks/encoding.json
+
+    With quick=True the JSON goes to build/bench-quick/ instead (`out_dir`), its settings marked "quick".
     """
 
-    def __init__(self, name: str, settings: dict | None = None):
-        self.name, self.settings, self.rows = name, settings or {}, []
+    def __init__(self, name: str, settings: dict | None = None, quick: bool = False):
+        self.name, self.settings, self.rows, self.quick = name, {**(settings or {})}, [], quick
+        if quick:
+            self.settings["quick"] = True
+        from mlrlib.runtime.provenance import git_commit  # here, not at the top: it imports torch
         self.start, self.started_at = time.perf_counter(), time.strftime("%Y-%m-%dT%H:%M:%S%z")
         self.commit = git_commit()
 
@@ -83,12 +110,15 @@ class Report:
         return "\n".join(lines)
 
     def save(self, details: dict) -> dict:
+        from mlrlib.runtime.provenance import machine
         record = {"benchmark": self.name, "checks": self.rows, "details": details, "settings": self.settings,
                   "provenance": {"commit": self.commit, "started_at": self.started_at,
                                  "runtime_seconds": round(time.perf_counter() - self.start, 1),
                                  "machine": {**machine(), **cpu_model()}}}
-        atomic_write_json(OUT / f"{self.name}.json", record)
+        path = out_dir(self.quick) / f"{self.name}.json"
+        atomic_write_json(path, record)
         print(self.table(), flush=True)
+        print(f"wrote {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}", flush=True)
         return record
 
 

@@ -1,8 +1,9 @@
 """Encoding speed: mlrlib's multi-layer encoder against sentence-transformers, all layers against the
 last one, and truncated encoders against their FLOP ratio.
 
-    python benchmarks/encoding.py            # 2,000 passages of the offline benchmark (about 4 min)
-    python benchmarks/encoding.py --quick    # 300 passages, 2 repetitions (a check that it runs)
+    python benchmarks/encoding.py            # 2,000 passages of notebook 01's laptop benchmark (about 4 min)
+    python benchmarks/encoding.py --quick    # 16 passages of the smoke benchmark cut to 32 tokens, one repetition
+                                             # (a check that it runs; written to build/bench-quick/)
 
 1. Throughput (passages/s) on the same passages and model (all-MiniLM-L6-v2, mean pooling,
    normalised, 128 tokens as in the notebooks), each system at its best batch size; target >= 1.3x, with every
@@ -19,10 +20,8 @@ import time
 
 import numpy as np
 import torch
-from common import Report, interleaved_medians
+from common import Report, benchmark_data, interleaved_medians
 
-from mlrlib.data import load_data
-from mlrlib.data.benchmark import benchmark_config
 from mlrlib.evaluation.cost import encoding_flops, encoding_throughput
 from mlrlib.methods.encoders import MultiLayerEncoder, default_model_path
 
@@ -71,27 +70,27 @@ def chunked_passes(fns: dict, texts, chunks: int) -> tuple[dict, dict]:
     return seconds, {n: np.concatenate(v) for n, v in out.items()}
 
 
-def throughput(report, encoder, st, texts, sizes, chunks) -> dict:
+def throughput(report, encoder, st, texts, sizes, chunks, grid_texts=GRID_TEXTS) -> dict:
     fns = {"sentence-transformers": lambda t, b: st_encode(st, t, b),
            "mlrlib bf16": lambda t, b: ours_encode(encoder, t, b),
            "mlrlib fp32": lambda t, b: ours_encode(encoder, t, b, bf16=False)}
-    grid, best = best_batch(fns, texts[:GRID_TEXTS], sizes)
+    grid, best = best_batch(fns, texts[:grid_texts], sizes)
     timed = {n: (lambda t, f=fns[n], b=best[n]: f(t, b)) for n in ("sentence-transformers", "mlrlib bf16")}
     seconds, vectors = chunked_passes(timed, texts, chunks)
     speed = {n: len(texts) / sum(s) for n, s in seconds.items()}
     part_ratio = [a / b for a, b in zip(seconds["sentence-transformers"], seconds["mlrlib bf16"])]
     reference = vectors["sentence-transformers"]
-    fp32 = ours_encode(encoder, texts[:GRID_TEXTS], best["mlrlib fp32"], bf16=False)
+    fp32 = ours_encode(encoder, texts[:grid_texts], best["mlrlib fp32"], bf16=False)
     cosines = {"mlrlib bf16": float((vectors["mlrlib bf16"][:, 0] * reference).sum(1).min()),
-               "mlrlib fp32": float((fp32[:, 0] * reference[:GRID_TEXTS]).sum(1).min())}
-    grid_speed = {n: GRID_TEXTS / grid[f"{n}@{best[n]}"]["median"] for n in fns}
+               "mlrlib fp32": float((fp32[:, 0] * reference[:grid_texts]).sum(1).min())}
+    grid_speed = {n: grid_texts / grid[f"{n}@{best[n]}"]["median"] for n in fns}
     report.check("passages/s, sentence-transformers", speed["sentence-transformers"], unit=" /s")
     report.check("passages/s, mlrlib (bf16 autocast)", speed["mlrlib bf16"], unit=" /s")
     report.check("speed vs sentence-transformers", speed["mlrlib bf16"] / speed["sentence-transformers"],
                  ">=", 1.3, "x")
     report.check("  median over the parts", statistics.median(part_ratio), unit="x")
     report.check("min cosine to sentence-transformers", cosines["mlrlib bf16"], ">=", 0.999)
-    report.check(f"  fp32 mlrlib: speed vs s-t ({GRID_TEXTS} passages)",
+    report.check(f"  fp32 mlrlib: speed vs s-t ({grid_texts} passages)",
                  grid_speed["mlrlib fp32"] / grid_speed["sentence-transformers"], unit="x")
     report.check("  fp32 mlrlib: min cosine", cosines["mlrlib fp32"], ">=", 0.999)
     return {"batch_grid_seconds": grid, "best_batch_size": best, "part_seconds": seconds, "part_ratios": part_ratio,
@@ -128,16 +127,22 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true")
     args = ap.parse_args()
-    n, repeats, chunks = (300, 2, 3) if args.quick else (2000, 3, 5)
+    # quick: 16 passages of 32 tokens, batch sizes 4 and 8, one timed repetition (a check that it runs, not a
+    # measurement: on a CPU without avx512_bf16 autocast is emulated, and slower than float32)
+    n, repeats, chunks, sizes, grid, subset = ((16, 1, 2, (4, 8), 16, 16) if args.quick
+                                               else (2000, 3, 5, (16, 32, 64), GRID_TEXTS, SUBSET))
+    if args.quick:
+        global MAX_LEN
+        MAX_LEN = 32
     torch.manual_seed(0)
-    texts = load_data("debian", benchmark_config(corpus_size=2000)).corpus_texts[:n]
+    texts = benchmark_data(args.quick).corpus_texts[:n]
     encoder, st = MultiLayerEncoder("minilm"), st_encoder()
     report = Report("encoding", {"passages": n, "max_length": MAX_LEN, "repeats": repeats,
-                                 "threads": torch.get_num_threads(), "model": "all-MiniLM-L6-v2"})
-    details = {"throughput": throughput(report, encoder, st, texts, (16, 32, 64), chunks)}
+                                 "threads": torch.get_num_threads(), "model": "all-MiniLM-L6-v2"}, args.quick)
+    details = {"throughput": throughput(report, encoder, st, texts, sizes, chunks, grid)}
     batch = details["throughput"]["best_batch_size"]["mlrlib bf16"]
-    details["all_layers"] = all_layers(report, encoder, texts[:SUBSET], batch, repeats)
-    details["truncated"] = truncated(report, encoder, texts[:SUBSET], batch, repeats)
+    details["all_layers"] = all_layers(report, encoder, texts[:subset], batch, repeats)
+    details["truncated"] = truncated(report, encoder, texts[:subset], batch, repeats)
     report.save(details)
 
 

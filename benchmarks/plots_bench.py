@@ -1,5 +1,8 @@
-"""The benchmarks' figures, saved next to their JSON in results/benchmarks/."""
+"""The benchmarks' figures, saved next to their JSON in results/benchmarks/ (build/bench-quick/ for a --quick run).
+A module, not a script: search.py and summary.py draw with it."""
 from __future__ import annotations
+
+from pathlib import Path
 
 import matplotlib
 
@@ -8,11 +11,10 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 from common import OUT  # noqa: E402
 
-from mlrlib.evaluation.figures import save  # noqa: E402
 
-
-def scaling_figure(rows: list[dict]) -> None:
-    """Per-query latency, index size and recall@10 of flat, HNSW and IVF-PQ against corpus size."""
+def scaling_figure(rows: list[dict], folder: Path = OUT) -> None:
+    """Per-query latency, index size and recall@10 of flat, HNSW and IVF-PQ against corpus size, saved as
+    `folder`/search_scaling.png."""
     table = pd.DataFrame(rows)
     fig, axes = plt.subplots(1, 3, figsize=(13, 3.6))
     for kind, part in table.groupby("index"):
@@ -30,4 +32,7 @@ def scaling_figure(rows: list[dict]) -> None:
     axes[0].legend()
     fig.suptitle("Search cost against corpus size (2 CPU threads, 384-d, k = 10)")
     fig.tight_layout()
-    save(fig, OUT / "search_scaling.png")
+    path = folder / "search_scaling.png"  # as mlrlib.evaluation.figures.save writes it, without its imports (seconds)
+    tmp = path.with_name(f".{path.name}.tmp.png")
+    fig.savefig(tmp, dpi=120, bbox_inches="tight")
+    tmp.replace(path)

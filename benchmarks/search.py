@@ -3,6 +3,8 @@ IVF-PQ indexes grow with the corpus (latency, memory, recall@10 against exact se
 
     python benchmarks/search.py                  # up to 1M vectors (about 5 min, half of it building HNSW at 1M)
     python benchmarks/search.py --sizes 10000 100000
+    python benchmarks/search.py --quick          # 16 real passages of the smoke benchmark, 1,000 and 2,000 vectors
+                                                 # (a check that it runs; written to build/bench-quick/)
 
 Vectors: real MiniLM embeddings of the offline benchmark (mean pooling, normalised) where the
 corpus is small enough to encode; for the scaling study, a Gaussian with the mean and covariance
@@ -19,11 +21,9 @@ import time
 import faiss
 import numpy as np
 import torch
-from common import Report, interleaved_medians
+from common import Report, benchmark_data, interleaved_medians, out_dir
 from plots_bench import scaling_figure
 
-from mlrlib.data import load_data
-from mlrlib.data.benchmark import benchmark_config
 from mlrlib.methods.encoders import MultiLayerEncoder
 from mlrlib.methods.search import ExactInnerProduct, MultiVectorIndex, agrees_with_brute_force
 
@@ -31,9 +31,10 @@ K = 10
 N_QUERIES = 100
 
 
-def real_vectors(n_passages: int):
-    """(passages [n, 6, H]: layers 1-6; queries [Q, H]: layer 6), mean-pooled, normalised."""
-    data = load_data("debian", benchmark_config(corpus_size=2000))
+def real_vectors(n_passages: int, quick: bool = False):
+    """(passages [n, 6, H]: layers 1-6; queries [Q, H]: layer 6), mean-pooled, normalised; from notebook 01's
+    laptop benchmark (quick: the smoke one of notebooks 02-05, whose test split has 30 queries)."""
+    data = benchmark_data(quick)
     encoder = MultiLayerEncoder("minilm")
     passages = encoder.encode(data.corpus_texts[:n_passages], range(1, 7), poolings=("mean",), batch_size=64,
                               max_length=128, bf16=True, normalize=True)["mean"]
@@ -180,20 +181,26 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     ap.add_argument("--real", type=int, default=1000, help="real passages encoded (layers 1-6)")
+    ap.add_argument("--quick", action="store_true", help="a check that it runs: 16 real passages, 1,000 and 2,000 "
+                    "vectors, 2,000 in the exact search and 500 passages in the multi-vector search")
     args = ap.parse_args()
+    exact_n, multi_n = 100_000, 20_000
+    if args.quick:
+        args.sizes, args.real, exact_n, multi_n = [1_000, 2_000], 16, 2_000, 500
     torch.manual_seed(0)
     faiss.omp_set_num_threads(torch.get_num_threads())
-    real_passages, queries = real_vectors(args.real)
+    real_passages, queries = real_vectors(args.real, args.quick)
     gaussian = MatchedGaussian(real_passages[:, -1])
     report = Report("search", {"k": K, "queries": len(queries), "threads": faiss.omp_get_max_threads(),
                                "hnsw": {"M": HNSW_M, "efConstruction": HNSW_EF_CONSTRUCTION,
                                         "efSearch": HNSW_EF_SEARCH},
                                "ivf_pq": {"nlist": "min(1024, 4 sqrt(N))", "M": PQ_M, "bits": 8, "nprobe": IVF_NPROBE},
-                               "sizes": args.sizes, "faiss": faiss.__version__})
-    details = {"exact_search": exact_search(report, gaussian.sample(100_000), queries),
-               "multi_vector": multi_vector(report, real_passages, queries, gaussian, 20_000),
+                               "sizes": args.sizes, "real_passages": args.real, "exact_search_vectors": exact_n,
+                               "multi_vector_passages": multi_n, "faiss": faiss.__version__}, args.quick)
+    details = {"exact_search": exact_search(report, gaussian.sample(exact_n), queries),
+               "multi_vector": multi_vector(report, real_passages, queries, gaussian, multi_n),
                "scaling": scaling(report, gaussian, queries, args.sizes)}
-    scaling_figure(details["scaling"])
+    scaling_figure(details["scaling"], out_dir(args.quick))
     report.save(details)
 
 

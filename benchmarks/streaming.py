@@ -4,6 +4,8 @@ largest store.
 
     flock /tmp/mlrlib-heavy.lock python benchmarks/streaming.py            # 10k .. 1M passages (about 10 min)
     flock /tmp/mlrlib-heavy.lock python benchmarks/streaming.py --sizes 10000 30000
+    python benchmarks/streaming.py --quick                                  # 2,000 and 5,000 passages, 50 queries
+                                                                            # (a check that it runs; build/bench-quick/)
 
 The encoder is a stand-in, so the numbers measure the store, not a model: a hashing encoder turns each
 text's hash into deterministic 384-d unit vectors for layers 0-6 (a cluster centre plus a 32-d latent
@@ -98,9 +100,9 @@ def rss_mib(field: str = "VmHWM") -> float:
     return int(line.split()[1]) / 1024
 
 
-def queries() -> np.ndarray:
-    """[N_QUERIES, DIM] last-layer vectors of query texts (from the corpus's clusters)."""
-    return HashingEncoder().encode(SyntheticTexts(N_QUERIES, "query")[0:N_QUERIES], [6])["cls"][:, 0]
+def queries(n: int = N_QUERIES) -> np.ndarray:
+    """[n, DIM] last-layer vectors of query texts (from the corpus's clusters)."""
+    return HashingEncoder().encode(SyntheticTexts(n, "query")[0:n], [6])["cls"][:, 0]
 
 
 def child_encode(n: int, folder: Path) -> dict:
@@ -123,7 +125,7 @@ def timed_search(index, q) -> tuple[float, np.ndarray]:
     return time.perf_counter() - start, ids
 
 
-def child_search(method: str, folder: Path) -> dict:
+def child_search(method: str, folder: Path, n_queries: int = N_QUERIES) -> dict:
     """One search method over the store in `folder`: build time, queries/s, recall@10 against exact."""
     import faiss
     import torch
@@ -131,7 +133,7 @@ def child_search(method: str, folder: Path) -> dict:
     from mlrlib.methods.ann import AnnConfig, AnnIndex, recall_against_exact
     from mlrlib.methods.search import store_index
     faiss.omp_set_num_threads(torch.get_num_threads())
-    store, q, base = VectorStore.open(folder), queries(), rss_mib("VmRSS")
+    store, q, base = VectorStore.open(folder), queries(n_queries), rss_mib("VmRSS")
     name = "mlr" if method.endswith("mlr") else "last"
     start = time.perf_counter()
     if method.startswith("exact"):
@@ -186,18 +188,21 @@ def figure(rows: list[dict], provenance: str, path: Path) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", type=int, nargs="+", default=SIZES)
+    ap.add_argument("--quick", action="store_true", help="a check that it runs: 2,000 and 5,000 passages, 50 queries")
     ap.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
         kind, *rest = args.child
-        out = child_encode(int(rest[0]), Path(rest[1])) if kind == "encode" else child_search(rest[0], Path(rest[1]))
+        out = (child_encode(int(rest[0]), Path(rest[1])) if kind == "encode"
+               else child_search(rest[0], Path(rest[1]), int(rest[2])))
         print(json.dumps(out))
         return
-    from common import OUT, Report
-    sizes = sorted(args.sizes)
+    from common import Report, out_dir
+    n_queries = 50 if args.quick else N_QUERIES
+    sizes = [2_000, 5_000] if args.quick else sorted(args.sizes)
     report = Report("streaming", {"sizes": sizes, "dim": DIM, "layer_sets": SETS, "dtype": "float16",
-                                  "chunk_size": CHUNK, "k": K, "queries": N_QUERIES, "hnsw": HNSW, "ivf": IVF,
-                                  "cores": os.cpu_count()})
+                                  "chunk_size": CHUNK, "k": K, "queries": n_queries, "hnsw": HNSW, "ivf": IVF,
+                                  "cores": os.cpu_count()}, args.quick)
     root = Path(tempfile.mkdtemp(prefix="mlrlib-streaming-"))
     try:
         rows = []
@@ -210,7 +215,7 @@ def main() -> None:
                 shutil.rmtree(root / str(n))
         search = []
         for method in ("exact", "exact-mlr", "hnsw", "ivf", "ivf-mlr"):
-            search.append(run_child("search", method, root / str(sizes[-1])))
+            search.append(run_child("search", method, root / str(sizes[-1]), n_queries))
             s = search[-1]
             print(f"  {method:<9} {s['vectors']:>9,} vectors  build {s['build_seconds']:6.1f} s  "
                   f"{s['queries_per_s']:8.1f} q/s  recall@10 {s['recall_at_10']:.3f}  peak {s['peak_rss_mib']:.0f} MiB"
@@ -234,7 +239,7 @@ def main() -> None:
     record = report.save({"encoding": rows, "search": search})
     prov = record["provenance"]
     figure(rows, f"commit {prov['commit']}, {prov['started_at']}, sizes {sizes}, "
-                 f"{prov['machine']['cpus']} cores; benchmarks/streaming.py", OUT / "streaming.png")
+                 f"{prov['machine']['cpus']} cores; benchmarks/streaming.py", out_dir(args.quick) / "streaming.png")
 
 
 if __name__ == "__main__":

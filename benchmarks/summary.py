@@ -1,10 +1,15 @@
 """Collect every benchmark's JSON into results/benchmarks/README.md: each check with its target and
-verdict, the machine, and when and from which commit each benchmark ran."""
+verdict, the machine, and when and from which commit each benchmark ran.
+
+    python benchmarks/summary.py            # results/benchmarks/README.md (and search_scaling.png) from its JSON
+    python benchmarks/summary.py --quick    # the same from the committed JSON, written to build/bench-quick/
+"""
 from __future__ import annotations
 
+import argparse
 import json
 
-from common import OUT, _fmt
+from common import OUT, _fmt, out_dir
 from plots_bench import scaling_figure
 
 from mlrlib.runtime.cache import atomic_write_text
@@ -27,12 +32,20 @@ def section(record: dict) -> list[str]:
 
 
 def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--quick", action="store_true", help="write to build/bench-quick/, not over the committed README")
+    args = ap.parse_args()
+    folder = out_dir(args.quick)
     records = [json.loads((OUT / f"{name}.json").read_text()) for name in ORDER if (OUT / f"{name}.json").exists()]
     if not records:
         raise SystemExit(f"no benchmark results in {OUT}; run `make bench` first")
     machine = records[0]["provenance"]["machine"]
     lines = ["# Benchmarks", "", "Written by `python benchmarks/summary.py` (run by `make bench`) from the JSON files "
              "beside it; each ratio was measured in one process, the systems side by side, medians after a warm-up.",
+             "",
+             "`make bench-quick` (part of `make test`) runs every benchmark script with `--quick`: the same code on a "
+             "tiny size (10-40 s a script on 2 cores), written to `build/bench-quick/`, so a benchmark that no longer "
+             "runs fails the tests; it measures nothing and leaves this folder alone.",
              "",
              f"Machine: {machine['cpu']}, {machine['cpus']} cores, {machine['memory_gib']} GiB, "
              f"vector extensions {', '.join(machine['vector_flags'])}; torch {machine['torch']} "
@@ -41,13 +54,13 @@ def main() -> None:
         lines += section(record)
     search = next((r for r in records if r["benchmark"] == "search"), None)
     if search:
-        scaling_figure(search["details"]["scaling"])
+        scaling_figure(search["details"]["scaling"], folder)
         lines += ["![search scaling](search_scaling.png)", ""]
     if any(r["benchmark"] == "streaming" for r in records):
         lines += ["![streaming a corpus into the store](streaming.png)", ""]
-    atomic_write_text(OUT / "README.md", "\n".join(lines))
+    atomic_write_text(folder / "README.md", "\n".join(lines))
     met = [r["met"] for rec in records for r in rec["checks"] if r["met"] is not None]
-    print(f"{sum(met)} of {len(met)} targets met; table in {OUT / 'README.md'}")
+    print(f"{sum(met)} of {len(met)} targets met; table in {folder / 'README.md'}")
 
 
 if __name__ == "__main__":

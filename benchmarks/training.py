@@ -2,7 +2,8 @@
 and gradient caching's memory saving against its time cost.
 
     python benchmarks/training.py           # notebook 01's laptop training setting (about 2.5 min)
-    python benchmarks/training.py --quick   # batch 8, 2 repetitions
+    python benchmarks/training.py --quick   # the smoke benchmark, batch 2 of 32-token passages, grad cache chunks
+                                            # of 1, one repetition (a check that it runs; build/bench-quick/)
 
 The setting is notebook 01's laptop `train` preset with BM25 hard negatives: a dual encoder (MiniLM,
 [CLS], cosine / 0.05), 32 queries against their 32 positives and 32 hard negatives, bf16 autocast,
@@ -22,10 +23,9 @@ from pathlib import Path
 
 import torch
 import torch.nn.functional as F
-from common import Report, interleaved_medians, peak_rss_mib
+from common import Report, benchmark_data, interleaved_medians, peak_rss_mib
 from transformers import get_linear_schedule_with_warmup
 
-from mlrlib.data import load_data
 from mlrlib.runtime.presets import get_preset
 from mlrlib.training.batches import batches
 from mlrlib.training.config import TrainConfig
@@ -38,12 +38,12 @@ from mlrlib.training.step import train_step
 def setting(quick: bool) -> dict:
     train = {**get_preset("01_layer_selection", "laptop")["train"], "hard_negatives": True}
     if quick:
-        train["batch_size"] = 8
+        train.update(batch_size=2, p_max_len=32)
     return TrainConfig(model="minilm", doc_layers=[6], query_layer=6, **train)
 
 
-def plan(cfg: dict, steps: int):
-    data = load_data("debian", get_preset("01_layer_selection", "laptop")["benchmark"])
+def plan(cfg: dict, steps: int, quick: bool = False):
+    data = benchmark_data(quick)  # notebook 01's laptop benchmark (quick: the smoke one of notebooks 02-05)
     pairs, negatives = training_data(data, True)
     return batches(pairs, negatives, cfg.replace(steps=steps))
 
@@ -103,7 +103,7 @@ def grad_cache_child(cfg: dict, chunk: int | None, batch_file: str) -> dict:
 
 
 def grad_cache(report, cfg, batch_list, repeats, quick) -> dict:
-    chunk = 8 if not quick else 4
+    chunk = 8 if not quick else 1
     memory = {}
     with tempfile.TemporaryDirectory() as tmp:
         batch_file = Path(tmp) / "batches.json"
@@ -133,10 +133,10 @@ def main() -> None:
     if args.child is not None:
         print(json.dumps(grad_cache_child(cfg, args.child or None, args.batches)))
         return
-    repeats, steps = (2, 1) if args.quick else (5, 1)
-    batch_list = plan(cfg, steps)
+    repeats, steps = (1, 1) if args.quick else (5, 1)
+    batch_list = plan(cfg, steps, args.quick)
     report = Report("training", {"config": cfg, "repeats": repeats, "steps_per_round": steps,
-                                 "threads": torch.get_num_threads()})
+                                 "threads": torch.get_num_threads()}, args.quick)
     details = {"loop": loop_overhead(report, cfg, batch_list, repeats),
                "grad_cache": grad_cache(report, cfg, batch_list, repeats, args.quick)}
     report.save(details)

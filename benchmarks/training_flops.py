@@ -2,7 +2,9 @@
 share of what this CPU's best matrix multiply reaches, and what each candidate change to the step buys.
 
     python benchmarks/training_flops.py           # 01's laptop model and lengths: 32 queries, positives, BM25 negatives
-    python benchmarks/training_flops.py --quick   # 8 queries, 2 repeats
+    python benchmarks/training_flops.py --quick   # the smoke benchmark, 2 queries of 32-token passages, one step, one
+                                                  # repeat, n = 256 matmuls, no torch.compile (its compilation alone
+                                                  # takes minutes on 2 cores): a check that it runs (build/bench-quick/)
 
 - Peak: the median FLOP/s of a square matmul (n = 2048) in bfloat16 and in float32, torch.mm on all threads. It is
   the best this machine's BLAS does, measured here; the CPU's datasheet peak is higher and unknown in a VM.
@@ -19,10 +21,9 @@ import argparse
 import time
 
 import torch
-from common import Report, interleaved_medians
+from common import Report, benchmark_data, interleaved_medians
 from torch.utils.flop_counter import FlopCounterMode
 
-from mlrlib.data import load_data
 from mlrlib.methods.cross_encoder import eager_attention
 from mlrlib.runtime.presets import get_preset
 from mlrlib.training.batches import batches
@@ -38,7 +39,7 @@ def setting(quick: bool) -> TrainConfig:
     # queries without negatives); fixed here so that results/benchmarks/training_flops.json stays comparable
     train = {**get_preset("01_layer_selection", "laptop")["train"], "batch_size": 32, "hard_negatives": True}
     if quick:
-        train["batch_size"] = 8
+        train.update(batch_size=2, p_max_len=32)
     return TrainConfig(model="minilm", doc_layers=[6], query_layer=6, **train)
 
 
@@ -91,19 +92,23 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--steps", type=int, default=3, help="optimizer steps per timed round")
     args = ap.parse_args()
-    cfg, repeats = setting(args.quick), 2 if args.quick else 3
-    data = load_data("debian", get_preset("01_layer_selection", "laptop")["benchmark"])
+    if args.quick:
+        args.steps = 1
+    cfg, repeats, n = setting(args.quick), 1 if args.quick else 3, 256 if args.quick else 2048
+    data = benchmark_data(args.quick)  # notebook 01's laptop benchmark (quick: the smoke one of notebooks 02-05)
     batch_list = batches(*training_data(data, True), cfg.replace(steps=args.steps))
     report = Report("training_flops", {"config": cfg, "repeats": repeats, "steps_per_round": args.steps,
-                                       "threads": torch.get_num_threads()})
-    peak = {"bfloat16": gemm_flops(torch.bfloat16), "float32": gemm_flops(torch.float32)}
+                                       "threads": torch.get_num_threads(), "matmul_n": n,
+                                       **({"left_out": ["torch.compile"]} if args.quick else {})}, args.quick)
+    peak = {"bfloat16": gemm_flops(torch.bfloat16, n), "float32": gemm_flops(torch.float32, n)}
     flops = step_flops(cfg, batch_list[0])
-    losses = {name: [] for name in VARIANTS}
-    times = interleaved_medians({name: runner(cfg, *VARIANTS[name], batch_list, losses[name]) for name in VARIANTS},
+    variants = [v for v in VARIANTS if not (args.quick and VARIANTS[v][1] is compiled)]
+    losses = {name: [] for name in variants}
+    times = interleaved_medians({name: runner(cfg, *VARIANTS[name], batch_list, losses[name]) for name in variants},
                                 repeats=repeats)
     base = next(iter(VARIANTS))
-    report.check("peak: bf16 matmul (n = 2048)", peak["bfloat16"] / 1e9, unit=" GFLOP/s")
-    report.check("peak: float32 matmul (n = 2048)", peak["float32"] / 1e9, unit=" GFLOP/s")
+    report.check(f"peak: bf16 matmul (n = {n})", peak["bfloat16"] / 1e9, unit=" GFLOP/s")
+    report.check(f"peak: float32 matmul (n = {n})", peak["float32"] / 1e9, unit=" GFLOP/s")
     report.check("training step FLOPs (forward + backward)", flops / 1e9, unit=" GFLOP")
     details = {"peak_flops": peak, "step_flops": flops, "variants": {}}
     for name, t in times.items():

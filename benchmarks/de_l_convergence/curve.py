@@ -4,11 +4,17 @@ longer than the laptop affords: dev MRR@10 on notebook 04's 2,000-passage dev sa
 Environment: MODELS ("6 2 3 1": layers kept, in run order), STEPS_FULL (2000: the full DE's steps; DE-l trains
 L/l times as many), SCALE (multiplies STEPS_FULL), BUDGET_S (480: a model that would not end within it is skipped,
 one running past it is stopped and kept as a partial curve), OUT (explore/de_l/out), MODEL_DIR (the float16 MiniLM),
-SAMPLE_LIMIT (keep only the first N sample passages: CPU dry runs).
+SAMPLE_LIMIT (keep only the first N sample passages: CPU dry runs), DE_L_DIR (explore/de_l: what export.py wrote).
+
+--quick: a CPU dry run on notebook 04's smoke data (export.py --quick first, into build/bench-quick/de_l), one step
+of the full DE and three of DE-2 (a check that it runs, in seconds; nothing under explore/ or results/ is written).
 """
 import json
 import os
 import pickle
+import shutil
+import subprocess
+import sys
 import tempfile
 import time
 
@@ -16,13 +22,24 @@ import numpy as np
 import torch
 from transformers import AutoModel, AutoTokenizer
 
+if "--quick" in sys.argv[1:]:  # before MLRLIB_CACHE is set below: the export reads the cached smoke benchmark
+    _here = os.path.dirname(os.path.abspath(__file__))
+    subprocess.run([sys.executable, os.path.join(_here, "export.py"), "--quick"], check=True)
+    _quick = os.path.normpath(os.path.join(_here, "..", "..", "build", "bench-quick", "de_l"))
+    os.environ.update(MLRLIB_DEVICE="cpu", DE_L_DIR=_quick, OUT=os.path.join(_quick, "out"), MODELS="6 2",
+                      STEPS_FULL="1", MODEL_DIR=os.path.join(_quick, "minilm16"))
+    # the float32 model copy and the throwaway cache below go there too, not into /tmp (a copy is 87 MiB)
+    tempfile.tempdir = os.path.join(_quick, "tmp")
+    shutil.rmtree(tempfile.tempdir, ignore_errors=True)
+    os.makedirs(tempfile.tempdir)
+
 # light_trainer writes no cache (train_light does); should anything else, it stays out of the repository
 os.environ.setdefault("MLRLIB_CACHE", tempfile.mkdtemp(prefix="mlrlib-cache-"))
 
 from mlrlib.training.light_de import build_light, light_config, light_trainer  # noqa: E402
 
 START = time.time()
-DIR = "explore/de_l"
+DIR = os.environ.get("DE_L_DIR", "explore/de_l")
 OUT = os.environ.get("OUT", f"{DIR}/out")
 MODELS = [int(x) for x in os.environ.get("MODELS", "6 2 3 1").split()]
 STEPS_FULL = max(1, round(int(os.environ.get("STEPS_FULL", 2000)) * float(os.environ.get("SCALE", 1))))
