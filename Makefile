@@ -1,7 +1,10 @@
-# make reproduce : the shared teacher (make teacher), then every numbered notebook under the default (laptop) preset -> results/
+# make reproduce : the shared teacher (make teacher), then every numbered notebook under the default (laptop) preset -> results/,
+#                  then every claims table and the reproduction report rebuilt from the per-query files (make report)
 # make test      : lint and unit tests, every benchmark script in its --quick mode (tiny sizes, nothing measured or
-#                  written to results/), every notebook under `smoke` via papermill (checked clean, then by nbval),
-#                  every notebook under `rehearsal` (the `paper` presets on local stand-ins), then a clean smoke run compared with a killed-and-resumed clean one (determinism)
+#                  written to results/), every notebook under `smoke` via papermill (checked clean, then by nbval,
+#                  then each claims table rebuilt from its per-query file: python -m mlrlib claims --check), every
+#                  notebook under `rehearsal` (the `paper` presets on local stand-ins), the committed claims tables
+#                  checked the same way, then a clean smoke run compared with a killed-and-resumed clean one (determinism)
 # make site      : the companion site from what is committed (no execution) -> build/site/index.html
 # make lab       : JupyterLab on the notebooks, with this project's Python as their kernel
 # make bench     : speed and memory benchmarks -> results/benchmarks/ (not part of the tests)
@@ -25,15 +28,16 @@ teacher: data
 
 reproduce: data teacher
 	$(PY) tools/run_notebooks.py --preset laptop --inplace
-	$(PY) tools/reproduction_report.py
+	$(PY) -m mlrlib claims
 
-# results/README.md from the committed results (make reproduce runs it last)
+# every claims table and results/README.md rebuilt from the committed per-query files (make reproduce runs it last)
 report:
-	$(PY) tools/reproduction_report.py
+	$(PY) -m mlrlib claims
 
 # the determinism check's clean run is the smoke run of notebook 03 that notebooks-smoke just made (from an empty
 # cache on a clean clone, as in CI); `make determinism` alone makes its own
 test: unit site-check bench-quick notebooks-smoke notebooks-rehearsal
+	$(PY) -m mlrlib claims --check
 	$(PY) tools/check_determinism.py --only 03 --reference $${MLRLIB_RESULTS:-results}
 
 # lint (ruff, line length 120: pyproject.toml), then the unit tests (Chromium first: tests/tools/test_site.py drives it)
@@ -46,6 +50,7 @@ notebooks-smoke: install
 	rm -rf build/notebooks
 	$(PY) tools/run_notebooks.py --preset smoke --out build/notebooks
 	$(PY) -m pytest -q --nbval-lax -p no:cacheprovider build/notebooks
+	$(PY) -m mlrlib claims --check --preset smoke --results $${MLRLIB_RESULTS:-results}
 
 # every `paper` preset's code path on local stand-ins of its hub models and data (mlrlib/runtime/standins.py),
 # two steps per model: catches what would break on the GPU machine before it runs there. One thread: these tiny

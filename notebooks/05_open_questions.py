@@ -524,12 +524,14 @@ print(findings[-1].here)
 #
 # ## Summary
 #
-# Each question's hypothesis, what the cells above measured (every number computed, not typed) and its verdict:
-# the paired difference over the test questions (points of MRR@10, nDCG@10 for question 6), its 95% interval, p
-# (Holm over the tested rows), the MDE at 80% power and **supported** / **contradicted** / **inconclusive** /
-# **measured**. Rows marked "1 seed" compare one training run of each model; questions 1 and 2's headline rows
-# average each query over 3 seeds. An inconclusive row with a small MDE says the effect, if any, is smaller
-# than that; with a large one, that this budget cannot tell.
+# Each question's hypothesis, what the cells above measured (every number computed, not typed) and its verdict,
+# rebuilt from this notebook's per-query file (`per_query.csv.gz`; `python -m mlrlib claims`): the paired difference
+# over the test questions (points of MRR@10, nDCG@10 for question 6), its 95% interval (the 3-seed rows of questions
+# 1 and 2 include the seed-to-seed variance), p (Holm over the tested rows), the MDE at 80% power at the row's Holm
+# level, its premise measured on dev, and **supported** / **contradicted** / **ruled out** / **not testable here** /
+# **inconclusive** / **measured** ([`docs/methods.md`](../docs/methods.md#verdicts)). The hypotheses are ours, so no
+# row has a paper effect to rule out. An inconclusive row with a small MDE says the effect, if any, is smaller than
+# that; with a large one, that this budget cannot tell.
 
 # %%
 summary_table = write_claims(OUT, [oq.summary(findings)], evidence)["summary.md"]

@@ -149,8 +149,8 @@ def claims(speed: pd.DataFrame, latency: pd.DataFrame, paper: dict, full_mrr: fl
     probe = min(2, L)  # the depth of DE-2, fixed in advance rather than the best layer on test
     gap = paper["de2_gap_percent"] / 100
     reranker, differs = ce_premises(upto)
-    plateau = () if de2_rise is None else (Condition("DE-2's dev MRR@10 rise over its curve's last quarter",
-                                                     de2_rise, 0.01, at_most=True),)
+    plateau = () if de2_rise is None else (Condition("DE-2's dev MRR@10 rise over the last quarter of its learning "
+                                                     "curve", de2_rise, 0.01, at_most=True),)
     none = "the summary we cite gives no number"
     return [
         Claim("early CE layers carry more retrieval signal than early DE layers", "yes", "per-query mean over layers",

@@ -122,7 +122,7 @@ def test_the_claims_are_tested_on_the_runs_with_their_premises():
                         _early_layer_evidence(False, False))
     assert list(weak.verdict) == ["not testable here", "not testable here", "not testable here", "measured",
                                   "inconclusive", "not testable here"]
-    assert "rise over its curve's last quarter: 5.0% (needs ≤ 1.0%)" in weak.loc[2, "premise"]
+    assert "rise over the last quarter of its learning curve: 5.0% (needs ≤ 1.0%)" in weak.loc[2, "premise"]
 
 
 def test_the_de_l_curve_ends_at_the_checkpoint_the_notebook_then_loads(tiny_model):

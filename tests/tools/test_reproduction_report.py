@@ -47,7 +47,8 @@ def fake_study(results: Path, folder: str, old_claims: list[tuple] | None = None
                     paper_effect_note="NQ", premise=Premise(none_needed="test")),
               Claim("index bytes", "same", "1.00x"))
     name = "summary.md" if folder.startswith("05") else "paper_vs_here.md"
-    rename = {"claim (paper)": "question", "paper": "hypothesis", "here": "what we found"} if name == "summary.md" else {}
+    rename = {"claim (paper)": "question", "paper": "hypothesis", "here": "what we found"}
+    rename = rename if name == "summary.md" else {}
     write_claims(out, [ClaimsTable(name, claims, rename)], _evidence())
     return out
 
