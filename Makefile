@@ -101,18 +101,22 @@ bench: data $(BENCH_STAMP)
 
 # every benchmark script with --quick: its real code path on a tiny size, reading the smoke benchmark (built into the
 # cache when missing, as the smoke notebooks then reuse it), writing to build/bench-quick/ and never to
-# results/benchmarks/: a benchmark that no longer runs fails here, not months later in `make bench`. Stops at the
-# first failure; prints each script's seconds. One thread, as notebooks-rehearsal: with another job on the second
-# core, training.py --quick took 37 s on one thread and 170 s on two (measured)
+# results/benchmarks/: a benchmark that no longer runs fails here, not months later in `make bench`. The first (it
+# builds the smoke benchmark into the cache) alone, then the rest two at a time, one thread each (with another job
+# on the second core, training.py --quick took 37 s on one thread and 170 s on two, measured); a failure prints
+# that script's log and stops the rest; each script's seconds are printed
 BENCH_QUICK := encoding.py search.py training.py training_flops.py memory.py allocator.py streaming.py summary.py \
 	de_l_convergence/curve.py teacher_search/sweep.py
 bench-quick: $(BENCH_STAMP)
-	rm -rf build/bench-quick
-	@set -e; for script in $(BENCH_QUICK); do \
-		start=$$(date +%s); echo "== benchmarks/$$script --quick"; \
-		OMP_NUM_THREADS=1 $(PY) benchmarks/$$script --quick; \
-		echo "== benchmarks/$$script --quick: $$(( $$(date +%s) - start )) s"; \
-	done
+	rm -rf build/bench-quick && mkdir -p build/bench-quick
+	@start=$$(date +%s); OMP_NUM_THREADS=1 $(PY) benchmarks/$(firstword $(BENCH_QUICK)) --quick \
+		> build/bench-quick/$(firstword $(BENCH_QUICK)).log 2>&1 \
+		|| { cat build/bench-quick/$(firstword $(BENCH_QUICK)).log; exit 1; }; \
+		echo "== benchmarks/$(firstword $(BENCH_QUICK)) --quick: $$(( $$(date +%s) - start )) s"
+	@printf '%s\n' $(wordlist 2,$(words $(BENCH_QUICK)),$(BENCH_QUICK)) | xargs -P 2 -I{} sh -c \
+		'log=build/bench-quick/$$(echo {} | tr / _).log; start=$$(date +%s); \
+		 OMP_NUM_THREADS=1 $(PY) benchmarks/{} --quick > $$log 2>&1 || { cat $$log; echo "FAILED: benchmarks/{} --quick"; exit 255; }; \
+		 echo "== benchmarks/{} --quick: $$(( $$(date +%s) - start )) s"'
 
 # peak memory of the laptop presets: each notebook in turn, a cold cache (about 2 hours on 2 cores)
 bench-laptop-memory: data $(BENCH_STAMP)

@@ -138,7 +138,10 @@ def minimum_detectable_effect_se(se: float, df: float, alpha: float = ALPHA, pow
         if gap != gap:  # nan: the noncentral t failed this far out (tiny df); keep the approximation
             return float(rough)
         if gap >= 0:
-            return float(optimize.brentq(shortfall, 0.0, high))
+            try:
+                return float(optimize.brentq(shortfall, 0.0, high))
+            except ValueError:  # the noncentral t gave nan inside the bracket (tiny df, tiny α)
+                return float(rough)
         high *= 1.5
     return float(rough)
 

@@ -4,7 +4,14 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from mlrlib.evaluation.paired import holm, holm_levels, minimum_detectable_effect, paired_comparison, seeded_comparison
+from mlrlib.evaluation.paired import (
+    holm,
+    holm_levels,
+    minimum_detectable_effect,
+    minimum_detectable_effect_se,
+    paired_comparison,
+    seeded_comparison,
+)
 
 
 def test_paired_comparison_matches_a_hand_computation():
@@ -142,3 +149,10 @@ def test_the_mde_grows_at_a_holm_step_and_with_seed_variance():
     assert stricter.mde / c.mde == pytest.approx(ratio, rel=0.01) and stricter.alpha == 0.05 / 4
     system, baseline = _seeded_scores([-0.122, -0.084, -0.045])
     assert seeded_comparison(system, baseline).mde > 4 * paired_comparison(system[:, 0], baseline[:, 0]).mde
+
+
+def test_the_mde_stays_finite_where_the_noncentral_t_gives_up():
+    # two seeds of a tiny rehearsal: df near 1 and a Holm level of α/8 (the noncentral t returns nan inside the bracket)
+    for df, alpha in [(1.0, 0.05 / 8), (1.2, 0.05 / 6), (2.0, 0.05 / 8)]:
+        mde = minimum_detectable_effect_se(0.1, df, alpha)
+        assert np.isfinite(mde) and mde > 0.1 * (stats.t.ppf(1 - alpha / 2, df))
