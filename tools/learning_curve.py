@@ -4,7 +4,7 @@
 
 Trains the `laptop` DE of notebook 01 (its corpus, batches, learning rate) for `--steps` steps with the given pooling
 and prints dev MRR@10 on the notebook's 2,000-passage dev sample at each point of `--at` (and before training). The
-numbers quoted in `mlrlib/runtime/presets.py` and in notebook 01 come from this command; the curves are cached.
+numbers quoted in `mlrlib/runtime/presets/` and in notebook 01 come from this command; the curves are cached.
 
     python tools/learning_curve.py --study 04_early_layer_ce --light 2 --steps 600 --at 50 100 200 400 600
 
