@@ -108,7 +108,7 @@ bench: data $(BENCH_STAMP)
 BENCH_QUICK := encoding.py search.py training.py training_flops.py memory.py allocator.py streaming.py summary.py \
 	de_l_convergence/curve.py teacher_search/sweep.py
 bench-quick: $(BENCH_STAMP)
-	rm -rf build/bench-quick && mkdir -p build/bench-quick
+	rm -rf build/bench-quick && mkdir -p build/bench-quick && date +%s > build/bench-quick/started
 	@start=$$(date +%s); OMP_NUM_THREADS=1 $(PY) benchmarks/$(firstword $(BENCH_QUICK)) --quick \
 		> build/bench-quick/$(firstword $(BENCH_QUICK)).log 2>&1 \
 		|| { cat build/bench-quick/$(firstword $(BENCH_QUICK)).log; exit 1; }; \
@@ -117,6 +117,7 @@ bench-quick: $(BENCH_STAMP)
 		'log=build/bench-quick/$$(echo {} | tr / _).log; start=$$(date +%s); \
 		 OMP_NUM_THREADS=1 $(PY) benchmarks/{} --quick > $$log 2>&1 || { cat $$log; echo "FAILED: benchmarks/{} --quick"; exit 255; }; \
 		 echo "== benchmarks/{} --quick: $$(( $$(date +%s) - start )) s"'
+	@echo "== bench-quick: $$(( $$(date +%s) - $$(cat build/bench-quick/started) )) s in all"
 
 # peak memory of the laptop presets: each notebook in turn, a cold cache (about 2 hours on 2 cores)
 bench-laptop-memory: data $(BENCH_STAMP)
