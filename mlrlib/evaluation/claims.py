@@ -177,8 +177,24 @@ def claims_frame(claims: Sequence[Claim], evidence: PerQuery, scale: float = 100
     for i, (claim, c) in enumerate(zip(claims, tests)):
         c = c.at_level(levels[i]) if i in levels else c
         holds, premise = claim.premise.check(evidence) if claim.premise else (True, "")
+        room = _headroom(claim, evidence)
+        if room:
+            holds, premise = False, f"{premise}; {room}" if premise else room
         rows.append(_row(claim, c, adjusted.get(i), holds, premise, evidence, scale))
     return pd.DataFrame(rows, columns=list(CLAIM_COLUMNS))
+
+
+def _headroom(claim: Claim, evidence: PerQuery) -> str:
+    """"" when the baseline leaves room for the paper's effect (a metric in [0, 1]); else why not: a baseline at
+    98% cannot gain the paper's 3 points, and a zero-width interval at the ceiling would "rule out" any gain."""
+    t = claim.test
+    if t is None or t.minus or claim.paper_effect is None or claim.direction == "equivalent":
+        return ""
+    base = float(evidence.scores(t.baseline, t.split, t.metric, t.seeds).to_numpy().mean())
+    if 0.0 <= base + claim.paper_effect <= 1.0:
+        return ""
+    return (f"no room for the paper's effect: {t.baseline} is at {100 * base:.1f} {t.metric}, "
+            f"{100 * claim.paper_effect:+.2f} would leave [0, 100] — fails")
 
 
 def _row(claim: Claim, c: Paired | None, p_adj: float | None, holds: bool, premise: str, evidence: PerQuery,

@@ -185,3 +185,13 @@ def test_difference_is_system_minus_baseline_with_the_systems_significance():
     test = pd.DataFrame({"system": ["DE", "MLR"], "metric": "MRR@10", "value": [0.5, 0.625],
                          "significant": [False, True]})
     assert difference(test, "MLR", "DE") == (0.125, True)
+
+
+def test_a_baseline_at_the_ceiling_leaves_no_room_for_the_papers_gain():
+    ids = [f"q{i}" for i in range(50)]
+    ev = PerQuery()
+    for name in ("up", "B"):
+        ev.add_values(name, 0, "test", ids, "Top-5", [1.0] * 50)  # both at 100%: a zero-width interval at 0
+    row = claims_frame([_claim("up", effect=0.0067)], ev).iloc[0]
+    assert row.verdict == "not testable here" and "no room for the paper's effect" in row.premise
+    assert claims_frame([_claim("up")], ev).verdict[0] == "inconclusive"  # no paper effect: nothing to rule out
