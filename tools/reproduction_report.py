@@ -1,7 +1,7 @@
 """Write results/README.md, the reproduction report, from the files the notebooks wrote under results/
 (`mlrlib.runtime.report`; `python -m mlrlib claims` rebuilds the claims tables first, then this).
 
-    python tools/reproduction_report.py            # part of `make reproduce`
+    python tools/reproduction_report.py            # the report alone (`make reproduce` runs python -m mlrlib claims)
     python tools/reproduction_report.py --check    # exit 1 when results/README.md is out of date
 """
 from __future__ import annotations
