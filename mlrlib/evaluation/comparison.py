@@ -7,7 +7,7 @@ from ranx import Run
 
 from mlrlib.data.retrieval_data import RetrievalData
 from mlrlib.evaluation.metrics import METRICS, evaluate_runs, per_query, ranx_run
-from mlrlib.evaluation.paired import Paired, paired_comparison
+from mlrlib.evaluation.paired import Paired, seeded_comparison
 
 _RANX_NAME = {shown: ranx for ranx, shown in METRICS.items()}
 
@@ -30,9 +30,11 @@ def query_scores(qrels: dict, runs: Run | list[Run], metric: str = "MRR@10") -> 
 
 def compare_runs(qrels: dict, system: Run | list[Run], baseline: Run | list[Run], metric: str = "MRR@10") -> Paired:
     """Paired comparison (difference, 95% CI, p, MDE) of two systems on the judged queries of `qrels`.
-    With lists of runs (the same seeds for both) the per-query scores are averaged over seeds first,
-    so the test is over queries and the seeds' noise is averaged out rather than counted as data."""
-    return paired_comparison(query_scores(qrels, system, metric), query_scores(qrels, baseline, metric), metric)
+    With lists of runs (the same seeds for both, in the same order) the seeds' variance enters the interval
+    (`paired.seeded_comparison`)."""
+    def table(runs):
+        return np.stack([query_scores(qrels, r, metric) for r in (runs if isinstance(runs, list) else [runs])], 1)
+    return seeded_comparison(table(system), table(baseline), metric)
 
 
 def _renamed(run: Run, name: str) -> Run:

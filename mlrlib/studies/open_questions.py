@@ -153,7 +153,7 @@ def for_seeds(configs_of, seeds, names) -> dict[str, TrainConfig]:
 
 def seed_runs(models: dict, name: str, seeds, split: str = "test") -> list:
     """The `split` runs of model `name` over `seeds`: the first seed's under `name`, the others' as `for_seeds`
-    named them (the input of `compare_runs`, which averages each query over the seeds)."""
+    named them (one run per seed, as `tested` records them)."""
     return [models[name if s == seeds[0] else f"{name}, seed {s}"].runs[split] for s in seeds]
 
 
