@@ -36,13 +36,14 @@
 # 4. Is the search cost really the DE's, and what does the regularizer cost in training?
 # 5. Over three seeds, is the headline difference larger than the seed-to-seed spread?
 #
-# Every model trains the same number of steps on the same batches; the step count is where the dual encoder's dev
-# curve flattens (section 0). The vectors are **mean**-pooled under `laptop`: all-MiniLM-L6-v2 was trained with
-# mean pooling, and notebook 01, on the same corpus and with the same training, found its mean-pooled DE stronger
-# on dev than its `[CLS]` DE (and its intermediate `[CLS]` vectors nearly constant). `paper` keeps the paper's `[CLS]`.
+# **Two regimes, named as such** (notebook 01 gives the reasons): *the paper's regime*, `[CLS]` pooling, whose token
+# all-MiniLM-L6-v2 never trained for retrieval (as BERT-base's was not), every model trained to the dual encoder's
+# dev plateau at a learning rate chosen on dev; and *this model's own regime*, mean pooling, the pooling it was
+# trained with. Within a regime every model trains the same steps on the same batches. Each claim gets a row in
+# each regime, with its premise measured on dev.
 #
-# Presets: `smoke` (CI, about two minutes), `laptop` (default, 2 CPU cores, about 40 minutes), `paper` (BERT-base on
-# SQuAD from the hub, for a GPU).
+# Presets: `smoke` (CI, a few minutes), `rehearsal` (`paper`'s code paths on local stand-ins), `laptop` (default,
+# 2 CPU cores, about an hour), `paper` (BERT-base on SQuAD from the hub, for a GPU).
 
 # %% tags=["parameters"]
 preset = None  # None: laptop, or smoke on Binder (the first output says which, and why) | smoke | laptop | paper
@@ -67,55 +68,66 @@ from mlrlib.evaluation.claims_store import write_claims
 from mlrlib.evaluation.comparison import seed_summary
 from mlrlib.evaluation.experiment import encode_queries, train_all
 from mlrlib.evaluation.layer_analysis import held_out_passages
-from mlrlib.evaluation.learning_curve import curve_steps, learning_curve, plateau_step, plateau_text
+from mlrlib.evaluation.learning_curve import curve_steps, learning_curve, plateau_step
 from mlrlib.evaluation.metrics import bm25_run, metric_table
 from mlrlib.evaluation.per_query import PerQuery
-from mlrlib.evaluation.premises import pooler_start_cosine
+from mlrlib.evaluation.premises import PLATEAU_RISE, last_quarter_rise, pooler_start_cosine
+from mlrlib.evaluation.regimes import REGIMES, SUFFIX, TITLE
 from mlrlib.methods.encoders import MultiLayerEncoder
+from mlrlib.methods.layer_pooling import MultiLayerAttentionPooling, ScalarMix
 from mlrlib.methods.losses import mlr_multi_vector_loss, query_anchored_mlr_loss, self_anchored_mlr_loss
 from mlrlib.methods.search import agrees_with_brute_force
 from mlrlib.runtime.cache import atomic_write_csv, atomic_write_json, atomic_write_text
-from mlrlib.methods.layer_pooling import MultiLayerAttentionPooling, ScalarMix
 from mlrlib.runtime.notebook import check_all, load_study_data, show_source
 from mlrlib.studies import self_contrastive as study
 
-enc, train = cfg["encode"], cfg["train"]
-seeds = [seed, *[s for s in cfg["seeds"] if s != seed]][:len(cfg["seeds"])]
+enc, regimes = cfg["encode"], cfg["regimes"]
+all_seeds = [seed, *[s for s in cfg["seeds"] if s != seed]]
+seeds = {r: all_seeds[:regimes[r]["seeds"]] for r in REGIMES}
 
 # %% [markdown]
 # ## The data
 #
 # The benchmark of notebook 01 (real FAQ questions from 31 Debian documentation packages; every chunk of a
-# question's answer is relevant) with the same corpus. This notebook trains 14 models under `laptop` (5 headline
-# systems, 2 more values of λ, 3 poolers, 2 more seeds of 2 systems), each trained and then used to encode the whole
+# question's answer is relevant) with the same corpus. Every model is trained and then used to encode the whole
 # corpus (the measured runtime is in `provenance.json`).
 
 # %%
 data = load_study_data(cfg)
 encoder0 = MultiLayerEncoder(cfg["model"])
 L = encoder0.num_layers
-print(f"{cfg['model']}: L = {L} layers; {train['steps']} steps of batch {train['batch_size']} per model, "
-      f"{train['pooling']} pooling")
+for r in REGIMES:
+    t = regimes[r]["train"]
+    print(f"{TITLE[r]}: {t['pooling']} pooling, {t['steps']} steps of batch {t['batch_size']}, lr {t['lr']:g}, "
+          f"{len(seeds[r])} seed(s)")
 
 # %% [markdown]
-# ## 0. How long to train: the dual encoder's learning curve
+# ## 0. How long to train: the dual encoder's learning curve in each regime
 #
-# The DE trained once, evaluated on dev (MRR@10) before training and at evenly spaced steps up to the preset's step
-# count, each point on a sample of the corpus (every dev-judged passage plus random others; cheaper to encode, and
-# the curve compares the model with itself). `plateau`: the first point after which dev MRR@10 never rises by more
-# than one point. The curve's last point is the DE below (the run is stored as its checkpoint).
+# The DE trained once per regime, evaluated on dev (MRR@10) before training and at evenly spaced steps up to the
+# regime's step count (learning rate and steps chosen on dev: the preset's comment gives the command), each point on
+# a sample of the corpus (every dev-judged passage plus random others). **Plateau**: its dev MRR@10 rose by less than
+# one point over the curve's last quarter; it is part of every claim's premise below. The curve's last point is the
+# DE below (the run is stored as its checkpoint).
 
 # %%
-headline = study.headline_configs(cfg["model"], L, train, cfg["lam"], seed)
 curve_data = data if cfg["curve"]["sample"] is None else data.with_corpus_sample("dev", cfg["curve"]["sample"])
-curve = learning_curve(data, headline[study.DE], curve_steps(train["steps"], cfg["curve"]["points"]), enc,
-                       eval_data=curve_data)
-plateau = plateau_step(curve)
-atomic_write_csv(curve, OUT / "learning_curve.csv", index=False)
-fig = plots.save(plots.learning_curves({f"DE, {train['pooling']} pooling": curve}, chosen=train["steps"]),
-                 OUT / "learning_curve.png")
-display((100 * curve.set_index("step")[["MRR@10"]]).round(1).T)
-print(f"dev corpus of the curve: {len(curve_data.corpus_ids)} passages; {plateau_text(plateau, train['steps'])}")
+headline = {r: study.headline_configs(cfg["model"], L, regimes[r]["train"], cfg["lam"], seed, ("{L-1,L}",))
+            for r in REGIMES}
+curves = {r: learning_curve(data, headline[r][study.DE], curve_steps(regimes[r]["train"]["steps"],
+                                                                     cfg["curve"]["points"]), enc, eval_data=curve_data)
+          for r in REGIMES}
+rises = {r: last_quarter_rise(c) for r, c in curves.items()}
+for r, c in curves.items():
+    atomic_write_csv(c, OUT / f"learning_curve_{r}.csv", index=False)
+fig = plots.save(plots.learning_curves({f"DE, {TITLE[r]} ({regimes[r]['train']['pooling']})": c
+                                        for r, c in curves.items()}), OUT / "learning_curve.png")
+display(pd.concat({TITLE[r]: (100 * c.set_index("step")["MRR@10"]).round(1) for r, c in curves.items()}, axis=1).T)
+for r, c in curves.items():
+    v = c.set_index("step")["MRR@10"]
+    print(f"What it shows, {TITLE[r]}: dev MRR@10 {100 * v.iloc[0]:.1f} -> {100 * v.iloc[-1]:.1f} in {v.index[-1]} "
+          f"steps, {100 * rises[r]:+.1f} points over the last quarter "
+          f"({'plateau reached' if rises[r] <= PLATEAU_RISE else 'NOT at its plateau'}).")
 
 # %% [markdown]
 # ## 1. The dual encoder against single-vector MLR, both readings
@@ -127,47 +139,62 @@ _ = show_source(query_anchored_mlr_loss, self_anchored_mlr_loss)
 
 # %% [markdown]
 #
-# Same data, steps, batch, learning rate and seed for every model; $\lambda = 1$. All are searched with
-# one vector per passage, $v_L$ (layer $L$'s pooled vector). BM25 is a reference. Marks: `*` = significantly different from the
-# DE (paired t-test over queries, p < 0.05); `±` = half-width of the 95% bootstrap interval. The best
-# single-vector variant is chosen on the **dev** split (MRR@10) and carried into the λ sweep and the seeds.
+# Same data, steps, batch, learning rate and seed for every model of a regime; $\lambda = 1$; $S = \{L-1, L\}$,
+# the paper's $\{10, 12\}$ scaled to six layers. All are searched with one vector per passage, $v_L$. Marks: `*` =
+# significantly different from the DE (paired t-test over queries, p < 0.05); `±` = half-width of the 95% bootstrap
+# interval. The better reading is chosen on the **dev** split (MRR@10), then trained with the other set
+# $\{L-2, L\}$ as well, and carried into the λ sweep and the seeds.
 
 # %%
-models = train_all(data, headline, enc)
 bm25 = bm25_run(data, "test")
-test = study.evaluate(data, models, "test", [bm25])
-dev = study.evaluate(data, models, "dev")
-best = best_on_dev(dev, [n for n in headline if n != study.DE])
-atomic_write_csv(test, OUT / "headline_test.csv", index=False)
-atomic_write_csv(dev, OUT / "headline_dev.csv", index=False)
-table = metric_table(test)
-atomic_write_text(OUT / "headline_test.md", table.to_markdown())
-display(table)
-print(f"best single-vector variant on dev (MRR@10): {best}")
-print("training seconds per model:", {n: round(m.log["train_seconds"]) for n, m in models.items()})
-fig = plots.save(plots.systems_bar(test, title="Test split: DE vs single-vector MLR (λ = 1)"), OUT / "headline.png")
+models, test, dev, best = {}, {}, {}, {}
+for r in REGIMES:
+    models[r] = train_all(data, headline[r], enc)
+    dev_r = study.evaluate(data, models[r], "dev")
+    best[r] = best_on_dev(dev_r, [n for n in headline[r] if n != study.DE])
+    second, second_cfg = study.other_set(best[r], headline[r][best[r]])
+    models[r] |= train_all(data, {second: second_cfg}, enc)
+    test[r] = study.evaluate(data, models[r], "test", [bm25] if r == "paper" else [])
+    dev[r] = study.evaluate(data, models[r], "dev")
+    atomic_write_csv(test[r], OUT / f"headline_test_{r}.csv", index=False)
+    atomic_write_csv(dev[r], OUT / f"headline_dev_{r}.csv", index=False)
+    table = metric_table(test[r])
+    atomic_write_text(OUT / f"headline_test_{r}.md", table.to_markdown())
+    print(f"{TITLE[r]} ({regimes[r]['train']['pooling']}); best single-vector variant on dev (MRR@10): {best[r]}")
+    display(table)
+fig = plots.save(plots.systems_bar(test["paper"], title=f"Test split, {TITLE['paper']}: DE vs single-vector MLR (λ = 1)"),
+                 OUT / "headline.png")
+for r in REGIMES:
+    top5 = test[r][test[r].metric == "Top-5"].set_index("system").value
+    print(f"What it shows, {TITLE[r]}: Top-5 of the DE {100 * top5[study.DE]:.1f}%, of {best[r]} "
+          f"{100 * top5[best[r]]:.1f}% ({100 * (top5[best[r]] - top5[study.DE]):+.1f} points).")
 
 # %% [markdown]
 # ## 2. The λ sweep
 #
 # The best variant above, retrained at each $\lambda$ (the $\lambda = 1$ model is reused). $\lambda = 0$ is
-# the dual encoder (dashed lines). The paper's failure signature: too large a $\lambda$ makes the model
-# unable to tell positives from negatives.
+# the dual encoder (dashed lines; the figure: the paper's regime). The paper's failure signature: too large a
+# $\lambda$ makes the model unable to tell positives from negatives.
 
 # %%
-sweep_cfgs = study.lambda_configs(headline[best], cfg["lambdas"])
-sweep_names = {lam: f"{best} λ={lam:g}" for lam in sweep_cfgs}
-reuse = {sweep_names[cfg["lam"]]: models[best]} if cfg["lam"] in sweep_cfgs else {}
-sweep = train_all(data, {sweep_names[lam]: c for lam, c in sweep_cfgs.items()}, enc, trained=reuse)
-sweep_tables = {lam: study.evaluate(data, {study.DE: models[study.DE], sweep_names[lam]: sweep[sweep_names[lam]]}, "test")
-                for lam in sweep_cfgs}
-points = study.lambda_points(sweep_tables, sweep_names)
-atomic_write_csv(points, OUT / "lambda_sweep.csv", index=False)
-de_test = test[test.system == study.DE].set_index("metric").value
-fig = plots.save(plots.lambda_sweep(points, de_test), OUT / "lambda_sweep.png")
-lam_table = points.pivot(index="lam", columns="metric", values="value")[["Top-1", "Top-5", "Top-20", "MRR@10"]]
-lam_table.loc["DE (λ=0)"] = de_test[lam_table.columns]
+sweep, points, lam5 = {}, {}, {}
+for r in REGIMES:
+    sweep_cfgs = study.lambda_configs(headline[r][best[r]], cfg["lambdas"])
+    names = {lam: f"{best[r]} λ={lam:g}" for lam in sweep_cfgs}
+    reuse = {names[cfg["lam"]]: models[r][best[r]]} if cfg["lam"] in sweep_cfgs else {}
+    sweep[r] = train_all(data, {names[lam]: c for lam, c in sweep_cfgs.items()}, enc, trained=reuse)
+    tables = {lam: study.evaluate(data, {study.DE: models[r][study.DE], names[lam]: sweep[r][names[lam]]}, "test")
+              for lam in sweep_cfgs}
+    points[r] = study.lambda_points(tables, names).assign(regime=r)
+    lam5[r] = points[r][points[r].metric == "Top-5"].set_index("lam").value
+atomic_write_csv(pd.concat(points.values()), OUT / "lambda_sweep.csv", index=False)
+de_test = test["paper"][test["paper"].system == study.DE].set_index("metric").value
+fig = plots.save(plots.lambda_sweep(points["paper"], de_test), OUT / "lambda_sweep.png")
+lam_table = pd.concat({TITLE[r]: lam5[r] for r in REGIMES}, axis=1)
+lam_table.loc["DE (λ=0)"] = [test[r][(test[r].system == study.DE) & (test[r].metric == "Top-5")].value.item() for r in REGIMES]
 display((100 * lam_table).round(1))
+print("What it shows (Top-5): " + "; ".join(f"{TITLE[r]} " + ", ".join(f"λ={lam:g} {100 * v:.1f}%" for lam, v in lam5[r].items())
+                                            for r in REGIMES) + ".")
 
 # %% [markdown]
 # ## 3. Other ways to use several layers for one vector
@@ -178,108 +205,140 @@ display((100 * lam_table).round(1))
 # - **average**: $y = \frac{1}{L}\sum_l v_l$ (no parameters);
 # - **scalar mix** (ELMo): $y = \gamma \sum_l \mathrm{softmax}(s)_l\, v_l$;
 # - **multi-layer attention pooling** (arXiv 2409.02727): trainable queries cross-attend over the layer vectors plus a
-#   trainable layer-weight matrix, then an MLP (sizes and residual are our reconstruction; `mlrlib/methods/layer_pooling.py`,
+#   trainable layer-weight matrix, then an MLP, on a residual path from $v_L$: $y = v_L + \mathrm{mean}_r(z_r +
+#   \mathrm{MLP}(z_r))$ (sizes and residual are our reconstruction; `mlrlib/methods/layer_pooling.py`,
 #   [`docs/methods.md`](../docs/methods.md#layer-pooling)).
 #
-# Same steps, batch and encoder learning rate as the DE. The freshly initialised pooler parameters have their
-# own learning rate (`poolings` in the preset): 5e-2 for the scalar mix, whose seven numbers are softmax
-# logits and a scale that Adam would barely move in a few dozen steps at 1e-3, and 1e-3 for the attention pooler's
-# matrices. Significance is against the DE. The learned scalar-mix weights below show where the mix went.
-# The two trained poolers as they run (`x`: the layer vectors, [batch, layers, H]):
+# **Both trained poolers start at the DE**: the scalar mix's logit for layer $L$ starts so that its weight is 0.999,
+# and the attention pooler's output projection and last MLP layer start at zero, so at step 0 its output *is* $v_L$.
+# Training can then only move them away from the baseline they are compared with, and a difference after training
+# is what they learned, not where they were initialised. The average has no parameters: it cannot start anywhere
+# but at the average of the layers, and it is shown as that. Same steps, batch and encoder learning rate as the DE
+# of the regime; the poolers' own parameters have their own learning rate (the preset's comment says why). The two
+# trained poolers as they run (`x`: the layer vectors, [batch, layers, H]):
 
 # %%
 _ = show_source(ScalarMix.forward, MultiLayerAttentionPooling.forward)
 
+# %% [markdown]
+# The step-0 check, measured: the mean cosine, over dev answers, between each untrained pooler's passage vector and
+# the DE's (1 = it starts at the DE).
+
 # %%
-pool_cfgs = study.pooling_configs(cfg["model"], L, train, cfg["poolings"], seed)
-pooled = train_all(data, pool_cfgs, enc)
-pool_test = study.evaluate(data, {study.DE: models[study.DE], best: models[best], **pooled}, "test")
-atomic_write_csv(pool_test, OUT / "pooling_test.csv", index=False)
-pool_table = metric_table(pool_test)
-atomic_write_text(OUT / "pooling_test.md", pool_table.to_markdown())
-display(pool_table)
-mix = pooled[study.POOLING_NAMES["scalar-mix"]].encoder.pooler
+start_texts = [data.corpus_texts[i] for i in held_out_passages(data, ("dev",))[:64]]
+pool_cfgs = {r: study.pooling_configs(cfg["model"], L, regimes[r]["train"], regimes[r]["poolings"], seed) for r in REGIMES}
+starts = {r: {n: pooler_start_cosine(c, headline[r][study.DE], start_texts, enc) for n, c in pool_cfgs[r].items()}
+          for r in REGIMES}
+display(pd.DataFrame(starts).round(4))
+
+# %%
+pooled, pool_test = {}, {}
+for r in REGIMES:
+    pooled[r] = train_all(data, pool_cfgs[r], enc)
+    pool_test[r] = study.evaluate(data, {study.DE: models[r][study.DE], best[r]: models[r][best[r]], **pooled[r]}, "test")
+    atomic_write_csv(pool_test[r], OUT / f"pooling_test_{r}.csv", index=False)
+    pool_table = metric_table(pool_test[r])
+    atomic_write_text(OUT / f"pooling_test_{r}.md", pool_table.to_markdown())
+    print(TITLE[r])
+    display(pool_table)
+mix_name = study.POOLING_NAMES["scalar-mix"]
+mix_regime = next(r for r in REGIMES if mix_name in pooled[r])
+mix = pooled[mix_regime][mix_name].encoder.pooler
 weights = torch.softmax(mix.weights.detach(), 0).numpy()
-print("learned scalar-mix weights, layers 1..L:", np.round(weights.astype(float), 3).tolist(), f"gamma {mix.gamma.item():.2f}")
+print(f"learned scalar-mix weights ({TITLE[mix_regime]}), layers 1..L:", np.round(weights.astype(float), 3).tolist(),
+      f"gamma {mix.gamma.item():.2f}")
+attention = study.POOLING_NAMES["attention"]
+for r in REGIMES:
+    top5 = pool_test[r][pool_test[r].metric == "Top-5"].set_index("system").value
+    print(f"What it shows, {TITLE[r]}: Top-5 of the attention pooler {100 * top5[attention]:.1f}% against the DE's "
+          f"{100 * top5[study.DE]:.1f}%, having started at the DE (cosine {starts[r][attention]:.4f}).")
 
 # %% [markdown]
 # ## 4. What it costs
 #
 # Single-vector MLR should cost exactly what the DE costs at search time: one vector per passage, one query
-# vector. Measured here rather than assumed: the bytes of the exact index's stored vectors, and the latency of
-# encoding one query and searching the corpus, query by query, the systems interleaved (median over the first
-# test queries, as many as the preset's `latency_queries`). For contrast, the same model's two layers indexed as multi-vector MLR. Training cost: seconds per
-# step (forward, loss, backward, optimizer step) on the same batches, interleaved, as a ratio to the DE.
+# vector. Measured here rather than assumed (in the paper's regime; the cost is the same in either): the bytes of the
+# exact index's stored vectors, and the latency of encoding one query and searching the corpus, query by query, the
+# systems interleaved (median over the first test queries, as many as the preset's `latency_queries`). For contrast,
+# the same model's two layers indexed as multi-vector MLR. Training cost: seconds per step (forward, loss, backward,
+# optimizer step) on the same batches, interleaved, as a ratio to the DE.
 
 # %%
-sv = models[best]
+cm = models["paper"]
+sv = cm[best["paper"]]
 multi = sv.encoder.encode(data.corpus_texts, sv.cfg.doc_layers, poolings=(sv.cfg.pooling,), batch_size=enc["batch_size"], max_length=enc["p_max_len"], bf16=enc["bf16"], normalize=True)[sv.cfg.pooling]
 mv_cfg = sv.cfg.replace(objective="mlr")  # searches S: multi-vector
-systems = {study.DE: (models[study.DE].encoder, models[study.DE].cfg, models[study.DE].passages),
-           best: (sv.encoder, sv.cfg, sv.passages), f"{best} as multi-vector": (sv.encoder, mv_cfg, multi)}
+systems = {study.DE: (cm[study.DE].encoder, cm[study.DE].cfg, cm[study.DE].passages),
+           best["paper"]: (sv.encoder, sv.cfg, sv.passages), f"{best['paper']} as multi-vector": (sv.encoder, mv_cfg, multi)}
 sizes = pd.DataFrame({name: cost.index_cost(p) for name, (_, _, p) in systems.items()}).T
 latency = cost.query_latency(systems, data.split("test").texts[:cfg["latency_queries"]], enc)
-steps = cost.train_step_seconds({study.DE: headline[study.DE], **{n: headline[n] for n in headline if n.startswith("SV")}},
-                                data.train_pairs, cfg["cost_steps"])
+steps = cost.train_step_seconds({n: headline["paper"][n] for n in headline["paper"]}, data.train_pairs, cfg["cost_steps"])
 search_cost = sizes.join(latency)
 atomic_write_csv(search_cost, OUT / "search_cost.csv")
 atomic_write_csv(steps, OUT / "train_step_cost.csv")
 display(search_cost.round(3))
 display(steps.round(3))
-costs = {"de_bytes": int(sizes.loc[study.DE, "bytes"]), "sv_bytes": int(sizes.loc[best, "bytes"]),
-         "latency_ratio": float(latency.loc[best, "ratio"]), "train_ratio": float(steps.loc[best, "ratio"])}
+costs = {"de_bytes": int(sizes.loc[study.DE, "bytes"]), "sv_bytes": int(sizes.loc[best["paper"], "bytes"]),
+         "latency_ratio": float(latency.loc[best["paper"], "ratio"]), "train_ratio": float(steps.loc[best["paper"], "ratio"])}
 
 # %% [markdown]
 # ## 5. Seeds: effect or noise?
 #
-# The DE and the best single-vector variant, retrained with each seed (the seed sets the batch order,
-# the dropout masks and any fresh parameters). Each cell: mean ± standard deviation over seeds of the test
-# metric; the last rows give the per-seed difference and in how many seeds it was significant (paired t-test
-# over queries).
+# The DE and the best single-vector variant of each regime, retrained with each of the regime's seeds (the seed sets
+# the batch order, the dropout masks and any fresh parameters). Each cell: mean ± standard deviation over seeds of the
+# test metric (the paper's regime); the last rows give the per-seed difference and in how many seeds it was
+# significant (paired t-test over queries).
 
 # %%
-pair = {study.DE: headline[study.DE], best: headline[best]}
-per_seed, seed_runs = [], {n: [] for n in pair}
-for s in seeds:
-    same = {n: m for n, m in models.items() if n in pair} if s == seed else {}
-    trained = train_all(data, {n: c.replace(seed=s) for n, c in pair.items()}, enc, trained=same)
-    per_seed.append(study.evaluate(data, trained, "test").assign(seed=s))
-    for n in pair:
-        seed_runs[n].append(trained[n].runs["test"])
-per_seed = pd.concat(per_seed, ignore_index=True)
-atomic_write_csv(per_seed, OUT / "seeds_test.csv", index=False)
-seed_table = seed_summary(per_seed, study.DE, best)
+seed_runs, per_seed = {}, {}
+for r in REGIMES:
+    pair = {study.DE: headline[r][study.DE], best[r]: headline[r][best[r]]}
+    seed_runs[r], rows = {n: [] for n in pair}, []
+    for s in seeds[r]:
+        same = {n: m for n, m in models[r].items() if n in pair} if s == seed else {}
+        trained = train_all(data, {n: c.replace(seed=s) for n, c in pair.items()}, enc, trained=same)
+        rows.append(study.evaluate(data, trained, "test").assign(seed=s))
+        for n in pair:
+            seed_runs[r][n].append(trained[n].runs["test"])
+    per_seed[r] = pd.concat(rows, ignore_index=True)
+atomic_write_csv(per_seed["paper"], OUT / "seeds_test.csv", index=False)
+seed_table = seed_summary(per_seed["paper"], study.DE, best["paper"])
 atomic_write_text(OUT / "seeds_test.md", seed_table.to_markdown())
 display(seed_table)
-fig = plots.save(plots.seeds(per_seed, [study.DE, best]), OUT / "seeds.png")
+fig = plots.save(plots.seeds(per_seed["paper"], [study.DE, best["paper"]], title=f"Each seed, test split, {TITLE['paper']}"),
+                 OUT / "seeds.png")
+gaps = per_seed["paper"][per_seed["paper"].metric == "Top-5"].pivot(index="seed", columns="system", values="value")
+gaps = 100 * (gaps[best["paper"]] - gaps[study.DE])
+print(f"What it shows: {best['paper']} minus the DE on Top-5, per seed: {', '.join(f'{g:+.1f}' for g in gaps)} points.")
 
 # %% [markdown]
 # ## Paper vs here
 #
-# Each claim, tested on the metrics the paper reports (Top-5, Top-20) and computed from the per-query values this
-# notebook wrote (`per_query.csv.gz`; `python -m mlrlib claims` rebuilds the table from it alone): the paired
-# difference with its 95% interval (seed-to-seed variance included for the 3-seed rows), Holm-corrected p, the MDE
-# at the claim's Holm level, the paper's own effect (+0.67 Top-5 on NQ, the smaller of its gains) and the ratio
-# of ours to it. Verdicts as defined in [`docs/methods.md`](../docs/methods.md#verdicts): **supported**,
-# **contradicted**, **ruled out** (the interval excludes the paper's effect), **not testable here** (the premise
-# fails), **inconclusive**, **measured**. **The premise**: a model trained with the regularizer (or another pooler)
-# must rank the dev queries differently from what it is compared with: at least 5% of their top-10 lists must
-# change, or the test compares the DE with itself.
-# Differences to expect: a 6-layer MiniLM trained with mean pooling instead of BERT-base, a 7,000-passage
-# technical-documentation corpus instead of 21M Wikipedia passages, and minutes of CPU training instead of 40
-# epochs on a GPU. The `paper` preset runs the original setting.
+# Each claim, in each regime, tested on the metrics the paper reports (Top-5, Top-20) and computed from the
+# per-query values this notebook wrote (`per_query.csv.gz`; `python -m mlrlib claims` rebuilds the table from it
+# alone): the paired difference with its 95% interval (seed-to-seed variance included for the 3-seed rows),
+# Holm-corrected p, the MDE at the claim's Holm level, the paper's own effect (+0.67 Top-5 on NQ, the smaller of its
+# gains) and the ratio of ours to it. Verdicts as defined in [`docs/methods.md`](../docs/methods.md#verdicts):
+# **supported**, **contradicted**, **ruled out** (the interval excludes the paper's effect), **not testable here**
+# (the premise fails), **inconclusive**, **measured**. **The premise**: a model trained with the regularizer (or
+# another pooler) must rank the dev queries differently from what it is compared with (at least 5% of their top-10
+# lists must change, or the test compares the DE with itself), and the regime's DE must have reached its dev
+# plateau; the attention pooler must also start where the DE is. Differences to expect: a 6-layer MiniLM instead of
+# BERT-base, a 7,000-passage technical-documentation corpus instead of 21M Wikipedia passages, and minutes of CPU
+# training instead of 40 epochs on a GPU. The `paper` preset runs the original setting.
 
 # %%
-every = {**models, **sweep, **pooled}
-evidence = PerQuery()
-for split in ("dev", "test"):
-    study.record(evidence, {n: m.runs[split] for n, m in every.items()}, seed_runs if split == "test" else {},
-                 data.split(split).qrels, split, seeds, seed, [bm25] if split == "test" else [])
-# the attention pooler's premise: does it start where the DE is? (its untrained output against the DE's, dev answers)
-start_texts = [data.corpus_texts[i] for i in held_out_passages(data, ("dev",))[:64]]
-start = pooler_start_cosine(pool_cfgs[study.POOLING_NAMES["attention"]], headline[study.DE], start_texts, enc)
-print(f"premise: the untrained attention pooler's passage vectors have mean cosine {start:.2f} to the DE's")
-claims = study.claims(best, points, costs, {n: m.runs["dev"] for n, m in every.items()}, seeds, L, start)
+every = {r: {**models[r], **sweep[r], **pooled[r]} for r in REGIMES}
+evidence, claims = PerQuery(), []
+for r in REGIMES:
+    for split in ("dev", "test"):
+        study.record(evidence, {n: m.runs[split] for n, m in every[r].items()}, seed_runs[r] if split == "test" else {},
+                     data.split(split).qrels, split, seeds[r], seed, [bm25] if split == "test" and r == "paper" else [],
+                     SUFFIX[r])
+    dev_runs = {n + SUFFIX[r]: m.runs["dev"] for n, m in every[r].items()}
+    claims += study.regime_claims(r, best[r], lam5[r], dev_runs, seeds[r], L, starts[r][study.POOLING_NAMES["attention"]],
+                                  rises[r], regimes[r]["train"]["pooling"])
+claims += study.cost_claims(costs)
 claims = write_claims(OUT, [ClaimsTable("paper_vs_here.md", tuple(claims))], evidence)["paper_vs_here.md"]
 display(claims)
 
@@ -293,29 +352,42 @@ display(claims)
 q = encode_queries(sv.encoder, data.split("test").texts, sv.cfg, enc)
 qt, dt = torch.from_numpy(q[:8]), torch.from_numpy(multi[:8])
 n = len(data.corpus_ids)
-all_tables = pd.concat([test, dev, pool_test, points, per_seed])
+all_tables = pd.concat([*test.values(), *dev.values(), *pool_test.values(), *points.values(), *per_seed.values()])
+bp = best["paper"]
 checks = {
-    "single-vector MLR indexes one vector per passage, like the DE": sizes.loc[best, "vectors"] == sizes.loc[study.DE, "vectors"] == n,
+    "single-vector MLR indexes one vector per passage, like the DE": sizes.loc[bp, "vectors"] == sizes.loc[study.DE, "vectors"] == n,
     "single-vector MLR's index has the DE's size in bytes": costs["sv_bytes"] == costs["de_bytes"],
-    "the multi-vector view of the same model stores twice the vectors": sizes.loc[f"{best} as multi-vector", "vectors"] == 2 * n,
+    "the multi-vector view of the same model stores twice the vectors": sizes.loc[f"{bp} as multi-vector", "vectors"] == 2 * n,
     "exact search equals brute-force inner product for the best model": agrees_with_brute_force(q, sv.passages, 20),
     "lambda = 0 turns both readings into the DE loss (real vectors)": all(
         torch.allclose(f(qt, dt, 0.0, 0.05), mlr_multi_vector_loss(qt, dt[:, -1:], 0.05))
         for f in (query_anchored_mlr_loss, self_anchored_mlr_loss)),
-    "the scalar mix learned non-uniform layer weights": not np.allclose(weights, 1 / L, atol=1e-4),
+    "the trained poolers start at the DE (step-0 cosine >= 0.99)": all(
+        v >= 0.99 for r in REGIMES for k, v in starts[r].items() if k != study.POOLING_NAMES["average"]),
+    "the scalar mix moved its layer weights": not np.allclose(weights, torch.softmax(ScalarMix(L).weights, 0).detach().numpy(), atol=1e-6),
     "every metric lies in [0, 1]": bool(all_tables.value.between(0, 1).all()),
-    "every seed gave both systems a full set of metrics": per_seed.groupby(["seed", "system"]).size().nunique() == 1
-        and per_seed.seed.nunique() == len(seeds),
-    "every model trained the same number of steps": len({m.cfg.steps for m in {**models, **sweep, **pooled}.values()}) == 1,
+    "every seed gave both systems a full set of metrics": all(
+        per_seed[r].groupby(["seed", "system"]).size().nunique() == 1 and per_seed[r].seed.nunique() == len(seeds[r])
+        for r in REGIMES),
+    "within a regime, every model trained the same number of steps":
+        all(len({m.cfg.steps for m in every[r].values()}) == 1 for r in REGIMES),
 }
 check_all(checks)
 
 # %%
 record = prov.write(OUT, n_passages=len(data.corpus_ids), n_test_queries=len(data.split("test").ids), best=best,
-                    steps=train["steps"], plateau=plateau, seeds=seeds,
-                    train_seconds={n: round(m.log["train_seconds"], 1) for n, m in {**models, **sweep, **pooled}.items()})
-atomic_write_json(OUT / "metrics.json", {"test": test.to_dict("records"), "dev": dev.to_dict("records"),
-                                         "lambda_sweep": points.to_dict("records"), "pooling": pool_test.to_dict("records"),
-                                         "seeds": per_seed.to_dict("records"), "cost": costs,
-                                         "curve": curve.to_dict("records"), "provenance": record})
+                    regimes={r: {"pooling": regimes[r]["train"]["pooling"], "lr": regimes[r]["train"]["lr"],
+                                 "steps": regimes[r]["train"]["steps"], "seeds": seeds[r],
+                                 "last_quarter_rise": round(rises[r], 4), "plateau": plateau_step(curves[r]),
+                                 "pooler_start_cosine": {k: round(v, 5) for k, v in starts[r].items()}}
+                             for r in REGIMES},
+                    train_seconds={f"{n}{SUFFIX[r]}": round(m.log["train_seconds"], 1)
+                                   for r in REGIMES for n, m in every[r].items()})
+atomic_write_json(OUT / "metrics.json", {"test": {r: t.to_dict("records") for r, t in test.items()},
+                                         "dev": {r: t.to_dict("records") for r, t in dev.items()},
+                                         "lambda_sweep": {r: t.to_dict("records") for r, t in points.items()},
+                                         "pooling": {r: t.to_dict("records") for r, t in pool_test.items()},
+                                         "seeds": {r: t.to_dict("records") for r, t in per_seed.items()}, "cost": costs,
+                                         "curve": {r: c.to_dict("records") for r, c in curves.items()},
+                                         "provenance": record})
 print(f"runtime {record['runtime_seconds']:.0f} s, commit {record['commit'][:12]}, results in results/{OUT.relative_to(OUT.parents[1]) if prov.preset != 'laptop' else OUT.name}")

@@ -17,6 +17,7 @@ import argparse
 
 from mlrlib.data import load_data
 from mlrlib.evaluation.learning_curve import learning_curve, plateau_step, plateau_text
+from mlrlib.evaluation.premises import last_quarter_rise
 from mlrlib.methods.encoders import MultiLayerEncoder
 from mlrlib.runtime.presets import get_preset
 from mlrlib.training.config import TrainConfig
@@ -28,6 +29,8 @@ def main(argv=None) -> None:
     ap.add_argument("--pooling", nargs="+", default=["mean", "cls"], choices=["mean", "cls"])
     ap.add_argument("--steps", type=int, default=200, help="the run's length (its learning-rate schedule)")
     ap.add_argument("--at", type=int, nargs="+", default=[25, 50, 100, 150, 200], help="steps evaluated")
+    ap.add_argument("--lr", type=float, nargs="+", default=[None],
+                    help="encoder learning rates to compare (default: the preset's)")
     ap.add_argument("--light", type=int, nargs="*", default=[], help="DE-l depths l (notebook 04's DE-l, from MiniLM)")
     args = ap.parse_args(argv)
     if max(args.at) != args.steps:
@@ -39,12 +42,23 @@ def main(argv=None) -> None:
     if args.light:
         return light_curves(cfg, data, sample, args)
     for pooling in args.pooling:
-        train = {**cfg["train"], "steps": args.steps, "pooling": pooling}
-        de = TrainConfig(model=cfg["model"], doc_layers=[L], query_layer=L, **train)
-        curve = learning_curve(data, de, args.at, cfg["encode"], eval_data=sample)
-        print(f"{pooling} pooling, batch {train['batch_size']}, dev sample of {len(sample.corpus_ids)} passages: "
-              f"{plateau_text(plateau_step(curve), args.steps)}")
-        print((100 * curve.set_index("step")[["MRR@10"]]).round(1).T.to_string())
+        for lr in args.lr:
+            train = {**study_train(cfg, pooling), "steps": args.steps, "pooling": pooling}
+            train["lr"] = train["lr"] if lr is None else lr
+            de = TrainConfig(model=cfg["model"], doc_layers=[L], query_layer=L, **train)
+            curve = learning_curve(data, de, args.at, cfg["encode"], eval_data=sample)
+            print(f"{pooling} pooling, lr {train['lr']:g}, batch {train['batch_size']}, dev sample of "
+                  f"{len(sample.corpus_ids)} passages: {plateau_text(plateau_step(curve), args.steps)}; "
+                  f"last-quarter rise {100 * last_quarter_rise(curve):+.1f} points")
+            print((100 * curve.set_index("step")[["MRR@10"]]).round(1).T.to_string())
+
+
+def study_train(cfg: dict, pooling: str) -> dict:
+    """The study's training settings for `pooling` (notebook 01 keeps one per regime, each with its pooling)."""
+    for regime in cfg.get("regimes", {}).values():
+        if regime["pooling"] == pooling:
+            return regime["train"]
+    return cfg["train"]
 
 
 def light_curves(cfg: dict, data, sample, args) -> None:

@@ -41,7 +41,13 @@ def forward_flops(arch, tokens: int) -> float:
     return layers * (2 * tokens * (4 * h * h + 2 * h * i) + 4 * tokens * tokens * h)
 
 
+def _paper_regime(cfg: dict) -> dict:
+    """Notebook 01's preset keeps its training and layer sets per regime: the paper's regime is the one sized."""
+    return {**cfg, **cfg["regimes"]["paper"]} if "regimes" in cfg else cfg
+
+
 def estimate(cfg: dict) -> dict:
+    cfg = _paper_regime(cfg)
     arch, train = ARCHITECTURES[cfg["model"]], cfg["train"]
     passages_per_query = 2 if train["hard_negatives"] else 1
     step = (train["batch_size"] * forward_flops(arch, train["q_max_len"])
@@ -54,6 +60,7 @@ def estimate(cfg: dict) -> dict:
 def store_needs(cfg: dict) -> dict:
     """Bytes of the float16 store of the widest layer set (m vectors per passage) and of an HNSW index over
     the single-vector store (float32 vectors, 2*M int32 links per passage at its base layer)."""
+    cfg = _paper_regime(cfg)
     _, h, _ = ARCHITECTURES[cfg["model"]]
     n, m = CORPUS[cfg["data"]], max(cfg.get("m_sweep") or [1])
     if "lam" in cfg:  # notebook 02 searches multi-vector MLR over its two-layer set S

@@ -20,37 +20,46 @@ from mlrlib.data.retrieval_data import DataError, RetrievalData
 # --- BEIR ------------------------------------------------------------------------------
 
 
+def _utf8_lines(path: Path):
+    """The lines of `path`, decoded as UTF-8; an undecodable byte is a DataError naming the file and the line."""
+    with open(path, "rb") as f:
+        for n, raw in enumerate(f, 1):
+            try:
+                yield raw.decode("utf-8")
+            except UnicodeDecodeError as e:
+                raise DataError(f"{path}, line {n}: byte {raw[e.start]:#04x} at column {e.start + 1} is not "
+                                f"UTF-8 ({e.reason}); the file must be UTF-8") from None
+
+
 def _read_jsonl(path: Path, required: tuple[str, ...]) -> list[dict]:
     if not path.exists():
         raise DataError(f"missing {path}; a BEIR folder holds corpus.jsonl, queries.jsonl and qrels/<split>.tsv")
     rows = []
-    with open(path, encoding="utf-8") as f:
-        for n, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as e:
-                raise DataError(f"{path}, line {n}: not valid JSON ({e.msg}); each line must be one JSON object")
-            missing = [k for k in required if k not in row]
-            if not isinstance(row, dict) or missing:
-                raise DataError(f"{path}, line {n}: missing field(s) {missing}; expected {list(required)}")
-            rows.append(row)
+    for n, line in enumerate(_utf8_lines(path), 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as e:
+            raise DataError(f"{path}, line {n}: not valid JSON ({e.msg}); each line must be one JSON object")
+        missing = [k for k in required if k not in row]
+        if not isinstance(row, dict) or missing:
+            raise DataError(f"{path}, line {n}: missing field(s) {missing}; expected {list(required)}")
+        rows.append(row)
     return rows
 
 
 def _read_qrels(path: Path) -> list[tuple[str, str, int]]:
     rows = []
-    with open(path, encoding="utf-8") as f:
-        for n, fields in enumerate(csv.reader(f, delimiter="\t"), 1):
-            if n == 1 and fields and fields[0] == "query-id":
-                continue
-            if not fields:
-                continue
-            try:
-                rows.append((fields[0], fields[1], int(float(fields[2]))))
-            except (IndexError, ValueError):
-                raise DataError(f"{path}, line {n}: expected 'query-id<TAB>corpus-id<TAB>score'")
+    for n, fields in enumerate(csv.reader(_utf8_lines(path), delimiter="\t"), 1):
+        if n == 1 and fields and fields[0] == "query-id":
+            continue
+        if not fields:
+            continue
+        try:
+            rows.append((fields[0], fields[1], int(float(fields[2]))))
+        except (IndexError, ValueError):
+            raise DataError(f"{path}, line {n}: expected 'query-id<TAB>corpus-id<TAB>score'")
     return rows
 
 

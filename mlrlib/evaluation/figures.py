@@ -207,6 +207,22 @@ def learning_curves(curves: dict, metric="MRR@10", chosen: int | None = None,
     return fig
 
 
+def premise_curves(curves: dict, column: str, threshold: float,
+                   title="MLR's premise along training: do lower layers win the max?"):
+    """curves: {label: a multi-vector model's learning curve with `column` (`learning_curve.SHARE`)}: the share of
+    dev max-sim scores won by a layer below L at each step, and the premise's `threshold` (dashed): under it the
+    max over layers is, for retrieval, the last layer alone."""
+    fig, ax = plt.subplots(figsize=(5.5, 3.2))
+    for label, curve in curves.items():
+        ax.plot(curve.step, 100 * curve[column], marker="o", label=label)
+    ax.axhline(100 * threshold, color="grey", ls="--", label=f"premise threshold ({100 * threshold:g}%)")
+    ax.set(xlabel="optimizer step", ylabel="max-sim scores won below L (%)", title=title)
+    ax.set_ylim(bottom=0)
+    ax.legend()
+    fig.tight_layout()
+    return fig
+
+
 def teacher_curve(curve, metric="MRR@10", title="Teacher: dev quality of its re-ranking along training"):
     """`reranking.rerank_curve`'s table: the re-ranked `metric` per teacher step with its 95% interval, and the
     retriever alone (dashed): the teacher is worth distilling where the band clears the line."""

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import torch
 
 from mlrlib.data.retrieval_data import RetrievalData
 from mlrlib.evaluation.corpus import corpus_vectors
@@ -29,17 +30,42 @@ def zero_shot_layers(encoder: MultiLayerEncoder, data: RetrievalData, split: str
     L = encoder.num_layers
     layers = list(range(L + 1))
     corpus = encode_corpus(encoder, data, layers, enc, ("cls", "mean"))
-    _, texts, qrels = data.split(split)
+    texts = data.split(split).texts
     frames = []
     for pooling in ("cls", "mean"):
         queries = encoder.encode(texts, layers, poolings=(pooling,), batch_size=enc["batch_size"],
                                  max_length=enc["q_max_len"], bf16=enc["bf16"], normalize=True)[pooling]
-        for l in layers:
-            run = run_of(f"{pooling}-{l}", data, split, queries[:, l], corpus[pooling][:, l])
-            frames.append(evaluate_runs(qrels, [run]).assign(layer=l, pooling=pooling))
-            if runs is not None:
-                runs[(pooling, l)] = run
+        frames.append(layer_retrieval(data, split, queries, corpus[pooling], pooling, runs))
     return pd.concat(frames, ignore_index=True), corpus
+
+
+def layer_retrieval(data: RetrievalData, split: str, queries: np.ndarray, corpus: np.ndarray, pooling: str,
+                    runs: dict | None = None) -> pd.DataFrame:
+    """Layer l's query vectors queries[:, l] searching the passages' corpus[:, l] (inner product: cosine for unit
+    vectors), for every layer l = 0..L in the arrays ([Q, L+1, H] and [N, L+1, H]): `evaluate_runs`'s long table
+    with columns layer/pooling added. A `runs` dict given is filled with {(pooling, layer): ranx Run}."""
+    qrels = data.split(split).qrels
+    frames = []
+    for l in range(corpus.shape[1]):
+        run = run_of(f"{pooling}-{l}", data, split, queries[:, l], corpus[:, l])
+        frames.append(evaluate_runs(qrels, [run]).assign(layer=l, pooling=pooling))
+        if runs is not None:
+            runs[(pooling, l)] = run
+    return pd.concat(frames, ignore_index=True)
+
+
+def unit_vectors(vectors: np.ndarray) -> np.ndarray:
+    """`vectors` scaled to unit length along the last axis by the same torch operation as
+    `MultiLayerEncoder.encode(normalize=True)`, so they equal, bit for bit, the vectors encoded normalised."""
+    return torch.nn.functional.normalize(torch.from_numpy(np.ascontiguousarray(vectors, np.float32)), dim=-1).numpy()
+
+
+def centred(queries: np.ndarray, corpus: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(queries, corpus) with each layer's mean passage vector (over the corpus, of the vectors as given: unnormalised
+    for a raw encoding) subtracted from both, then scaled to unit length. [Q, n, H], [N, n, H] -> the same shapes.
+    It removes the direction every passage of a layer shares, which cosine otherwise counts as similarity."""
+    mean = np.asarray(corpus, np.float64).mean(0, keepdims=True).astype(np.float32)  # [1, n, H]
+    return unit_vectors(queries - mean), unit_vectors(corpus - mean)
 
 
 def _unit(vectors: np.ndarray) -> np.ndarray:

@@ -6,6 +6,10 @@ before the end is a model whose learning rate has not yet decayed; a model train
 schedule is at least as far along, so `plateau_step` chooses conservatively. Evaluation draws on no random
 generator, so the run's final weights are those of training `cfg` alone (tested), and they are stored as that
 config's checkpoint: the curve's last point costs no second training.
+
+A multi-vector model's curve (MLR, |S| > 1) also records, at every point, the premise of its claims
+(`premises.lower_layer_share`): the share of the dev max-sim scores over each query's top 10 won by a layer
+below L, so a reader sees whether the other layers ever decide a score, and when.
 """
 from __future__ import annotations
 
@@ -16,8 +20,9 @@ import numpy as np
 import pandas as pd
 
 from mlrlib.data.retrieval_data import RetrievalData
-from mlrlib.evaluation.experiment import evaluate_model
+from mlrlib.evaluation.experiment import encode_queries, evaluate_model
 from mlrlib.evaluation.metrics import METRICS, per_query
+from mlrlib.evaluation.premises import lower_layer_share
 from mlrlib.runtime.cache import atomic_write_json, cache_dir
 from mlrlib.training.checkpoints import cached_training, checkpoint_folder
 from mlrlib.training.config import TrainConfig
@@ -27,10 +32,28 @@ from mlrlib.training.negatives import training_data
 _NAMES = {label: name for name, label in METRICS.items()}
 
 
+SHARE = "lower-layer share"  # the curve column of `premises.lower_layer_share` (multi-vector models only)
+
+
+def is_multi_vector(cfg: TrainConfig) -> bool:
+    """Does `cfg` search several vectors per passage with a max over layers (multi-vector MLR)?"""
+    return cfg.objective == "mlr" and not cfg.layer_pooling and len(cfg.doc_layers) > 1
+
+
+def dev_point(encoder, cfg: TrainConfig, data: RetrievalData, enc: dict, metric: str, split: str = "dev") -> dict:
+    """{metric: mean `metric` (a label of `metrics.METRICS`, e.g. "MRR@10") of `encoder` searching `split`}, and for a
+    multi-vector model {SHARE: the share of its max-sim scores won by a layer below L} as well."""
+    runs, passages = evaluate_model("curve", encoder, cfg, data, enc, (split,))
+    point = {metric: float(np.mean(per_query(data.split(split).qrels, runs[split], (_NAMES[metric],))[_NAMES[metric]]))}
+    if is_multi_vector(cfg):
+        queries = encode_queries(encoder, data.split(split).texts, cfg, enc)
+        point[SHARE] = lower_layer_share(queries, np.asarray(passages), cfg.doc_layers, cfg.query_layer)
+    return point
+
+
 def dev_score(encoder, cfg: TrainConfig, data: RetrievalData, enc: dict, metric: str, split: str = "dev") -> float:
     """Mean `metric` (a label of `metrics.METRICS`, e.g. "MRR@10") of `encoder` searching `split`."""
-    runs, _ = evaluate_model("curve", encoder, cfg, data, enc, (split,))
-    return float(np.mean(per_query(data.split(split).qrels, runs[split], (_NAMES[metric],))[_NAMES[metric]]))
+    return dev_point(encoder, cfg, data, enc, metric, split)[metric]
 
 
 def fingerprint(data: RetrievalData, split: str) -> str:
@@ -44,7 +67,8 @@ def fingerprint(data: RetrievalData, split: str) -> str:
 
 def learning_curve(data: RetrievalData, cfg: TrainConfig, at_steps, enc: dict, metric: str = "MRR@10",
                    split: str = "dev", progress=None, eval_data: RetrievalData | None = None) -> pd.DataFrame:
-    """Columns step, `metric`, loss (mean training loss since the previous point): one row per step of
+    """Columns step, `metric`, loss (mean training loss since the previous point), and SHARE for a multi-vector
+    model: one row per step of
     `at_steps` and step 0. Trains `cfg.replace(steps=max(at_steps))` on `data` once and scores `split` of
     `eval_data` (default `data`; e.g. `data.with_corpus_sample(split, n)`, cheaper to encode at every point);
     cached by config, data, evaluation corpus and points."""
@@ -68,21 +92,25 @@ def tracked_curve(key: dict, cfg: TrainConfig, untrained, train, at_steps, eval_
     at = sorted(set(at_steps))
     curve_key = {"train": key, "at": at, "metric": metric, "split": split, "encode": enc,
                  "evaluated_on": fingerprint(eval_data, split)}
+    columns = ["step", metric, "loss"]
+    if is_multi_vector(cfg):  # (a DE's curve keeps the key it always had)
+        curve_key["measures"] = [SHARE]
+        columns = ["step", metric, SHARE, "loss"]
     path = cache_dir("curves", curve_key) / "curve.json"
     if path.exists():
-        return pd.read_json(path, orient="records")[["step", metric, "loss"]]
-    rows = [{"step": 0, metric: dev_score(untrained().eval(), cfg, eval_data, enc, metric, split), "loss": None}]
+        return pd.read_json(path, orient="records")[columns]
+    rows = [{"step": 0, **dev_point(untrained().eval(), cfg, eval_data, enc, metric, split), "loss": None}]
 
     def record(step: int, encoder) -> None:
         if step in at:
-            rows.append({"step": step, metric: dev_score(encoder, cfg, eval_data, enc, metric, split)})
+            rows.append({"step": step, **dev_point(encoder, cfg, eval_data, enc, metric, split)})
     if (checkpoint_folder(key).parent / "train_log.json").exists():
         _, log = train(record)  # trained before without this curve: train again to read it, keep the stored checkpoint
     else:
         _, log = cached_training(key, lambda: train(record))
     for row, start, end in zip(rows[1:], [0, *at[:-1]], at):
         row["loss"] = float(np.mean(log["losses"][start:end]))
-    table = pd.DataFrame(rows)
+    table = pd.DataFrame(rows)[columns]
     atomic_write_json(path, table.to_dict("records"))
     return table
 

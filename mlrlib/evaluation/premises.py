@@ -25,6 +25,7 @@ from mlrlib.training.dual_encoder import build_encoder
 LOWER_LAYER_THRESHOLD = 0.05  # below it a max over layers is, for retrieval, the last layer alone
 CHANGED_LISTS_THRESHOLD = 0.05  # below it two systems retrieve the same lists
 START_COSINE_THRESHOLD = 0.99  # below it a pooler starts elsewhere than the baseline it is compared with
+PLATEAU_RISE = 0.01  # a dev curve that rose more than this (one point) over its last quarter is still learning
 PREMISE_K = 10
 
 

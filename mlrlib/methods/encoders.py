@@ -175,10 +175,10 @@ class LayerPooledEncoder(MultiLayerEncoder):
 
     CONFIG = "layer_pooler.json"
 
-    def __init__(self, name_or_path: str, kind: str, layers, model=None, tokenizer=None):
+    def __init__(self, name_or_path: str, kind: str, layers, model=None, tokenizer=None, start: str = "last"):
         super().__init__(name_or_path, model, tokenizer)
         self.kind, self.layers = kind, self.check_layers(layers)
-        self.pooler = make_pooler(kind, len(self.layers), self.dim).to(self.device)
+        self.pooler = make_pooler(kind, len(self.layers), self.dim, start).to(self.device)
 
     def vectors(self, hidden, mask, layers, pooling: str) -> torch.Tensor:
         if list(layers) != self.layers:

@@ -1,9 +1,11 @@
 """Command line: `python -m mlrlib evaluate --data beir:DIR --model NAME_OR_PATH --json`, and the project's other
-commands (`build-data`, `build-teacher`, `claims`, `export`, `compile-metrics`: `python -m mlrlib --help`).
+commands (`layers`, `build-data`, `build-teacher`, `claims`, `export`, `compile-metrics`: `python -m mlrlib --help`).
 
-Encodes the corpus and the queries of one split, searches (multi-vector when several
-layers are given) and prints the metrics. Bad input ends with a one-line message on
-stderr and exit code 2, never a traceback or a partial file.
+`evaluate` encodes the corpus and the queries of one split, searches (multi-vector when several layers are given)
+and prints the metrics. `layers` probes every layer of a model on the same data, with no training: each layer as a
+zero-shot retriever (raw and centred), the layers' cosine matrix, and MLR's premise (would a max over layers ever
+pick a layer other than the last?). Bad input ends with a one-line message on stderr and exit code 2, never a
+traceback or a partial file.
 """
 from __future__ import annotations
 
@@ -24,21 +26,40 @@ def _layers(text: str) -> list[int]:
         raise argparse.ArgumentTypeError(f"--layers takes comma-separated integers, e.g. 5,6 (got {text!r})")
 
 
+def _positive_int(text: str) -> int:
+    """argparse type of the lengths and batch sizes: an integer >= 1 (a negative length reached the tokenizer)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive integer (got {text!r})")
+    return value
+
+
+def _add_encoding(p: argparse.ArgumentParser) -> None:
+    """The data, model and encoding arguments `evaluate` and `layers` share."""
+    p.add_argument("--data", required=True, help="beir:DIR, debian, squad, nq, trivia or msmarco")
+    p.add_argument("--model", default="minilm", help="hub id or local folder (default: packaged MiniLM)")
+    p.add_argument("--pooling", choices=["cls", "mean"], default="cls")
+    p.add_argument("--split", default="test")
+    p.add_argument("--batch-size", type=_positive_int, default=64)
+    p.add_argument("--max-length", type=_positive_int, default=256, help="tokens per query and per passage")
+    p.add_argument("--output", help="also write the JSON to this file (atomically)")
+    p.add_argument("--json", action="store_true", help="print JSON (the default prints a table)")
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m mlrlib", description=__doc__.split("\n")[0])
     sub = p.add_subparsers(dest="command", required=True)
     ev = sub.add_parser("evaluate", help="retrieval metrics of a model on a dataset")
-    ev.add_argument("--data", required=True, help="beir:DIR, debian, squad, nq, trivia or msmarco")
-    ev.add_argument("--model", default="minilm", help="hub id or local folder (default: packaged MiniLM)")
+    _add_encoding(ev)
     ev.add_argument("--layers", type=_layers, default=None, help="passage layers, e.g. 5,6 (default: last)")
     ev.add_argument("--query-layer", type=int, default=None, help="query layer (default: last)")
-    ev.add_argument("--pooling", choices=["cls", "mean"], default="cls")
     ev.add_argument("--similarity", choices=["cos", "dot"], default="cos")
-    ev.add_argument("--split", default="test")
-    ev.add_argument("--batch-size", type=int, default=64)
-    ev.add_argument("--max-length", type=int, default=256)
-    ev.add_argument("--output", help="also write the JSON to this file (atomically)")
-    ev.add_argument("--json", action="store_true", help="print JSON (the default prints a table)")
+    ly = sub.add_parser("layers", help="would MLR help this model? every layer zero-shot (raw and centred), the "
+                        "layers' cosine matrix and MLR's premise, no training (minutes for a few thousand passages)")
+    _add_encoding(ly)
     bd = sub.add_parser("build-data", help="build (or reuse) the offline benchmark of a preset and summarise it")
     bd.add_argument("--preset", default="laptop", help="smoke, laptop or paper")
     bd.add_argument("--study", default="01_layer_selection",
@@ -125,19 +146,25 @@ def build_teacher(args) -> dict:
             "seconds_this_call": round(time.perf_counter() - start, 1)}  # ~0 when it was cached
 
 
-def evaluate(args) -> dict:
+def _data_and_encoder(args):
+    """(the data of --data, whose --split has judged queries; the encoder of --model), or a one-line DataError."""
     from mlrlib.data import load_data
-    from mlrlib.evaluation.metrics import METRICS, evaluate_runs, search_run
     from mlrlib.methods.encoders import MultiLayerEncoder
 
     data = load_data(args.data)
-    ids, texts, qrels = data.split(args.split)
-    if not ids:
+    if not data.split(args.split).ids:
         raise DataError(f"split {args.split!r} has no judged queries")
     try:
-        encoder = MultiLayerEncoder(args.model)
+        return data, MultiLayerEncoder(args.model)
     except OSError as e:
         raise DataError(f"cannot load model {args.model!r}: {str(e).splitlines()[0]}")
+
+
+def evaluate(args) -> dict:
+    from mlrlib.evaluation.metrics import METRICS, evaluate_runs, search_run
+
+    data, encoder = _data_and_encoder(args)
+    ids, texts, qrels = data.split(args.split)
     L = encoder.num_layers
     layers = encoder.check_layers(args.layers or [L])
     q_layer = encoder.check_layers([L if args.query_layer is None else args.query_layer])
@@ -153,6 +180,39 @@ def evaluate(args) -> dict:
             "metrics": {r.metric: round(r.value, 6) for r in table.itertuples()},
             "ci95": {r.metric: [round(r.ci_low, 6), round(r.ci_high, 6)] for r in table.itertuples()},
             "metric_names": METRICS}
+
+
+def layers(args) -> dict:
+    """`layer_probe.probe_layers` of --model on --data's --split (queries and passages truncated at --max-length)."""
+    from mlrlib.evaluation.layer_probe import probe_layers
+
+    data, encoder = _data_and_encoder(args)
+    enc = {"batch_size": args.batch_size, "q_max_len": args.max_length, "p_max_len": args.max_length, "bf16": False}
+    probe = probe_layers(encoder, data, args.split, enc, args.pooling)
+    return {"command": "layers", "data": args.data, "model": args.model, "split": args.split,
+            "max_length": args.max_length, **probe.to_dict()}
+
+
+def layers_table(result: dict) -> str:
+    """`layers`' result for reading: metrics in %, the cosine matrix, the premise's verdicts."""
+    from mlrlib.evaluation.layer_probe import PROBE_METRICS
+    names = "".join(f"{m:>8}" for m in PROBE_METRICS)
+    lines = [f"{result['model']} on {result['data']} ({result['split']}: {result['queries']} queries, "
+             f"{result['passages']} passages), {result['pooling']} pooling, cosine, no training", "",
+             f"{'layer':>5}{names}  | centred:{names}"]
+    for row in result["per_layer"]:
+        raw = "".join(f"{100 * row['raw'][m]:8.1f}" for m in PROBE_METRICS)
+        cen = "".join(f"{100 * row['centred'][m]:8.1f}" for m in PROBE_METRICS)
+        lines.append(f"{row['layer']:>5}{raw}  |         {cen}")
+    cosine = result["layer_cosine"]
+    lines += ["", "layer cosine (mean over passages of cos(v_i(d), v_j(d))):",
+              "     " + "".join(f"{j:>6}" for j in range(len(cosine)))]
+    lines += [f"{i:>5}" + "".join(f"{c:6.2f}" for c in row) for i, row in enumerate(cosine)]
+    premise = result["premise"]
+    lines += ["", f"MLR premise: share of the top-{premise['k']} max-sim scores max_(l in S) <v_L(q), v_l(d)> "
+              f"won by a layer other than L = {premise['query_layer']}:"]
+    lines += [f"  S = {s['name']} {s['layers']}: {s['verdict']}" for s in premise["sets"]]
+    return "\n".join(lines)
 
 
 def check_writable(path: str) -> None:
@@ -189,7 +249,7 @@ def main(argv=None) -> int:
             from mlrlib.runtime.export import save_checkpoint
             print(f"wrote {save_checkpoint(args.checkpoint, args.out)}")
             return 0
-        result = evaluate(args)
+        result = layers(args) if args.command == "layers" else evaluate(args)
     except (DataError, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
@@ -206,6 +266,8 @@ def main(argv=None) -> int:
             return 2
     if args.json:
         print(text)
+    elif args.command == "layers":
+        print(layers_table(result))
     else:
         for name, value in result["metrics"].items():
             print(f"{name:>8}: {100 * value:5.1f}")

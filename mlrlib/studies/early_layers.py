@@ -16,6 +16,7 @@ from mlrlib.evaluation.cost import encoding_flops, encoding_throughput, paramete
 from mlrlib.evaluation.experiment import TrainedModel, evaluated, reuse_or_make
 from mlrlib.evaluation.learning_curve import tracked_curve
 from mlrlib.evaluation.per_query import PerQuery
+from mlrlib.evaluation.premises import PLATEAU_RISE
 from mlrlib.training.batches import plan_rows
 from mlrlib.training.config import TrainConfig
 from mlrlib.training.light_de import build_light, light_config, light_key, light_train, light_trainer, train_light
@@ -150,7 +151,7 @@ def claims(speed: pd.DataFrame, latency: pd.DataFrame, paper: dict, full_mrr: fl
     gap = paper["de2_gap_percent"] / 100
     reranker, differs = ce_premises(upto)
     plateau = () if de2_rise is None else (Condition("DE-2's dev MRR@10 rise over the last quarter of its learning "
-                                                     "curve", de2_rise, 0.01, at_most=True),)
+                                                     "curve", de2_rise, PLATEAU_RISE, at_most=True),)
     none = "the summary we cite gives no number"
     return [
         Claim("early CE layers carry more retrieval signal than early DE layers", "yes", "per-query mean over layers",

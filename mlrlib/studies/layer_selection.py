@@ -1,9 +1,11 @@
 """Notebook 01, the layer-selection study (MLR, arXiv 2509.23861, §3 and §4.2.1; docs/methods.md#mlr),
 as functions.
 
-Every compared model trains the same steps on the same batches; the step count comes from the dual encoder's
-learning curve (`evaluation.learning_curve`). Systems are named by their layer set and, outside the headline
-pooling, by their pooling: "MLR last-4" in the headline pooling, "MLR last-4 [CLS]" in the other.
+The study runs in two regimes, named as such (`evaluation.regimes`): *the paper's* ([CLS] pooling, an encoder whose
+pooled token was never trained for retrieval, as BERT-base's was not, every model trained to the dual encoder's dev
+plateau) and *this model's own* (mean pooling, all-MiniLM-L6-v2's training objective). In each, every compared
+model trains the same steps on the same batches. Systems are named by their layer set, with the regime's suffix
+(`SUFFIX`): "MLR last-4" in the paper's regime, "MLR last-4 (own regime)" in the other.
 """
 from __future__ import annotations
 
@@ -13,7 +15,8 @@ import numpy as np
 
 from mlrlib.evaluation.claims import Claim, Condition, Premise, Test
 from mlrlib.evaluation.per_query import PerQuery
-from mlrlib.evaluation.premises import LOWER_LAYER_THRESHOLD, lower_layer_share
+from mlrlib.evaluation.premises import LOWER_LAYER_THRESHOLD, PLATEAU_RISE, lower_layer_share
+from mlrlib.evaluation.regimes import SUFFIX, TITLE
 from mlrlib.methods.encoders import MultiLayerEncoder
 from mlrlib.methods.layer_sets import last_few, paper_two_layer_set, uniform
 from mlrlib.training.config import TrainConfig
@@ -22,6 +25,7 @@ DE = "DE (last layer)"
 HEADLINE_MLR = "MLR last-4"  # the paper's choice of m, fixed in advance (never picked on test)
 POOLINGS = ("cls", "mean")
 POOLING_LABEL = {"cls": "[CLS]", "mean": "mean"}
+
 
 
 def layer_sets(L: int, m_sweep) -> dict[str, list[int]]:
@@ -50,26 +54,26 @@ def encode_queries(encoder: MultiLayerEncoder, texts, layer, enc, pooling="cls",
                           max_length=enc["q_max_len"], bf16=enc["bf16"], normalize=normalize)[pooling][:, 0]
 
 
-class Comparisons(NamedTuple):
-    """The test runs the claims rest on."""
-    runs: dict            # {system: test Run} of the headline pooling's layer sets (seed 0)
-    seed_runs: dict       # {DE: [Run per seed], HEADLINE_MLR: [Run per seed]} in the headline pooling
-    other_runs: dict      # {DE: Run, HEADLINE_MLR: Run} in the other pooling (seed 0)
+class RegimeRuns(NamedTuple):
+    """The test runs one regime's claims rest on."""
+    pooling: str          # "cls" or "mean"
+    runs: dict            # {system: test Run} of the regime's layer sets, first seed
+    seed_runs: dict       # {DE: [Run per seed], HEADLINE_MLR: [Run per seed]}
+    seeds: tuple          # the seeds of seed_runs, the first one that of `runs`
+    plateau_rise: float   # the DE's dev curve: how much it rose over its last quarter (`premises.last_quarter_rise`)
 
 
-OTHER = " (other pooling)"  # the suffix of the other pooling's systems in the per-query file
 MLR_METRICS = ("Top-5", "Top-20")  # the metrics the paper reports (DPR-style Top-k)
 
 
-def record(evidence: PerQuery, cmp: Comparisons, qrels: dict, seeds, seed: int, extra_runs=()) -> None:
-    """Every test system of the claims into `evidence`: seed 0's layer sets, the headline pair per seed, the other
-    pooling's pair (suffixed `OTHER`) and `extra_runs` (BM25)."""
-    for name, run in cmp.runs.items():
-        evidence.add(name, run, qrels, "test", (seed,))
-    for name, runs in cmp.seed_runs.items():
-        evidence.add(name, runs, qrels, "test", seeds)
-    for name, run in cmp.other_runs.items():
-        evidence.add(name + OTHER, run, qrels, "test", (seed,))
+def record(evidence: PerQuery, regime: str, rr: RegimeRuns, qrels: dict, extra_runs=()) -> None:
+    """Every test system of one regime's claims into `evidence`, named with the regime's suffix: the layer sets
+    (first seed), the headline pair per seed, and `extra_runs` (BM25, unsuffixed)."""
+    suffix = SUFFIX[regime]
+    for name, run in rr.runs.items():
+        evidence.add(name + suffix, run, qrels, "test", rr.seeds[:1])
+    for name, runs in rr.seed_runs.items():
+        evidence.add(name + suffix, runs, qrels, "test", rr.seeds)
     for run in extra_runs:
         evidence.add(run.name, run, qrels, "test", (0,))
 
@@ -80,46 +84,47 @@ def dev_lower_layer_share(model, data, enc: dict, pooling: str, L: int) -> float
     return lower_layer_share(queries, model.passages, list(model.cfg.doc_layers), L)
 
 
-def _mlr_premise(share: float, name: str) -> Premise:
+def _premise(share: float, name: str, rise: float) -> Premise:
     return Premise((Condition(f"share of dev top-10 max-sim scores of {name} won by a layer below L", share,
-                              LOWER_LAYER_THRESHOLD),))
+                              LOWER_LAYER_THRESHOLD),
+                    Condition("rise of the DE's dev MRR@10 over its curve's last quarter (trained to its plateau)",
+                              rise, PLATEAU_RISE, at_most=True)))
 
 
-def claims(cmp: Comparisons, sets: dict, pooling: str, cosine_ft: np.ndarray, L: int, seeds,
-           shares: dict[str, float], curve: dict[int, float]) -> list[Claim]:
-    """The paper's claims for this study on its metrics (Top-5, Top-20), each with its premise: the share of dev
-    max-sim scores won by a layer below L (`shares`, by system; `OTHER`-suffixed for the other pooling).
+def regime_claims(regime: str, rr: RegimeRuns, sets: dict, L: int, shares: dict[str, float],
+                  curve: dict[int, float]) -> list[Claim]:
+    """The paper's claims in one regime on its metrics, each with its premise: a layer below L must win some dev
+    max-sim scores (`shares`: {system: share}, unsuffixed), and the DE must have reached its dev plateau.
     curve: {m: test Top-20} of the last-m sets, shown beside the m claim."""
-    m_of = {n: len(sets[n]) for n in cmp.runs if n in sets and sets[n] == last_few(L, len(sets[n]))}
+    sfx, rise = SUFFIX[regime], rr.plateau_rise
+    m_of = {n: len(sets[n]) for n in rr.runs if n in sets and sets[n] == last_few(L, len(sets[n]))}
     widest = max(m_of, key=m_of.get)
     pair = ("MLR {L-1,L}", "MLR {L-2,L}")  # the paper's set scaled to depth first (paper_two_layer_set)
     paper_pair = pair if paper_two_layer_set(L)[0] == L - 1 else pair[::-1]
+    where = f"{TITLE[regime]}: {POOLING_LABEL[rr.pooling]}"
+    none = "the summary we cite reports no number for it"
+    first = rr.seeds[:1]
+
+    def claim(text, paper, system, baseline, metric, seeds, here=""):
+        return Claim(f"{text} ({where}, {len(seeds)} seed{'s' * (len(seeds) > 1)})", paper, here,
+                     Test(system + sfx, baseline + sfx, metric, seeds=tuple(seeds)), paper_effect_note=none,
+                     premise=_premise(shares[system], system + sfx, rise))
+    rows = [claim("multi-vector MLR beats the dual encoder", "yes (NQ, TQA, SQuAD; [CLS], BERT-base)",
+                  HEADLINE_MLR, DE, metric, rr.seeds) for metric in MLR_METRICS]
+    rows += [claim("last layers beat uniformly spread layers (m=4)", "last-4 > uniform-4", HEADLINE_MLR,
+                   "MLR uniform-4", "Top-20", first),
+             claim("S={10,12} (scaled to depth) is the best 2-vector set", "{10,12} best on BERT-base", *paper_pair,
+                   "Top-20", first)]
+    if widest != HEADLINE_MLR:
+        rows.append(claim("accuracy peaks near m=4 and falls beyond", "best at m=4", HEADLINE_MLR, widest, "Top-20",
+                          first, "Top-20 by m: " + ", ".join(f"{m}: {100 * a:.1f}" for m, a in sorted(curve.items()))))
+    return rows
+
+
+def correlation_claim(cosine_ft: np.ndarray, L: int, pooling: str) -> Claim:
+    """The paper's remark that layer vectors are highly correlated, measured on the last four layers."""
     top = L - 3
     off = cosine_ft[top:, top:][~np.eye(L + 1 - top, dtype=bool)]
-    label, other_label = POOLING_LABEL[pooling], POOLING_LABEL[other(pooling)]
-    none = "the summary we cite reports no number for it"
-    rows = []
-    for metric in MLR_METRICS:
-        rows += [
-            Claim(f"multi-vector MLR beats the dual encoder ({label} pooling, {len(seeds)} seeds)",
-                  "yes (NQ, TQA, SQuAD)", "", Test(HEADLINE_MLR, DE, metric, seeds=tuple(seeds)),
-                  paper_effect_note=none, premise=_mlr_premise(shares[HEADLINE_MLR], HEADLINE_MLR)),
-            Claim(f"multi-vector MLR beats the dual encoder ({other_label} pooling, 1 seed)", "yes ([CLS], BERT-base)",
-                  "", Test(HEADLINE_MLR + OTHER, DE + OTHER, metric, seeds=(seeds[0],)), paper_effect_note=none,
-                  premise=_mlr_premise(shares[HEADLINE_MLR + OTHER], f"{HEADLINE_MLR} {other_label}"))]
-    rows += [
-        Claim("last layers beat uniformly spread layers (m=4)", "last-4 > uniform-4", "",
-              Test(HEADLINE_MLR, "MLR uniform-4", "Top-20", seeds=(seeds[0],)), paper_effect_note=none,
-              premise=_mlr_premise(shares[HEADLINE_MLR], HEADLINE_MLR)),
-        Claim("S={10,12} (scaled to depth) is the best 2-vector set", "{10,12} best on BERT-base", "",
-              Test(*paper_pair, "Top-20", seeds=(seeds[0],)), paper_effect_note=none,
-              premise=_mlr_premise(shares[paper_pair[0]], paper_pair[0]))]
-    if widest != HEADLINE_MLR:
-        rows.append(Claim("accuracy peaks near m=4 and falls beyond", "best at m=4",
-                          "Top-20 by m: " + ", ".join(f"{m}: {100 * a:.1f}" for m, a in sorted(curve.items())),
-                          Test(HEADLINE_MLR, widest, "Top-20", seeds=(seeds[0],)), paper_effect_note=none,
-                          premise=_mlr_premise(shares[widest], widest)))
-    rows.append(Claim("layer vectors are highly correlated", "stated, not measured",
-                      f"mean cosine among the last 4 layers' {label} vectors (fine-tuned last-4, held-out passages): "
-                      f"{off.mean():.2f}"))
-    return rows
+    return Claim("layer vectors are highly correlated", "stated, not measured",
+                 f"mean cosine among the last 4 layers' {POOLING_LABEL[pooling]} vectors (the paper's regime, "
+                 f"fine-tuned last-4, held-out passages): {off.mean():.2f}")

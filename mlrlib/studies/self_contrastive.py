@@ -1,7 +1,9 @@
 """Notebook 02, single-vector MLR with self-contrastive pooling (MLR, arXiv 2509.23861, §3.2;
 docs/methods.md#single-vector-mlr), as functions.
 
-Every system is one `TrainConfig`; names say what differs from the dual encoder (DE).
+Every system is one `TrainConfig`; names say what differs from the dual encoder (DE). The study runs in notebook
+01's two regimes (`evaluation.regimes`): the paper's ([CLS] pooling, trained to the DE's dev plateau) and this
+model's own (mean pooling); a system of this model's own regime carries the suffix `SUFFIX["own"]`.
 """
 from __future__ import annotations
 
@@ -11,7 +13,8 @@ from mlrlib.data.retrieval_data import RetrievalData
 from mlrlib.evaluation import comparison
 from mlrlib.evaluation.claims import Claim, Condition, Premise, Test, percent
 from mlrlib.evaluation.per_query import PerQuery
-from mlrlib.evaluation.premises import CHANGED_LISTS_THRESHOLD, START_COSINE_THRESHOLD, changed_lists
+from mlrlib.evaluation.premises import CHANGED_LISTS_THRESHOLD, PLATEAU_RISE, START_COSINE_THRESHOLD, changed_lists
+from mlrlib.evaluation.regimes import SUFFIX, TITLE
 from mlrlib.methods.layer_sets import paper_two_layer_set
 from mlrlib.training.config import TrainConfig
 
@@ -20,14 +23,28 @@ READINGS = {"a": "query-anchored", "b": "self-anchored"}
 POOLING_NAMES = {"average": "pool: average", "scalar-mix": "pool: scalar mix", "attention": "pool: attention"}
 
 
-def headline_configs(model: str, L: int, train: dict, lam: float, seed: int) -> dict[str, TrainConfig]:
-    """The dual encoder and single-vector MLR in both readings with S = {L-1, L} and {L-2, L}."""
+SETS = {"{L-1,L}": 1, "{L-2,L}": 2}  # the two-layer sets S = {L - k, L}, by label
+
+
+def headline_configs(model: str, L: int, train: dict, lam: float, seed: int,
+                     sets=tuple(SETS)) -> dict[str, TrainConfig]:
+    """The dual encoder and single-vector MLR in both readings with each two-layer set of `sets` (labels of SETS)."""
     configs = {DE: TrainConfig(model=model, doc_layers=[L], query_layer=L, seed=seed, **train)}
     for key, objective in READINGS.items():
-        for label, low in (("{L-1,L}", L - 1), ("{L-2,L}", L - 2)):
+        for label in sets:
             configs[f"SV-MLR ({key}) {label}"] = TrainConfig(
-                model=model, doc_layers=[low, L], query_layer=L, objective=objective, lam=lam, seed=seed, **train)
+                model=model, doc_layers=[L - SETS[label], L], query_layer=L, objective=objective, lam=lam, seed=seed,
+                **train)
     return configs
+
+
+def other_set(name: str, cfg: TrainConfig) -> tuple[str, TrainConfig]:
+    """The same single-vector model with the other two-layer set: ("SV-MLR (a) {L-2,L}", its config) for
+    "SV-MLR (a) {L-1,L}"."""
+    label = next(lab for lab in SETS if name.endswith(lab))
+    other = next(lab for lab in SETS if lab != label)
+    L = cfg.query_layer
+    return name.replace(label, other), cfg.replace(doc_layers=(L - SETS[other], L))
 
 
 def lambda_configs(base: TrainConfig, lambdas) -> dict[float, TrainConfig]:
@@ -59,12 +76,13 @@ PAPER_GAIN = {"Top-5": 0.0067}  # +0.67 Top-5 on NQ, the smaller of the paper's 
 
 
 def record(evidence: PerQuery, runs: dict, seed_runs: dict, qrels: dict, split: str, seeds, seed: int,
-           extra_runs=()) -> None:
-    """The systems of `runs` (seed `seed`), `seed_runs` (one run per seed) and `extra_runs` (BM25) into `evidence`."""
+           extra_runs=(), suffix: str = "") -> None:
+    """The systems of `runs` (seed `seed`), `seed_runs` (one run per seed) and `extra_runs` (BM25, unsuffixed) into
+    `evidence`, each system's name with `suffix` (its regime's)."""
     for name, run in runs.items():
-        evidence.add(name, run, qrels, split, (seed,))
+        evidence.add(name + suffix, run, qrels, split, (seed,))
     for name, per_seed in seed_runs.items():
-        evidence.add(name, per_seed, qrels, split, seeds)
+        evidence.add(name + suffix, per_seed, qrels, split, seeds)
     for run in extra_runs:
         evidence.add(run.name, run, qrels, split, (0,))
 
@@ -75,41 +93,56 @@ def _ranks_differently(dev_runs: dict, system: str, baseline: str) -> Premise:
                               CHANGED_LISTS_THRESHOLD),))
 
 
-def claims(best: str, lam_points: pd.DataFrame, cost: dict, dev_runs: dict, seeds, L: int,
-           start_cosine: float) -> list[Claim]:
-    """The paper's claims on its metrics (Top-5, Top-20), each with its premise: a single-vector model trained with
-    the regularizer must rank differently from what it is compared with (`dev_runs`: {system: dev Run}), or its
-    test compares the DE with itself; the attention pooler must also start where the DE is (`start_cosine`: the
-    mean cosine of its untrained output to the DE's vector, `premises.pooler_start_cosine`)."""
-    lam5 = lam_points[lam_points.metric == "Top-5"].set_index("lam").value
+def _plateau(rise: float) -> Condition:
+    return Condition("rise of the DE's dev MRR@10 over its curve's last quarter (trained to its plateau)", rise,
+                     PLATEAU_RISE, at_most=True)
+
+
+def regime_claims(regime: str, best: str, lam5: pd.Series, dev_runs: dict, seeds, L: int, start_cosine: float,
+                  rise: float, pooling: str) -> list[Claim]:
+    """The paper's claims in one regime on its metrics (Top-5, Top-20), each with its premise: a single-vector
+    model trained with the regularizer must rank differently from what it is compared with (`dev_runs`: {system:
+    dev Run}, names with the regime's suffix), or its test compares the DE with itself; the regime's DE must have
+    reached its dev plateau (`rise`); the attention pooler must also start where the DE is (`start_cosine`,
+    `premises.pooler_start_cosine`). `best` (unsuffixed) is the single-vector model chosen on dev, `lam5` its test
+    Top-5 by lambda (shown beside the collapse claim)."""
+    sfx = SUFFIX[regime]
     attention, reading = POOLING_NAMES["attention"], best.split(" ")[1]
     high = f"{best} λ={lam5.index.max():g}"
     pair = (f"SV-MLR {reading} {{L-1,L}}", f"SV-MLR {reading} {{L-2,L}}")
     paper_set, other_set = pair if paper_two_layer_set(L)[0] == L - 1 else pair[::-1]
-    first = (seeds[0],)
-    rows = [Claim("single-vector MLR beats the dual encoder", "+3.70 Top-5 SQuAD, +0.67 NQ", f"best on dev: {best}",
-                  Test(best, DE, metric, seeds=tuple(seeds)), paper_effect=PAPER_GAIN.get(metric),
+    where, first = f"{TITLE[regime]}: {pooling}", tuple(seeds[:1])
+
+    def premise(system, baseline, *more):
+        return Premise((*_ranks_differently(dev_runs, system + sfx, baseline + sfx).conditions, _plateau(rise), *more))
+    rows = [Claim(f"single-vector MLR beats the dual encoder ({where}, {len(seeds)} seed{'s' * (len(seeds) > 1)})",
+                  "+3.70 Top-5 SQuAD, +0.67 NQ", f"best on dev: {best}",
+                  Test(best + sfx, DE + sfx, metric, seeds=tuple(seeds)), paper_effect=PAPER_GAIN.get(metric),
                   paper_effect_note="NQ, the smaller gain" if metric in PAPER_GAIN else
-                  "the paper reports Top-5 gains", premise=_ranks_differently(dev_runs, best, DE))
+                  "the paper reports Top-5 gains", premise=premise(best, DE))
             for metric in SV_METRICS]
     rows += [
-        Claim("S={10,12} (scaled to depth) is the better 2-layer set", "{10,12} on BERT-base", f"reading {reading}",
-              Test(paper_set, other_set, "Top-5", seeds=first),
-              premise=_ranks_differently(dev_runs, paper_set, other_set)),
-        Claim("too large a lambda collapses", "failure signature at high lambda",
+        Claim(f"S={{10,12}} (scaled to depth) is the better 2-layer set ({where})", "{10,12} on BERT-base",
+              f"reading {reading}", Test(paper_set + sfx, other_set + sfx, "Top-5", seeds=first),
+              premise=premise(paper_set, other_set)),
+        Claim(f"too large a lambda collapses ({where})", "failure signature at high lambda",
               "Top-5 by lambda: " + ", ".join(f"{lam:g}: {percent(x)}" for lam, x in lam5.items()),
-              Test(high, DE, "Top-5", seeds=first), direction="less",
+              Test(high + sfx, DE + sfx, "Top-5", seeds=first), direction="less",
               premise=Premise(none_needed="a collapse is the loss's own failure, whatever the layers hold")),
-        Claim("single-vector MLR costs the same as DE at search", "same index, same speed",
-              f"index {cost['sv_bytes'] / cost['de_bytes']:.2f}x DE's bytes; "
-              f"query latency {cost['latency_ratio']:.2f}x"),
-        Claim("the regularizer adds training cost", "overhead, not quantified",
-              f"seconds per training step: {cost['train_ratio']:.2f}x DE's"),
-        Claim("multi-layer attention pooling beats last-layer pooling (retrieval)",
+        Claim(f"multi-layer attention pooling beats last-layer pooling ({where})",
               "Pooling And Attention (arXiv 2409.02727), LLM embedders", "",
-              Test(attention, DE, "Top-5", seeds=first),
-              premise=Premise((*_ranks_differently(dev_runs, attention, DE).conditions,
-                               Condition("mean cosine of the untrained pooler's passage vector to the DE's (step 0)",
-                                         start_cosine, START_COSINE_THRESHOLD, percent=False)))),
+              Test(attention + sfx, DE + sfx, "Top-5", seeds=first),
+              premise=premise(attention, DE, Condition("mean cosine of the untrained pooler's passage vector to the "
+                                                       "DE's (step 0)", start_cosine, START_COSINE_THRESHOLD,
+                                                       percent=False))),
     ]
     return rows
+
+
+def cost_claims(cost: dict) -> list[Claim]:
+    """What single-vector MLR costs, measured (the same in either regime: one vector per passage)."""
+    return [Claim("single-vector MLR costs the same as DE at search", "same index, same speed",
+                  f"index {cost['sv_bytes'] / cost['de_bytes']:.2f}x DE's bytes; "
+                  f"query latency {cost['latency_ratio']:.2f}x"),
+            Claim("the regularizer adds training cost", "overhead, not quantified",
+                  f"seconds per training step: {cost['train_ratio']:.2f}x DE's")]

@@ -95,6 +95,7 @@ class TrainConfig:
     objective: str = "mlr"                # one of OBJECTIVES (see below)
     lam: float = 1.0                      # lambda: weight of single-vector MLR's regularizer
     layer_pooling: str | None = None      # None, or a `layer_pooling.POOLERS` kind pooling S into one vector
+    pooler_start: str = "last"            # where a layer pooler starts: "last" (at x_L, the DE) or "neutral"
     head_lr: float = 1e-3                 # learning rate of the pooler's (and other heads') parameters
     seed: int = 0                         # seeds the batches, dropout and any fresh head
     decorrelation: float = 0.0            # gamma: weight of `losses.layer_decorrelation` on the passages' S
@@ -112,6 +113,8 @@ class TrainConfig:
         if self.objective != "mlr" and (self.layer_pooling or self.doc_layers[-1] != self.query_layer):
             raise ValueError(f"objective {self.objective!r} needs a layer set ending with the query layer L, "
                              "and no layer pooling")
+        if self.pooler_start not in ("last", "neutral"):
+            raise ValueError(f"unknown pooler_start {self.pooler_start!r}; use 'last' or 'neutral'")
         if self.decorrelation < 0:
             raise ValueError("decorrelation (the penalty's weight) must be >= 0")
 
@@ -127,6 +130,8 @@ class TrainConfig:
         for name, default in _LATER_DEFAULTS.items():
             if out[name] == default:
                 del out[name]
+        if not self.layer_pooling:
+            del out["pooler_start"]  # no pooler: nothing starts anywhere (and every earlier key keeps its hash)
         for part in ("distill", "light"):
             if out[part] is None:
                 del out[part]

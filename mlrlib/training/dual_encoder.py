@@ -52,7 +52,8 @@ def build_encoder(cfg: TrainConfig) -> MultiLayerEncoder:
         return MultiLayerEncoder(cfg.model, attention=cfg.attention)
     seed_everything(cfg.seed)
     return LayerPooledEncoder(cfg.model, cfg.layer_pooling, list(cfg.doc_layers),
-                              model=load_model(resolve_model(cfg.model), cfg.attention).to(default_device()))
+                              model=load_model(resolve_model(cfg.model), cfg.attention).to(default_device()),
+                              start=cfg.pooler_start)
 
 
 def encoder_key(cfg: TrainConfig, pairs, negatives, tag: str = "mlr") -> dict:

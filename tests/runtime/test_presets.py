@@ -54,8 +54,8 @@ def test_unknown_preset_is_an_error():
 
 
 def test_presets_are_copies():
-    get_preset("01_layer_selection", "smoke")["train"]["steps"] = 999
-    assert get_preset("01_layer_selection", "smoke")["train"]["steps"] != 999
+    get_preset("01_layer_selection", "smoke")["regimes"]["paper"]["train"]["steps"] = 999
+    assert get_preset("01_layer_selection", "smoke")["regimes"]["paper"]["train"]["steps"] != 999
 
 
 def test_unknown_injected_parameter_is_an_error():
@@ -71,8 +71,9 @@ def test_every_laptop_notebook_searches_one_corpus():
 
 
 def test_notebooks_01_and_02_train_their_models_alike_under_laptop():
-    one, two = (get_preset(s, "laptop")["train"] for s in ("01_layer_selection", "02_self_contrastive_mlr"))
-    assert {**one, "pooling": "mean"} == two
+    one, two = get_preset("01_layer_selection", "laptop")["regimes"], get_preset("02_self_contrastive_mlr", "laptop")
+    for regime in ("paper", "own"):
+        assert {**one[regime]["train"], "pooling": one[regime]["pooling"]} == two["regimes"][regime]["train"]
 
 
 def test_notebooks_03_to_05_share_one_teacher_and_its_snapshots_end_where_it_does():

@@ -85,7 +85,9 @@ def flat(cfg: dict, prefix: str = "") -> dict:
 SWAPPED = {"model", "teacher.model", "causal.model", "data", "beir_folder", "symmetric_data.benchmark",
            "encode.batch_size", "train.steps", "train.batch_size", "train.grad_cache_chunk", "teacher.batch_size",
            "teacher.negatives", "teacher.steps", "snapshots", "distill.negatives", "light.negatives", "seeds",
-           "cost_steps", "rerank_depth", "speed.passages", "speed.repeats", "speed.queries"}
+           "cost_steps", "rerank_depth", "speed.passages", "speed.repeats", "speed.queries",
+           *(f"regimes.{r}.{k}" for r in ("paper", "own")
+             for k in ("train.steps", "train.batch_size", "train.grad_cache_chunk", "seeds"))}
 
 
 @pytest.mark.parametrize("study", sorted(PRESETS))
@@ -106,7 +108,8 @@ def test_rehearsal_keeps_the_paper_preset_but_the_swapped_fields(built, study):
 
 def test_rehearsal_keeps_the_papers_settings(built):
     r = {s: rehearsal_of(PRESETS[s]["paper"], built.models, built.data) for s in PRESETS}
-    assert r["01_layer_selection"]["m_sweep"][-1] == 12
+    assert r["01_layer_selection"]["regimes"]["paper"]["m_sweep"][-1] == 12
+    assert r["01_layer_selection"]["regimes"]["paper"]["train"]["steps"] <= 2
     assert r["03_md2pr_distillation"]["distill"]["layer_map"] == [[3, 6], [6, 12]]
     assert r["03_md2pr_distillation"]["teacher"]["kind"] == "classifier"
     assert r["03_md2pr_distillation"]["teacher"]["steps"] == 0  # a trained ranker loaded as is

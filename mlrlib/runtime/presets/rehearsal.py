@@ -47,6 +47,9 @@ def rehearsal_of(paper: dict, models: dict[str, str], data: dict[str, str]) -> d
     cfg["data"] = f"{cfg['data']}:{data[cfg['data']]}"
     if "seeds" in cfg:
         cfg["seeds"] = cfg["seeds"][:_REHEARSAL_SEEDS]
+    for regime in cfg.get("regimes", {}).values():  # notebook 01's regimes: each has its own training
+        regime["train"] = _resized(regime["train"], _REHEARSAL_SIZES["train"])
+        regime["seeds"] = min(regime["seeds"], _REHEARSAL_SEEDS)
     if cfg.get("teacher", {}).get("steps"):
         cfg["teacher"]["steps"] = _REHEARSAL_TEACHER_STEPS
     if "snapshots" in cfg:
