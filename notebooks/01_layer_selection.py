@@ -152,8 +152,9 @@ _ = show_source(max_sim_scores, info_nce, mlr_multi_vector_loss)
 
 # %%
 curve_data = data if cfg["curve"]["sample"] is None else data.with_corpus_sample("dev", cfg["curve"]["sample"])
-layer_cfgs = {r: study.configs(study.layer_sets(L, regimes[r]["m_sweep"]), cfg["model"], L, regimes[r]["train"],
-                               regimes[r]["pooling"], seed) for r in REGIMES}
+sets = {r: study.layer_sets(L, regimes[r]["m_sweep"], regimes[r]["systems"]) for r in REGIMES}
+layer_cfgs = {r: study.configs(sets[r], cfg["model"], L, regimes[r]["train"], regimes[r]["pooling"], seed)
+              for r in REGIMES}
 curves, rises = {}, {}
 for r in REGIMES:
     at = curve_steps(regimes[r]["train"]["steps"], cfg["curve"]["points"])
@@ -187,7 +188,8 @@ for r in REGIMES:
 #
 # In each regime, one model per layer set $S$, the same steps, batches, learning rate and seed: the DE
 # ($S=\{L\}$), the "last few" sets $\{L-1,L\}$, $\{L-2,L\}$ and the last four layers, a uniform set of four,
-# and the rest of the m sweep. Queries always use $v_L$; passages are searched with all their vectors (exact
+# and the rest of the m sweep (the preset says which sets each regime trains, and why any were cut). Queries always
+# use $v_L$; passages are searched with all their vectors (exact
 # max-sim). Marks: `*` = significantly different from the DE (paired t-test, p < 0.05, not corrected); `±` =
 # half-width of the 95% bootstrap interval. Checkpoints are cached by a hash of their config, so a rerun reuses
 # them (the curves' last points are two of them).
@@ -199,8 +201,7 @@ for r in REGIMES:
     tests[r] = evaluate_models(data, models[r], "test", [bm25_test] if r == "paper" else [], baseline=DE)
     atomic_write_csv(tests[r], OUT / f"fine_tuned_test_{r}.csv", index=False)
     table = metric_table(tests[r])
-    sets = study.layer_sets(L, regimes[r]["m_sweep"])
-    table.insert(0, "S", [str(sets.get(n, "-")) for n in table.index])
+    table.insert(0, "S", [str(sets[r].get(n, "-")) for n in table.index])
     atomic_write_text(OUT / f"fine_tuned_test_{r}.md", table.to_markdown())
     print(f"{label[r]}, {regimes[r]['train']['steps']} steps:")
     display(table)
@@ -222,8 +223,7 @@ for r in REGIMES:
 # %%
 last_m, points = {}, {}
 for r in REGIMES:
-    sets = study.layer_sets(L, regimes[r]["m_sweep"])
-    last_m[r] = {n: len(s) for n, s in sets.items() if s == study.last_few(L, len(s))}
+    last_m[r] = {n: len(s) for n, s in sets[r].items() if s == study.last_few(L, len(s))}
     points[r] = tests[r][tests[r].system.isin(last_m[r])].assign(m=lambda d, r=r: d.system.map(last_m[r]), regime=r)
 atomic_write_csv(pd.concat(points.values()), OUT / "m_sweep.csv", index=False)
 fig = plots.save(plots.m_sweep(points["paper"], title=f"m sweep, {TITLE['paper']}"), OUT / "m_sweep.png")
@@ -337,7 +337,7 @@ for r in REGIMES:
     print(f"premise, {TITLE[r]}: share of dev max-sim scores won by a layer below L:",
           {n: f"{100 * v:.1f}%" for n, v in shares[r].items()})
     curve = {m: tests[r][(tests[r].system == n) & (tests[r].metric == "Top-20")].value.item() for n, m in last_m[r].items()}
-    claims += study.regime_claims(r, regime_runs[r], study.layer_sets(L, regimes[r]["m_sweep"]), L, shares[r], curve)
+    claims += study.regime_claims(r, regime_runs[r], sets[r], L, shares[r], curve)
 claims.append(study.correlation_claim(cosine["fine-tuned MLR last-4"], L, paper_pooling))
 claims = write_claims(OUT, [ClaimsTable("paper_vs_here.md", tuple(claims))], evidence)["paper_vs_here.md"]
 display(claims)

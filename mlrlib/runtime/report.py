@@ -31,7 +31,7 @@ class Study:
 
 STUDIES = [
     Study("01_layer_selection", "Layer selection and multi-vector MLR", "MLR (arXiv 2509.23861)",
-          "01_layer_selection.ipynb", "fine_tuned_test.md", "fine_tuned_systems.png"),
+          "01_layer_selection.ipynb", "fine_tuned_test_paper.md", "fine_tuned_systems.png"),
     Study("02_self_contrastive_mlr", "Single-vector (self-contrastive) MLR", "MLR (arXiv 2509.23861)",
           "02_self_contrastive_mlr.ipynb", "headline_test.md", "lambda_sweep.png"),
     Study("03_md2pr_distillation", "MD2PR: multi-level distillation", "MD2PR (arXiv 2312.16821)",

@@ -28,14 +28,15 @@ POOLING_LABEL = {"cls": "[CLS]", "mean": "mean"}
 
 
 
-def layer_sets(L: int, m_sweep) -> dict[str, list[int]]:
-    """Named layer sets S of the study: the dual encoder, 'last few', uniform, and the m sweep."""
+def layer_sets(L: int, m_sweep, systems=None) -> dict[str, list[int]]:
+    """Named layer sets S of the study: the dual encoder, 'last few', uniform, and the m sweep; only those named in
+    `systems` (None: all)."""
     sets = {DE: [L], "MLR {L-1,L}": last_few(L, 2), "MLR {L-2,L}": [L - 2, L],
             HEADLINE_MLR: last_few(L, 4), "MLR uniform-4": uniform(L, 4)}
     for m in m_sweep:
         if last_few(L, m) not in sets.values():
             sets[f"MLR last-{m}"] = last_few(L, m)
-    return sets
+    return sets if systems is None else {n: s for n, s in sets.items() if n in systems}
 
 
 def configs(sets: dict, model: str, L: int, train: dict, pooling: str, seed: int,
@@ -95,10 +96,11 @@ def regime_claims(regime: str, rr: RegimeRuns, sets: dict, L: int, shares: dict[
                   curve: dict[int, float]) -> list[Claim]:
     """The paper's claims in one regime on its metrics, each with its premise: a layer below L must win some dev
     max-sim scores (`shares`: {system: share}, unsuffixed), and the DE must have reached its dev plateau.
-    curve: {m: test Top-20} of the last-m sets, shown beside the m claim."""
+    curve: {m: test Top-20} of the last-m sets, shown beside the m claim. A claim whose layer sets the regime did not
+    train is left out."""
     sfx, rise = SUFFIX[regime], rr.plateau_rise
     m_of = {n: len(sets[n]) for n in rr.runs if n in sets and sets[n] == last_few(L, len(sets[n]))}
-    widest = max(m_of, key=m_of.get)
+    widest = max(m_of, key=m_of.get, default=HEADLINE_MLR)
     pair = ("MLR {L-1,L}", "MLR {L-2,L}")  # the paper's set scaled to depth first (paper_two_layer_set)
     paper_pair = pair if paper_two_layer_set(L)[0] == L - 1 else pair[::-1]
     where = f"{TITLE[regime]}: {POOLING_LABEL[rr.pooling]}"
@@ -106,6 +108,8 @@ def regime_claims(regime: str, rr: RegimeRuns, sets: dict, L: int, shares: dict[
     first = rr.seeds[:1]
 
     def claim(text, paper, system, baseline, metric, seeds, here=""):
+        if system not in rr.runs or baseline not in rr.runs:
+            return None  # a layer set this regime did not train (its preset says why)
         return Claim(f"{text} ({where}, {len(seeds)} seed{'s' * (len(seeds) > 1)})", paper, here,
                      Test(system + sfx, baseline + sfx, metric, seeds=tuple(seeds)), paper_effect_note=none,
                      premise=_premise(shares[system], system + sfx, rise))
@@ -118,7 +122,7 @@ def regime_claims(regime: str, rr: RegimeRuns, sets: dict, L: int, shares: dict[
     if widest != HEADLINE_MLR:
         rows.append(claim("accuracy peaks near m=4 and falls beyond", "best at m=4", HEADLINE_MLR, widest, "Top-20",
                           first, "Top-20 by m: " + ", ".join(f"{m}: {100 * a:.1f}" for m, a in sorted(curve.items()))))
-    return rows
+    return [row for row in rows if row is not None]
 
 
 def correlation_claim(cosine_ft: np.ndarray, L: int, pooling: str) -> Claim:

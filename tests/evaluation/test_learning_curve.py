@@ -5,7 +5,7 @@ import torch
 from conftest import TOPIC_PAIRS, pairs_data
 
 from mlrlib.data.retrieval_data import RetrievalData
-from mlrlib.evaluation.learning_curve import curve_steps, learning_curve, plateau_step, plateau_text
+from mlrlib.evaluation.learning_curve import SHARE, curve_steps, learning_curve, plateau_step, plateau_text
 from mlrlib.training.config import TrainConfig
 from mlrlib.training.dual_encoder import train_encoder
 
@@ -43,6 +43,13 @@ def test_curve_has_each_point_and_its_last_point_is_the_trained_model(tiny_model
     alone, log = train_encoder(PAIRS, [], cfg.replace(steps=4), progress=False)
     assert not log["cached"]
     assert all(torch.equal(a, b) for a, b in zip(stored.parameters(), alone.parameters()))
+
+
+def test_a_multi_vector_curve_records_its_premise_at_every_point_and_a_des_does_not(tiny_model):
+    data, cfg = tiny_data(), config(tiny_model)
+    mlr = learning_curve(data, cfg.replace(doc_layers=[1, 2, 3]), [1, 2], ENC, progress=False)
+    assert list(mlr.columns) == ["step", "MRR@10", SHARE, "loss"] and mlr[SHARE].between(0, 1).all()
+    assert SHARE not in learning_curve(data, cfg, [1, 2], ENC, progress=False).columns
 
 
 def test_a_curve_is_read_back_from_the_cache(tiny_model, monkeypatch):

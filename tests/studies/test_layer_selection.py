@@ -66,3 +66,14 @@ def test_each_config_is_the_same_training_but_its_layer_set_and_pooling():
     assert set(cfgs) == {f"{n} mean" for n in sets}
     assert {c.replace(doc_layers=(6,)) for c in cfgs.values()} == {cfgs[f"{study.DE} mean"]}
     assert {c.pooling for c in cfgs.values()} == {"mean"} and study.other("mean") == "cls"
+
+
+def test_a_claim_whose_layer_sets_a_regime_did_not_train_is_left_out():
+    L, n = 6, 30
+    qrels = {f"q{i}": {f"p{i}": 1} for i in range(n)}
+    sets = study.layer_sets(6, [1, 4], [study.DE, study.HEADLINE_MLR])
+    assert list(sets) == [study.DE, study.HEADLINE_MLR]
+    runs = {name: ranked_run(name, [1] * n) for name in sets}
+    rr = study.RegimeRuns("mean", runs, {name: [run] for name, run in runs.items()}, (0,), 0.0)
+    claims = study.regime_claims("own", rr, sets, L, {study.HEADLINE_MLR: 0.0}, {})
+    assert [c.test.metric for c in claims] == ["Top-5", "Top-20"]  # the headline only

@@ -1,9 +1,9 @@
 """The presets of notebook 02, single-vector MLR with self-contrastive pooling (`studies.self_contrastive`)."""
 from mlrlib.data.benchmark import benchmark_config
 from mlrlib.runtime.presets.shared import (
-    ENCODE,
     LAPTOP_BENCHMARK,
     LAPTOP_CLS_TRAIN,
+    LAPTOP_ENCODE,
     LAPTOP_CURVE,
     LAPTOP_TRAIN,
     PAPER_ENCODE_SQUAD,
@@ -44,9 +44,10 @@ PRESETS = {
               "curve": {"points": 2, "sample": None}, "latency_queries": 10},
     # the paper's regime: every pooler, three seeds; this model's own: the attention pooler (the only pooler a claim
     # tests) and one seed, to fit the hour
-    "laptop": {"data": "debian", "model": "minilm", "benchmark": LAPTOP_BENCHMARK, "encode": ENCODE,
+    "laptop": {"data": "debian", "model": "minilm", "benchmark": LAPTOP_BENCHMARK, "encode": LAPTOP_ENCODE,
                "regimes": _regimes(LAPTOP_CLS_TRAIN, LAPTOP_TRAIN, 3, 1, _POOLER_LR, _ATTENTION),
-               "lam": 1.0, "lambdas": [1.0, 10.0], "seeds": [0, 1, 2], "cost_steps": 3, "curve": LAPTOP_CURVE,
+               "lam": 1.0, "lambdas": [1.0, 10.0], "seeds": [0, 1, 2], "cost_steps": 3,
+               "curve": LAPTOP_CURVE,
                "latency_queries": 200},
     "paper": {"data": "squad", "model": "bert-base-uncased", "benchmark": None, "encode": PAPER_ENCODE_SQUAD,
               "regimes": _regimes(_PAPER_TRAIN, _PAPER_TRAIN, 3, 1, _POOLER_LR, _POOLER_LR),
