@@ -98,8 +98,8 @@ def test_a_cached_curve_is_only_read_back_for_the_corpus_it_searched(tiny_model,
                         data.qrels, data.train_pairs)  # same name, size and training pairs, another passage
     assert module.fingerprint(one, "dev") != module.fingerprint(two, "dev")
     learning_curve(one, cfg, [1], ENC, progress=False)
-    scored, real = [], module.dev_score
-    monkeypatch.setattr(module, "dev_score", lambda *a, **k: scored.append(1) or real(*a, **k))
+    scored, real = [], module.dev_point
+    monkeypatch.setattr(module, "dev_point", lambda *a, **k: scored.append(1) or real(*a, **k))
     learning_curve(one, cfg, [1], ENC, progress=False)
     assert not scored  # the same corpus: read back
     learning_curve(two, cfg, [1], ENC, progress=False)

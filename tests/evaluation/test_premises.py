@@ -42,4 +42,6 @@ def test_a_pooler_starts_at_the_baseline_only_when_its_output_is_the_baselines_v
     same = de.replace(layer_pooling="average")  # the average of the last layer alone: the DE's vector
     assert pooler_start_cosine(same, de, texts, enc) == pytest.approx(1.0, abs=1e-5)
     attention = de.replace(doc_layers=(1, 2, 3), layer_pooling="attention", seed=0)
-    assert pooler_start_cosine(attention, de, texts, enc) < 0.99
+    assert pooler_start_cosine(attention, de, texts, enc) == pytest.approx(1.0, abs=1e-5)  # starts at x_L
+    neutral = attention.replace(pooler_start="neutral")  # random output projections: elsewhere
+    assert pooler_start_cosine(neutral, de, texts, enc) < 0.99

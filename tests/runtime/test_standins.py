@@ -101,7 +101,8 @@ def test_rehearsal_keeps_the_paper_preset_but_the_swapped_fields(built, study):
     assert b["data"] == f"{paper['data']}:{built.data[paper['data']]}"
     if "train.grad_cache_chunk" in a:
         assert 0 < b["train.grad_cache_chunk"] < b["train.batch_size"]
-    assert b["train.steps"] <= 2 and len(rehearsal.get("seeds", [0, 1])) >= 2
+    steps = [v for k, v in b.items() if k.endswith("train.steps")]
+    assert steps and max(steps) <= 2 and len(rehearsal.get("seeds", [0, 1])) >= 2
     if "snapshots" in a:
         assert len(b["snapshots"]) == len(a["snapshots"]) and b["snapshots"][-1] == b["teacher.steps"]
 

@@ -70,7 +70,6 @@ def test_each_config_is_the_same_training_but_its_layer_set_and_pooling():
 
 def test_a_claim_whose_layer_sets_a_regime_did_not_train_is_left_out():
     L, n = 6, 30
-    qrels = {f"q{i}": {f"p{i}": 1} for i in range(n)}
     sets = study.layer_sets(6, [1, 4], [study.DE, study.HEADLINE_MLR])
     assert list(sets) == [study.DE, study.HEADLINE_MLR]
     runs = {name: ranked_run(name, [1] * n) for name in sets}

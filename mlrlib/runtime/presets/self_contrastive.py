@@ -3,8 +3,8 @@ from mlrlib.data.benchmark import benchmark_config
 from mlrlib.runtime.presets.shared import (
     LAPTOP_BENCHMARK,
     LAPTOP_CLS_TRAIN,
-    LAPTOP_ENCODE,
     LAPTOP_CURVE,
+    LAPTOP_ENCODE,
     LAPTOP_TRAIN,
     PAPER_ENCODE_SQUAD,
     SMOKE_ENCODE,
