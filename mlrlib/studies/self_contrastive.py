@@ -111,7 +111,7 @@ def regime_claims(regime: str, best: str, lam5: pd.Series, dev_runs: dict, seeds
     high = f"{best} λ={lam5.index.max():g}"
     pair = (f"SV-MLR {reading} {{L-1,L}}", f"SV-MLR {reading} {{L-2,L}}")
     paper_set, other_set = pair if paper_two_layer_set(L)[0] == L - 1 else pair[::-1]
-    where, first = f"{TITLE[regime]}: {pooling}", tuple(seeds[:1])
+    where, first = f"{TITLE[regime]}: {'[CLS]' if pooling == 'cls' else pooling}", tuple(seeds[:1])
 
     def premise(system, baseline, *more):
         return Premise((*_ranks_differently(dev_runs, system + sfx, baseline + sfx).conditions, _plateau(rise), *more))
