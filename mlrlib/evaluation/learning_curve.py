@@ -51,11 +51,6 @@ def dev_point(encoder, cfg: TrainConfig, data: RetrievalData, enc: dict, metric:
     return point
 
 
-def dev_score(encoder, cfg: TrainConfig, data: RetrievalData, enc: dict, metric: str, split: str = "dev") -> float:
-    """Mean `metric` (a label of `metrics.METRICS`, e.g. "MRR@10") of `encoder` searching `split`."""
-    return dev_point(encoder, cfg, data, enc, metric, split)[metric]
-
-
 def fingerprint(data: RetrievalData, split: str) -> str:
     """A hash of what a curve searches: the corpus's passage ids and texts and the split's queries and judgements (the
     training key does not name the corpus, and two corpus samples can share a name and a size)."""

@@ -15,8 +15,8 @@ import numpy as np
 
 from mlrlib.evaluation.claims import Claim, Condition, Premise, Test
 from mlrlib.evaluation.per_query import PerQuery
-from mlrlib.evaluation.premises import LOWER_LAYER_THRESHOLD, PLATEAU_RISE, lower_layer_share
-from mlrlib.evaluation.regimes import SUFFIX, TITLE
+from mlrlib.evaluation.premises import LOWER_LAYER_THRESHOLD, lower_layer_share
+from mlrlib.evaluation.regimes import SUFFIX, TITLE, plateau_condition
 from mlrlib.methods.encoders import MultiLayerEncoder
 from mlrlib.methods.layer_sets import last_few, paper_two_layer_set, uniform
 from mlrlib.training.config import TrainConfig
@@ -87,9 +87,7 @@ def dev_lower_layer_share(model, data, enc: dict, pooling: str, L: int) -> float
 
 def _premise(share: float, name: str, rise: float) -> Premise:
     return Premise((Condition(f"share of dev top-10 max-sim scores of {name} won by a layer below L", share,
-                              LOWER_LAYER_THRESHOLD),
-                    Condition("rise of the DE's dev MRR@10 over its curve's last quarter (trained to its plateau)",
-                              rise, PLATEAU_RISE, at_most=True)))
+                              LOWER_LAYER_THRESHOLD), plateau_condition(rise)))
 
 
 def regime_claims(regime: str, rr: RegimeRuns, sets: dict, L: int, shares: dict[str, float],

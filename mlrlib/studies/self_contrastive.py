@@ -13,8 +13,8 @@ from mlrlib.data.retrieval_data import RetrievalData
 from mlrlib.evaluation import comparison
 from mlrlib.evaluation.claims import Claim, Condition, Premise, Test, percent
 from mlrlib.evaluation.per_query import PerQuery
-from mlrlib.evaluation.premises import CHANGED_LISTS_THRESHOLD, PLATEAU_RISE, START_COSINE_THRESHOLD, changed_lists
-from mlrlib.evaluation.regimes import SUFFIX, TITLE
+from mlrlib.evaluation.premises import CHANGED_LISTS_THRESHOLD, START_COSINE_THRESHOLD, changed_lists
+from mlrlib.evaluation.regimes import SUFFIX, TITLE, plateau_condition
 from mlrlib.methods.layer_sets import paper_two_layer_set
 from mlrlib.training.config import TrainConfig
 
@@ -93,11 +93,6 @@ def _ranks_differently(dev_runs: dict, system: str, baseline: str) -> Premise:
                               CHANGED_LISTS_THRESHOLD),))
 
 
-def _plateau(rise: float) -> Condition:
-    return Condition("rise of the DE's dev MRR@10 over its curve's last quarter (trained to its plateau)", rise,
-                     PLATEAU_RISE, at_most=True)
-
-
 def regime_claims(regime: str, best: str, lam5: pd.Series, dev_runs: dict, seeds, L: int, start_cosine: float,
                   rise: float, pooling: str) -> list[Claim]:
     """The paper's claims in one regime on its metrics (Top-5, Top-20), each with its premise: a single-vector
@@ -114,7 +109,7 @@ def regime_claims(regime: str, best: str, lam5: pd.Series, dev_runs: dict, seeds
     where, first = f"{TITLE[regime]}: {'[CLS]' if pooling == 'cls' else pooling}", tuple(seeds[:1])
 
     def premise(system, baseline, *more):
-        return Premise((*_ranks_differently(dev_runs, system + sfx, baseline + sfx).conditions, _plateau(rise), *more))
+        return Premise((*_ranks_differently(dev_runs, system + sfx, baseline + sfx).conditions, plateau_condition(rise), *more))
     rows = [Claim(f"single-vector MLR beats the dual encoder ({where}, {len(seeds)} seed{'s' * (len(seeds) > 1)})",
                   "+3.70 Top-5 SQuAD, +0.67 NQ", f"best on dev: {best}",
                   Test(best + sfx, DE + sfx, metric, seeds=tuple(seeds)), paper_effect=PAPER_GAIN.get(metric),
