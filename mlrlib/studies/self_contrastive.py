@@ -109,7 +109,8 @@ def regime_claims(regime: str, best: str, lam5: pd.Series, dev_runs: dict, seeds
     where, first = f"{TITLE[regime]}: {'[CLS]' if pooling == 'cls' else pooling}", tuple(seeds[:1])
 
     def premise(system, baseline, *more):
-        return Premise((*_ranks_differently(dev_runs, system + sfx, baseline + sfx).conditions, plateau_condition(rise), *more))
+        changed = _ranks_differently(dev_runs, system + sfx, baseline + sfx).conditions
+        return Premise((*changed, plateau_condition(rise), *more))
     rows = [Claim(f"single-vector MLR beats the dual encoder ({where}, {len(seeds)} seed{'s' * (len(seeds) > 1)})",
                   "+3.70 Top-5 SQuAD, +0.67 NQ", f"best on dev: {best}",
                   Test(best + sfx, DE + sfx, metric, seeds=tuple(seeds)), paper_effect=PAPER_GAIN.get(metric),
