@@ -32,16 +32,26 @@ def test_lambda_and_pooling_configs_change_only_what_they_name():
     assert all(c.doc_layers == (1, 2, 3, 4, 5, 6) for c in pools.values())
 
 
-def test_laptop_preset_runs_three_seeds_in_the_papers_regime_and_a_large_lambda():
-    # 0.01 left the laptop sweep with issue 21 and 0.1 with issue 32 (neither moved anything; the hour holds two
-    # regimes now); paper keeps them
+def test_laptop_preset_runs_three_seeds_in_the_papers_regime_and_names_what_it_cut():
     p = get_preset("02_self_contrastive_mlr", "laptop")
-    assert p["regimes"]["paper"]["seeds"] == 3 and len(p["seeds"]) >= 3
-    assert p["lambdas"] == [1.0, 10.0] and p["lam"] in p["lambdas"]
-    assert get_preset("02_self_contrastive_mlr", "paper")["lambdas"] == [0.01, 0.1, 1.0, 10.0]
-    assert set(p["regimes"]["paper"]["poolings"]) == {"average", "scalar-mix", "attention"}
-    assert "attention" in p["regimes"]["own"]["poolings"]
-    assert {p["regimes"][r]["train"]["pooling"] for r in ("paper", "own")} == {"cls", "mean"}
+    paper, own = p["regimes"]["paper"], p["regimes"]["own"]
+    assert paper["seeds"] == 3 and len(p["seeds"]) >= 3 and paper["readings"] == ["a", "b"]
+    assert "attention" in paper["poolings"] and p["lam"] in paper["lambdas"]
+    # cut to fit the hour: the own regime trains the paper regime's reading only, and nothing else beyond the DE
+    assert own["readings"] is None and not own["poolings"] and own["lambdas"] == [p["lam"]] and not own["other_set"]
+    assert {paper["train"]["pooling"], own["train"]["pooling"]} == {"cls", "mean"}
+    full = get_preset("02_self_contrastive_mlr", "paper")["regimes"]
+    assert all(r["lambdas"] == [0.01, 0.1, 1.0, 10.0] and r["other_set"] for r in full.values())
+    assert all(set(r["poolings"]) == {"average", "scalar-mix", "attention"} for r in full.values())
+    smoke = get_preset("02_self_contrastive_mlr", "smoke")["regimes"]
+    assert smoke["paper"]["other_set"] and len(smoke["paper"]["lambdas"]) > 1 and smoke["own"]["readings"] is None
+
+
+def test_headline_trains_only_the_readings_named():
+    configs = study.headline_configs("m", 6, TRAIN, 1.0, 0, ("{L-1,L}",), ("b",))
+    assert sorted(configs) == sorted([study.DE, "SV-MLR (b) {L-1,L}"])
+    assert list(study.headline_configs("m", 6, TRAIN, 1.0, 0, readings=())) == [study.DE]
+    assert study.reading_of("SV-MLR (b) {L-2,L} λ=10") == "b"
 
 
 def test_index_cost_counts_vectors_and_grows_with_them():
@@ -92,3 +102,7 @@ def test_regime_claims_read_each_regimes_premise():
     assert list(own_rows.verdict) == ["not testable here"] * 3 + ["inconclusive", "not testable here"]
     assert "this model's own regime: mean" in own_rows["claim (paper)"].iloc[0]
     assert list(claims.verdict[-2:]) == ["measured", "measured"]
+    # a regime that trained only the DE and the chosen model keeps the headline claims alone
+    reduced = {name: paper[name] for name in (study.DE, best)}
+    kept = study.regime_claims("paper", best, lam5.iloc[:1], reduced, (0,), 6, None, 0.002, "cls")
+    assert [c.test.metric for c in kept] == list(study.SV_METRICS)
