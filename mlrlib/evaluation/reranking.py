@@ -16,22 +16,38 @@ from mlrlib.runtime.progress import resolved
 
 def rerank(ranker: CrossEncoder, run: Run, query_text: dict, passage_text: dict, depth: int, enc: dict,
            name: str | None = None, progress=None) -> Run:
-    """Re-score the top `depth` passages of every query in `run` with the ranker; a new Run."""
-    pairs = [(q, p) for q, hits in run.to_dict().items()
-             for p, _ in sorted(hits.items(), key=lambda kv: -kv[1])[:depth]]
+    """Re-score the top `depth` passages of every query in `run` with the ranker; a new Run that keeps the tail:
+    the passages below the top `depth` follow, in the first stage's order, so every cut-off is defined (Top-20
+    after re-ranking the top 10 is the re-ranked top 10 and then the first stage's ranks 11-20)."""
+    ranked = {q: [p for p, _ in sorted(hits.items(), key=lambda kv: -kv[1])] for q, hits in run.to_dict().items()}
+    pairs = [(q, p) for q, ids in ranked.items() for p in ids[:depth]]
     scores = ranker.score([query_text[q] for q, _ in pairs], [passage_text[p] for _, p in pairs],
                           enc["q_max_len"], enc["p_max_len"], enc["batch_size"], enc["bf16"], resolved(progress))
     out: dict = {}
     for (q, p), s in zip(pairs, scores):
         out.setdefault(q, {})[p] = float(s)
+    for q, ids in ranked.items():
+        floor = min(out[q].values()) if q in out else 0.0
+        out.setdefault(q, {}).update({p: floor - 1.0 - i for i, p in enumerate(ids[depth:])})
     return ranx_run(out, name=name or f"{run.name} + rerank")
+
+
+def reorders_only_the_top(reranked: Run, first: Run, depth: int) -> bool:
+    """Whether `reranked` holds, for every query of `first`, the same top `depth` passages (in any order) and below
+    them the first stage's ranking unchanged."""
+    def order(hits):
+        return sorted(hits, key=lambda p: -hits[p])
+    new, old = reranked.to_dict(), first.to_dict()
+    return new.keys() == old.keys() and all(
+        set(order(new[q])[:depth]) == set(order(old[q])[:depth]) and order(new[q])[depth:] == order(old[q])[depth:]
+        for q in old)
 
 
 def cached_rerank(ranker, key: dict, run: Run, data: RetrievalData, split: str, depth: int, enc: dict,
                   name: str, progress=None) -> Run:
     """The teacher's re-ranking of `run`'s top `depth`, cached under (teacher, run, depth)."""
     folder = cache_dir("reranks", {"teacher": key, "run": config_hash(run.to_dict()), "depth": depth,
-                                   "enc": enc})
+                                   "enc": enc, "tail": "first stage"})
     if (folder / "run.json").exists():
         return ranx_run(json.loads((folder / "run.json").read_text()), name=name)
     ids, texts, _ = data.split(split)

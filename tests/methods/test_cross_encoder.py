@@ -3,7 +3,7 @@ import torch
 from ranx import Run
 from transformers import AutoTokenizer, BertConfig, BertForSequenceClassification
 
-from mlrlib.evaluation.reranking import rerank
+from mlrlib.evaluation.reranking import reorders_only_the_top, rerank
 from mlrlib.methods.cross_encoder import CrossEncoder, PairTemplate, content_positions, tokenize_side
 from mlrlib.methods.encoders import default_model_path
 from mlrlib.training.ranker import RankerConfig, train_ranker
@@ -69,15 +69,20 @@ def test_a_model_with_two_outputs_is_refused(tmp_path, tok):
         CrossEncoder(str(tmp_path))
 
 
-def test_rerank_orders_the_top_by_the_rankers_scores(tiny_model):
+def test_rerank_orders_the_top_by_the_rankers_scores_and_keeps_the_tail(tiny_model):
     ce = CrossEncoder(tiny_model).eval()
-    run = Run({"q1": {"a": 3.0, "b": 2.0, "c": 1.0}}, name="first")
-    text_q, text_p = {"q1": "question"}, {"a": "alpha text", "b": "beta words", "c": "gamma"}
-    out = rerank(ce, run, text_q, text_p, depth=2, enc={"q_max_len": 32, "p_max_len": 64, "batch_size": 4,
-                                                        "bf16": False})
+    run = Run({"q1": {"a": 4.0, "b": 3.0, "c": 2.0, "d": 1.0}}, name="first")
+    text_q, text_p = {"q1": "question"}, {"a": "alpha text", "b": "beta words", "c": "gamma", "d": "delta"}
+    reranked = rerank(ce, run, text_q, text_p, depth=2, enc={"q_max_len": 32, "p_max_len": 64, "batch_size": 4,
+                                                             "bf16": False})
+    out = reranked.to_dict()["q1"]
     scores = ce.score(["question"] * 2, ["alpha text", "beta words"], bf16=False)
-    assert set(out.to_dict()["q1"]) == {"a", "b"}
-    assert out.to_dict()["q1"]["a"] == pytest.approx(float(scores[0]), abs=1e-5)
+    assert out["a"] == pytest.approx(float(scores[0]), abs=1e-5)
+    assert out["b"] == pytest.approx(float(scores[1]), abs=1e-5)
+    order = sorted(out, key=lambda p: -out[p])
+    assert set(order[:2]) == {"a", "b"} and order[2:] == ["c", "d"]  # below the depth: the first stage's order
+    assert reorders_only_the_top(reranked, run, 2)
+    assert not reorders_only_the_top(Run({"q1": {"a": 4.0, "b": 3.0, "d": 2.0, "c": 1.0}}), run, 2)
 
 
 def test_train_ranker_learns_caches_and_loads_as_is_with_zero_steps(tiny_model):
