@@ -33,7 +33,7 @@ STUDIES = [
     Study("01_layer_selection", "Layer selection and multi-vector MLR", "MLR (arXiv 2509.23861)",
           "01_layer_selection.ipynb", "fine_tuned_test_paper.md", "fine_tuned_systems.png"),
     Study("02_self_contrastive_mlr", "Single-vector (self-contrastive) MLR", "MLR (arXiv 2509.23861)",
-          "02_self_contrastive_mlr.ipynb", "headline_test.md", "lambda_sweep.png"),
+          "02_self_contrastive_mlr.ipynb", "headline_test_paper.md", "headline.png"),
     Study("03_md2pr_distillation", "MD2PR: multi-level distillation", "MD2PR (arXiv 2312.16821)",
           "03_md2pr_distillation.ipynb", "ablation_test.md", "ablation.png"),
     Study("04_early_layer_ce", "Early cross-encoder layers as a light dual encoder", "early-layer CE embeddings",
