@@ -12,8 +12,15 @@ import pandas as pd
 from mlrlib.data.retrieval_data import RetrievalData
 from mlrlib.evaluation import comparison
 from mlrlib.evaluation.claims import Claim, Condition, Premise, Test, percent
+from mlrlib.evaluation.experiment import encode_queries, encode_texts
 from mlrlib.evaluation.per_query import PerQuery
-from mlrlib.evaluation.premises import CHANGED_LISTS_THRESHOLD, START_COSINE_THRESHOLD, changed_lists
+from mlrlib.evaluation.premises import (
+    CHANGED_LISTS_THRESHOLD,
+    LOWER_LAYER_THRESHOLD,
+    START_COSINE_THRESHOLD,
+    changed_lists,
+    lower_layer_share,
+)
 from mlrlib.evaluation.regimes import SUFFIX, TITLE, plateau_condition
 from mlrlib.methods.layer_sets import paper_two_layer_set
 from mlrlib.training.config import TrainConfig
@@ -94,6 +101,16 @@ def record(evidence: PerQuery, runs: dict, seed_runs: dict, qrels: dict, split: 
         evidence.add(run.name, run, qrels, split, (0,))
 
 
+def dev_lower_layer_share(model, data: RetrievalData, enc: dict) -> float:
+    """For a model of reading (a): the share of the dev top-10 max-sim scores over its set S (each passage's
+    vectors of S, the query's of L) won by a layer below L. Where it is near zero the regularizer's
+    max over S is the DE's own score, and the reading has nothing to act with (`premises.lower_layer_share`)."""
+    layers, L = list(model.cfg.doc_layers), model.cfg.query_layer
+    passages = encode_texts(model.encoder, data.corpus_texts, layers, model.cfg, enc, "p")
+    queries = encode_queries(model.encoder, data.split("dev").texts, model.cfg, enc)
+    return lower_layer_share(queries, passages, layers, L)
+
+
 def _ranks_differently(dev_runs: dict, system: str, baseline: str) -> Premise:
     share = changed_lists(dev_runs[system], dev_runs[baseline])
     return Premise((Condition(f"share of dev top-10 lists of {system} that differ from {baseline}'s", share,
@@ -101,14 +118,16 @@ def _ranks_differently(dev_runs: dict, system: str, baseline: str) -> Premise:
 
 
 def regime_claims(regime: str, best: str, lam5: pd.Series, dev_runs: dict, seeds, L: int, start_cosine: float | None,
-                  rise: float, pooling: str) -> list[Claim]:
+                  rise: float, pooling: str, shares: dict[str, float] | None = None) -> list[Claim]:
     """The paper's claims in one regime on its metrics (Top-5, Top-20), each with its premise: a single-vector
     model trained with the regularizer must rank differently from what it is compared with (`dev_runs`: {system:
     dev Run}, names with the regime's suffix), or its test compares the DE with itself; the regime's DE must have
     reached its dev plateau (`rise`); the attention pooler must also start where the DE is (`start_cosine`,
     `premises.pooler_start_cosine`; None where no attention pooler was trained). `best` (unsuffixed) is the
-    single-vector model chosen on dev, `lam5` its test Top-5 by lambda (shown beside the collapse claim). A claim
-    whose systems were not trained in the regime (not in `dev_runs`) is left out."""
+    single-vector model chosen on dev, `lam5` its test Top-5 by lambda (shown beside the collapse claim). A model of
+    reading (a) must also have a layer below L win some of its dev max-sim scores over S (`shares`: {system,
+    unsuffixed: `dev_lower_layer_share`}), or its regularizer is the DE's loss again. A claim whose systems were not
+    trained in the regime (not in `dev_runs`) is left out."""
     sfx = SUFFIX[regime]
     attention, reading = POOLING_NAMES["attention"], best.split(" ")[1]
     high = f"{best} λ={lam5.index.max():g}"
@@ -118,7 +137,10 @@ def regime_claims(regime: str, best: str, lam5: pd.Series, dev_runs: dict, seeds
 
     def premise(system, baseline, *more):
         changed = _ranks_differently(dev_runs, system + sfx, baseline + sfx).conditions
-        return Premise((*changed, plateau_condition(rise), *more))
+        lower = () if system not in (shares or {}) else (Condition(
+            f"share of dev top-10 max-sim scores over S of {system + sfx} won by a layer below L", shares[system],
+            LOWER_LAYER_THRESHOLD),)
+        return Premise((*changed, *lower, plateau_condition(rise), *more))
     rows = [Claim(f"single-vector MLR beats the dual encoder ({where}, {len(seeds)} seed{'s' * (len(seeds) > 1)})",
                   "+3.70 Top-5 SQuAD, +0.67 NQ", f"best on dev: {best}",
                   Test(best + sfx, DE + sfx, metric, seeds=tuple(seeds)), paper_effect=PAPER_GAIN.get(metric),

@@ -106,3 +106,8 @@ def test_regime_claims_read_each_regimes_premise():
     reduced = {name: paper[name] for name in (study.DE, best)}
     kept = study.regime_claims("paper", best, lam5.iloc[:1], reduced, (0,), 6, None, 0.002, "cls")
     assert [c.test.metric for c in kept] == list(study.SV_METRICS)
+    # reading (a) with no lower layer ever winning its max: its regularizer is the DE's loss, nothing to test
+    idle = study.regime_claims("paper", best, lam5.iloc[:1], reduced, (0,), 6, None, 0.002, "cls", {best: 0.0})
+    assert list(claims_frame(idle, evidence).verdict) == ["not testable here"] * 2
+    acting = study.regime_claims("paper", best, lam5.iloc[:1], reduced, (0,), 6, None, 0.002, "cls", {best: 0.2})
+    assert list(claims_frame(acting, evidence).verdict) == ["supported"] * 2
