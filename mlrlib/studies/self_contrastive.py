@@ -129,7 +129,7 @@ def regime_claims(regime: str, best: str, lam5: pd.Series, dev_runs: dict, seeds
     unsuffixed: `dev_lower_layer_share`}), or its regularizer is the DE's loss again. A claim whose systems were not
     trained in the regime (not in `dev_runs`) is left out."""
     sfx = SUFFIX[regime]
-    attention, reading = POOLING_NAMES["attention"], best.split(" ")[1]
+    attention, reading = POOLING_NAMES["attention"], f"({reading_of(best)})"
     high = f"{best} λ={lam5.index.max():g}"
     pair = (f"SV-MLR {reading} {{L-1,L}}", f"SV-MLR {reading} {{L-2,L}}")
     paper_set, other_set = pair if paper_two_layer_set(L)[0] == L - 1 else pair[::-1]
