@@ -45,6 +45,19 @@ def benchmark_data(quick: bool = False):
     return load_data("debian", get_preset(study, preset)["benchmark"])
 
 
+def training_step_config(quick: bool = False):
+    """The training step both training benchmarks time, fixed here (not read from a notebook preset, which changes
+    with its regimes) so that results/benchmarks/training*.json stay comparable: a dual encoder (MiniLM, [CLS],
+    cosine / 0.05) on 32 queries with their positives and 32 BM25 hard negatives, 96 texts a step (the largest any
+    notebook takes; 01 and 02 now take 16 queries without negatives), bf16 autocast, AdamW lr 5e-5 with linear
+    warmup. --quick: batch 2 of 32-token passages."""
+    from mlrlib.training.config import TrainConfig
+    cfg = TrainConfig(model="minilm", doc_layers=[6], query_layer=6, pooling="cls", steps=50, batch_size=32,
+                      hard_negatives=True, lr=5e-5, temperature=0.05, normalize=True, bf16=True,
+                      q_max_len=32, p_max_len=128)
+    return cfg.replace(batch_size=2, p_max_len=32) if quick else cfg
+
+
 def cpu_model() -> dict:
     """The CPU's name and the vector extensions that decide CPU speed (bf16 autocast needs avx512_bf16 or AMX)."""
     info = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""

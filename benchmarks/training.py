@@ -1,13 +1,13 @@
 """Training speed: a step of mlrlib's loop against a plain PyTorch loop doing the same computation,
 and gradient caching's memory saving against its time cost.
 
-    python benchmarks/training.py           # notebook 01's laptop training setting (about 2.5 min)
+    python benchmarks/training.py           # the fixed training step of common.training_step_config (about 2.5 min)
     python benchmarks/training.py --quick   # the smoke benchmark, batch 2 of 32-token passages, grad cache chunks
                                             # of 1, one repetition (a check that it runs; build/bench-quick/)
 
-The setting is notebook 01's laptop `train` preset with BM25 hard negatives: a dual encoder (MiniLM,
-[CLS], cosine / 0.05), 32 queries against their 32 positives and 32 hard negatives, bf16 autocast,
-AdamW with linear warmup. Both loops see the same batches; a timed unit is one optimizer step.
+The setting is `common.training_step_config`, fixed: a dual encoder (MiniLM, [CLS], cosine / 0.05),
+32 queries against their 32 positives and 32 BM25 hard negatives, bf16 autocast, AdamW with linear
+warmup. Both loops see the same batches; a timed unit is one optimizer step.
 1. mlrlib (`training.optimize` + `training.train_step`) / plain loop: target <= 1.05x.
 2. Gradient caching (chunks of 8): peak RSS of a training step (measured in a fresh process each)
    and time per step, against one forward pass for the whole batch.
@@ -23,10 +23,9 @@ from pathlib import Path
 
 import torch
 import torch.nn.functional as F
-from common import Report, benchmark_data, interleaved_medians, peak_rss_mib
+from common import Report, benchmark_data, interleaved_medians, peak_rss_mib, training_step_config
 from transformers import get_linear_schedule_with_warmup
 
-from mlrlib.runtime.presets import get_preset
 from mlrlib.training.batches import batches
 from mlrlib.training.config import TrainConfig
 from mlrlib.training.dual_encoder import build_encoder, loss_for
@@ -35,11 +34,8 @@ from mlrlib.training.negatives import training_data
 from mlrlib.training.step import train_step
 
 
-def setting(quick: bool) -> dict:
-    train = {**get_preset("01_layer_selection", "laptop")["train"], "hard_negatives": True}
-    if quick:
-        train.update(batch_size=2, p_max_len=32)
-    return TrainConfig(model="minilm", doc_layers=[6], query_layer=6, **train)
+def setting(quick: bool) -> TrainConfig:
+    return training_step_config(quick)
 
 
 def plan(cfg: dict, steps: int, quick: bool = False):

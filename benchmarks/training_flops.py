@@ -1,7 +1,7 @@
-"""Training speed against the machine: the FLOP/s that a training step of notebook 01's dual encoder achieves, as a
+"""Training speed against the machine: the FLOP/s that common.training_step_config's step achieves, as a
 share of what this CPU's best matrix multiply reaches, and what each candidate change to the step buys.
 
-    python benchmarks/training_flops.py           # 01's laptop model and lengths: 32 queries, positives, BM25 negatives
+    python benchmarks/training_flops.py           # MiniLM [CLS]: 32 queries, positives, BM25 negatives
     python benchmarks/training_flops.py --quick   # the smoke benchmark, 2 queries of 32-token passages, one step, one
                                                   # repeat, n = 256 matmuls, no torch.compile (its compilation alone
                                                   # takes minutes on 2 cores): a check that it runs (build/bench-quick/)
@@ -21,11 +21,10 @@ import argparse
 import time
 
 import torch
-from common import Report, benchmark_data, interleaved_medians
+from common import Report, benchmark_data, interleaved_medians, training_step_config
 from torch.utils.flop_counter import FlopCounterMode
 
 from mlrlib.methods.cross_encoder import eager_attention
-from mlrlib.runtime.presets import get_preset
 from mlrlib.training.batches import batches
 from mlrlib.training.config import TrainConfig
 from mlrlib.training.dual_encoder import build_encoder, loss_for
@@ -35,12 +34,7 @@ from mlrlib.training.step import train_step
 
 
 def setting(quick: bool) -> TrainConfig:
-    # 32 queries with BM25 negatives: 96 texts a step, the largest step the notebooks take (01 and 02 now take 16
-    # queries without negatives); fixed here so that results/benchmarks/training_flops.json stays comparable
-    train = {**get_preset("01_layer_selection", "laptop")["train"], "batch_size": 32, "hard_negatives": True}
-    if quick:
-        train.update(batch_size=2, p_max_len=32)
-    return TrainConfig(model="minilm", doc_layers=[6], query_layer=6, **train)
+    return training_step_config(quick)
 
 
 def gemm_flops(dtype: torch.dtype, n: int = 2048, repeats: int = 5) -> float:

@@ -20,12 +20,13 @@ from mlrlib.training.negatives import negative_lists
 
 QUICK = "--quick" in sys.argv[1:]
 cfg = PRESETS["02_self_contrastive_mlr"]["smoke" if QUICK else "laptop"]
+train = cfg["regimes"]["own"]["train"]  # this model's own regime: mean pooling, the DE the teacher re-ranks
 data = load_data(cfg["data"], cfg["benchmark"])
 if QUICK:  # the smoke benchmark is built (or reused) in the shared cache; the DE below is not left there
     os.environ["MLRLIB_CACHE"] = tempfile.mkdtemp(prefix="mlrlib-bench-quick-")
-    cfg = {**cfg, "train": {**cfg["train"], "steps": 1, "p_max_len": 32},
-           "encode": {**cfg["encode"], "p_max_len": 32, "bf16": False}}
-c = ls.configs({ls.DE: [6]}, "minilm", 6, {k: v for k, v in cfg["train"].items() if k != "pooling"}, "mean", 0)[ls.DE]
+    train = {**train, "steps": 1, "p_max_len": 32}
+    cfg = {**cfg, "encode": {**cfg["encode"], "p_max_len": 32, "bf16": False}}
+c = ls.configs({ls.DE: [6]}, "minilm", 6, {k: v for k, v in train.items() if k != "pooling"}, "mean", 0)[ls.DE]
 enc_model, log = train_encoder(data.train_pairs, [], c)
 print("DE cached:", log.get("cached"))
 runs, P = evaluate_model("DE", enc_model, c, data, cfg["encode"], ("dev",))
