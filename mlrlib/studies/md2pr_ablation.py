@@ -58,7 +58,8 @@ def teacher_candidates(cfg: dict, data: RetrievalData, ranker, ranker_key: dict,
     dev, `teacher_choice.fusion_weight`)."""
     from mlrlib.methods.score_teachers import BiEncoderScorer, FusionScorer
     spec, enc = cfg["teacher_candidates"], cfg["encode"]
-    out = [Candidate(CROSS_ENCODER, ranker, ranker_key, EVERY_TERM)]
+    # keyed as the last snapshot of its learning curve (the same model), so its dev re-ranking is read from there
+    out = [Candidate(CROSS_ENCODER, ranker, {**ranker_key, "snapshot": cfg["teacher"]["steps"]}, EVERY_TERM)]
     if spec["bi_encoder"]:
         scorer, key = bi_encoder_teacher(spec["bi_encoder"])
         scorer.index_corpus(data.corpus_texts, key, enc["p_max_len"], progress=progress)
@@ -85,7 +86,7 @@ def chosen_teachers(chosen: Candidate, ranker, ranker_key: dict, ranker_scores, 
                     enc: dict, rows, progress=None) -> Teachers:
     """The `Teachers` of a chosen candidate: its scores of the training candidates `rows` (cached), or the
     cross-encoder's own when it is the one chosen."""
-    if chosen.key == ranker_key:
+    if chosen.name == CROSS_ENCODER:
         return Teachers(ranker, ranker_key, chosen.name, ranker_key, ranker_scores)
     scores = teacher_scores(chosen.scorer, chosen.key, data.train_pairs, negs, n, enc, rows, progress)
     return Teachers(ranker, ranker_key, chosen.name, chosen.key, scores)
