@@ -1,6 +1,6 @@
 """The presets of notebook 04, early cross-encoder layers and DE-l (`studies.early_layers`)."""
 from mlrlib.data.benchmark import benchmark_config
-from mlrlib.runtime.presets.md2pr_ablation import TEACHER
+from mlrlib.runtime.presets.md2pr_ablation import LAPTOP_TEACHER, TEACHER
 from mlrlib.runtime.presets.shared import ENCODE, PAPER_ENCODE, SMOKE_ENCODE, TRAIN
 
 # Early cross-encoder layers and DE-l (notebook 04). Same corpus, teacher and batches as notebook 03 (its cached
@@ -32,7 +32,8 @@ PRESETS = {
               "speed": {"passages": 64, "repeats": 2, "queries": 4}, "paper": _CE_EMBEDDINGS_PAPER},
     "laptop": {"data": "debian", "model": "minilm",
                "benchmark": benchmark_config(corpus_size=7000, max_weak_pairs=2000),
-               "encode": ENCODE, "teacher": TEACHER, "train": _LAPTOP_LIGHT_TRAIN, "light": LIGHT, "light_lr": 3e-4,
+               "encode": ENCODE, "teacher": LAPTOP_TEACHER, "train": _LAPTOP_LIGHT_TRAIN, "light": LIGHT,
+               "light_lr": 3e-4,
                # the objectives and the DE-2 sources compared on dev (the 45 minutes afford two objectives and
                # no other source: notebook 03's teacher is MiniLM after 50 steps, so "from the CE" ~ "from MiniLM")
                "objectives": ["contrastive", "+ CE scores"], "sources": [],

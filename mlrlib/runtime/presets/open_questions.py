@@ -1,7 +1,7 @@
 """The presets of notebook 05, the open questions (`studies.open_questions`)."""
 from mlrlib.data.benchmark import benchmark_config
 from mlrlib.runtime.presets.early_layers import LIGHT
-from mlrlib.runtime.presets.md2pr_ablation import TEACHER
+from mlrlib.runtime.presets.md2pr_ablation import LAPTOP_TEACHER, TEACHER
 from mlrlib.runtime.presets.shared import ENCODE, PAPER_ENCODE, SMOKE_ENCODE, TRAIN
 
 # The open questions (notebook 05). Same corpus, teacher and negatives as notebooks 03-04 (their caches are
@@ -36,7 +36,7 @@ PRESETS = {
                "symmetric_layers": [3, 4, 5, 6], "m_sweep": [1, 4, 6],
                "decorrelation": {"gamma": 10.0, "m": [6], "sweep": []},
                "causal": {"model": "minilm", "attention": "causal", "layers": [3, 4, 5, 6]},
-               "teacher": TEACHER, "snapshots": [0, 25, 50],
+               "teacher": LAPTOP_TEACHER, "snapshots": [0, 25, 50],
                "light": LIGHT, "light_lr": 3e-4, "student_layers": [3], "teacher_layers": None,
                "filters": _FILTERS, "beir": {"n_queries": 200, "corpus_size": 1000}, "beir_folder": None,
                "symmetric_data": None, "seeds": [0, 1, 2],
