@@ -189,9 +189,10 @@ print(f"teacher chosen on dev: {chosen.name} ({chosen.serves}); dev MRR@10 {100 
 dev_reranked, ce_dev_reranked = choice_runs[chosen.name], choice_runs[study.CROSS_ENCODER]
 
 # %% [markdown]
-# The two lines above the figure's zero show candidates that re-rank the student's dev top 10 better than the student
-# alone; the chosen teacher is the top row of the table. Its test-split re-ranking below, with the cross-encoder's and
-# BM25's beside it, is the **ceiling** of re-ranking, and the premise every distillation claim below rests on.
+# In the figure, a candidate whose interval lies right of the dashed zero re-ranks the student's dev top 10
+# significantly better than the student alone; the chosen teacher is the table's top row. Its test-split re-ranking
+# below, with the cross-encoder's and BM25's beside it, is the **ceiling** of re-ranking, and the premise every
+# distillation claim below rests on.
 
 # %%
 reranked = cached_rerank(chosen.scorer, chosen.key, de.runs["test"], data, "test", cfg["rerank_depth"], enc,
