@@ -58,9 +58,11 @@ from mlrlib.evaluation.metrics import bm25_run, metric_table
 from mlrlib.evaluation.per_query import PerQuery
 from mlrlib.evaluation.reranking import cached_rerank, rerank_curve, reorders_only_the_top
 from mlrlib.methods.encoders import MultiLayerEncoder
-from mlrlib.methods.false_negatives import DynamicThreshold, teacher_gaps
+from mlrlib.methods.distillation_losses import attention_mse, hidden_mse, sentence_kl_loss
+from mlrlib.methods.false_negatives import DynamicThreshold, false_negative_mask, teacher_gaps
+from mlrlib.methods.losses import masked_info_nce
 from mlrlib.runtime.cache import atomic_write_csv, atomic_write_json, atomic_write_text
-from mlrlib.runtime.notebook import check_all, load_study_data
+from mlrlib.runtime.notebook import check_all, load_study_data, show_source
 from mlrlib.studies import md2pr_ablation as study
 from mlrlib.training.batches import index_batches, plan_rows
 from mlrlib.training.negatives import negative_lists
@@ -166,6 +168,11 @@ del snapshots
 # distillation claim below carries the premise of the teacher it learns from.
 
 # %%
+from mlrlib.methods.score_teachers import BiEncoderScorer, FusionScorer
+
+_ = show_source(BiEncoderScorer.score, FusionScorer.score, choice.dev_table)
+
+# %%
 candidates = study.teacher_candidates(cfg, data, ranker, teacher_key, de,
                                       student_key(configs[study.BASE], data.train_pairs, negs, teacher_key))
 fusions = {c.key["w"]: c for c in candidates if c.key.get("kind") == "bm25 + student"}
@@ -215,6 +222,14 @@ print(f"{chosen.name}'s gaps R(q,p) - R(q,n) on the training candidates: mean {g
 # states of the last layer, $\beta_{att} = 100$, $\beta_{hid} = 5$: each term near the contrastive loss's size at the
 # start), + both, + both + dynamic filtering ($\kappa = 2$). Marks: `*` = significantly different from contrastive-only
 # (paired t-test over test queries, p < 0.05); `±` = half-width of the 95% bootstrap interval.
+#
+# The terms as implemented (`mlrlib/methods/losses.py`, `methods/distillation_losses.py`): the contrastive loss with
+# the filter's mask, $-\log \frac{e^{s(q,p)/\tau}}{\sum_{d \notin M} e^{s(q,d)/\tau}}$; the sentence-level KL over each
+# query's candidates; the attention MSE over the query's (or passage's) own tokens, rows renormalised; the hidden-state
+# MSE through a learned projection. (`training/md2pr.py: Distiller.losses` adds them up with their weights.)
+
+# %%
+_ = show_source(masked_info_nce, sentence_kl_loss, attention_mse, hidden_mse)
 
 # %%
 ablation = {n: c for n, c in configs.items() if n != study.STATIC}
@@ -272,7 +287,12 @@ display(examples)
 #
 # The static filter masks a negative when $R(q,n) > R(q,p) - m$ with a fixed margin $m = 0$ (the absolute margin of
 # sentence-transformers' hard-negative mining, applied here during training). Same losses, steps, batches and seed
-# as the dynamic one; the significance mark is against the static filter.
+# as the dynamic one; the significance mark is against the static filter. The dynamic one, as implemented: the gaps
+# $g = R(q,p) - R(q,n)$, the running threshold $\delta_t = \mu_t - \kappa\,\sigma_t$ of every gap seen so far, and
+# the mask $g < \delta_t$.
+
+# %%
+_ = show_source(teacher_gaps, DynamicThreshold.update, false_negative_mask)
 
 # %%
 models.update(study.train_students(data, {study.STATIC: configs[study.STATIC]}, negs, teachers, enc))
