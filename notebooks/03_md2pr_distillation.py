@@ -61,6 +61,7 @@ from mlrlib.methods.encoders import MultiLayerEncoder
 from mlrlib.methods.distillation_losses import attention_mse, hidden_mse, sentence_kl_loss
 from mlrlib.methods.false_negatives import DynamicThreshold, false_negative_mask, teacher_gaps
 from mlrlib.methods.losses import masked_info_nce
+from mlrlib.methods.score_teachers import BiEncoderScorer, FusionScorer
 from mlrlib.runtime.cache import atomic_write_csv, atomic_write_json, atomic_write_text
 from mlrlib.runtime.notebook import check_all, load_study_data, show_source
 from mlrlib.studies import md2pr_ablation as study
@@ -168,8 +169,6 @@ del snapshots
 # distillation claim below carries the premise of the teacher it learns from.
 
 # %%
-from mlrlib.methods.score_teachers import BiEncoderScorer, FusionScorer
-
 _ = show_source(BiEncoderScorer.score, FusionScorer.score, choice.dev_table)
 
 # %%
