@@ -27,15 +27,10 @@ from common import Report, benchmark_data, interleaved_medians, peak_rss_mib, tr
 from transformers import get_linear_schedule_with_warmup
 
 from mlrlib.training.batches import batches
-from mlrlib.training.config import TrainConfig
 from mlrlib.training.dual_encoder import build_encoder, loss_for
 from mlrlib.training.loop import optimize
 from mlrlib.training.negatives import training_data
 from mlrlib.training.step import train_step
-
-
-def setting(quick: bool) -> TrainConfig:
-    return training_step_config(quick)
 
 
 def plan(cfg: dict, steps: int, quick: bool = False):
@@ -125,7 +120,7 @@ def main() -> None:
     ap.add_argument("--child", type=int)
     ap.add_argument("--batches")
     args = ap.parse_args()
-    cfg = setting(args.quick)
+    cfg = training_step_config(args.quick)
     if args.child is not None:
         print(json.dumps(grad_cache_child(cfg, args.child or None, args.batches)))
         return

@@ -33,10 +33,6 @@ from mlrlib.training.negatives import training_data
 from mlrlib.training.step import train_step
 
 
-def setting(quick: bool) -> TrainConfig:
-    return training_step_config(quick)
-
-
 def gemm_flops(dtype: torch.dtype, n: int = 2048, repeats: int = 5) -> float:
     a, b = torch.randn(n, n, dtype=dtype), torch.randn(n, n, dtype=dtype)
     torch.mm(a, b)
@@ -88,7 +84,7 @@ def main() -> None:
     args = ap.parse_args()
     if args.quick:
         args.steps = 1
-    cfg, repeats, n = setting(args.quick), 1 if args.quick else 3, 256 if args.quick else 2048
+    cfg, repeats, n = training_step_config(args.quick), 1 if args.quick else 3, 256 if args.quick else 2048
     data = benchmark_data(args.quick)  # notebook 01's laptop benchmark (quick: the smoke one of notebooks 02-05)
     batch_list = batches(*training_data(data, True), cfg.replace(steps=args.steps))
     report = Report("training_flops", {"config": cfg, "repeats": repeats, "steps_per_round": args.steps,

@@ -26,7 +26,8 @@ if QUICK:  # the smoke benchmark is built (or reused) in the shared cache; the D
     os.environ["MLRLIB_CACHE"] = tempfile.mkdtemp(prefix="mlrlib-bench-quick-")
     train = {**train, "steps": 1, "p_max_len": 32}
     cfg = {**cfg, "encode": {**cfg["encode"], "p_max_len": 32, "bf16": False}}
-c = ls.configs({ls.DE: [6]}, "minilm", 6, {k: v for k, v in train.items() if k != "pooling"}, "mean", 0)[ls.DE]
+c = ls.configs({ls.DE: [6]}, "minilm", 6, {k: v for k, v in train.items() if k != "pooling"}, train["pooling"],
+               0)[ls.DE]
 enc_model, log = train_encoder(data.train_pairs, [], c)
 print("DE cached:", log.get("cached"))
 runs, P = evaluate_model("DE", enc_model, c, data, cfg["encode"], ("dev",))
