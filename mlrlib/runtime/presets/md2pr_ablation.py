@@ -24,6 +24,10 @@ LAPTOP_TEACHER = {**TEACHER, "bf16": False}
 # bi-encoder score teacher (assembled from PyPI: `runtime.pypi_model`) and BM25 fused with the student at each weight
 # (cosine / 0.05 + w * BM25; the BM25 score of a top-10 passage here is ~5-30)
 CANDIDATES = {"bi_encoder": "mpnet", "fusion_weights": [0.03, 0.1, 0.3, 1.0]}
+# `smoke` runs the same code path with the pre-trained MiniLM as its bi-encoder candidate: mpnet's 12 layers encode
+# about 4 passages a second here, which made the smoke run (run three times by `make test`) 215 s longer;
+# tests/runtime/test_pypi_model.py loads the real mpnet and scores with it
+SMOKE_CANDIDATES = {"bi_encoder": "minilm", "fusion_weights": [0.1, 1.0]}
 
 STUDY = "03_md2pr_distillation"
 PRESETS = {
@@ -31,7 +35,7 @@ PRESETS = {
               "benchmark": benchmark_config(corpus_size=300, max_queries={"train": 40, "dev": 20, "test": 30},
                                             max_weak_pairs=40),
               "encode": SMOKE_ENCODE, "teacher": {**TEACHER, "steps": 2, "batch_size": 4, "negatives": 2},
-              "teacher_candidates": {**CANDIDATES, "fusion_weights": [0.1, 1.0]},
+              "teacher_candidates": SMOKE_CANDIDATES,
               "teacher_points": 2, "train": {**TRAIN, "steps": 2, "batch_size": 4, "hard_negatives": True,
                                               "pooling": "mean"},
               "curve": {"points": 2, "sample": None},
