@@ -35,7 +35,8 @@
 # detectable effect at 80% power (MDE), and a verdict: **supported**, **contradicted**, **inconclusive** (read the
 # MDE beside it) or **measured** (a property read directly). The two MLR questions with a hypothesis about the
 # method itself (1 and 2) compare their models over 3 seeds; the others run one seed, and their rows say so.
-# Under `laptop` every retriever trains 30 steps (the DE's dev curve below says how flat it is there), and the
+# Under `laptop` every retriever trains 30 steps (the DE's dev curve below says how flat it is there; question 3's
+# grid 60), and the
 # test questions are searched among a sample of the corpus; both are said where they matter.
 #
 # Code: `mlrlib/studies/open_questions.py` (this notebook's experiments), `data/symmetric_task.py`, `data/beir_export.py`,
@@ -64,18 +65,21 @@ from mlrlib.data import load_data
 from mlrlib.data.beir_export import offline_beir_folder
 from mlrlib.data.symmetric_task import same_answer_task
 from mlrlib.evaluation import figures as plots
-from mlrlib.evaluation.claims import Claim, Condition, Premise, Test, percent
+from mlrlib.evaluation.claims import Claim, Condition, Premise, Test, best_on_dev, percent
 from mlrlib.evaluation.claims_store import write_claims
 from mlrlib.evaluation.comparison import evaluate, seed_summary
-from mlrlib.evaluation.experiment import evaluated, train_all
+from mlrlib.evaluation.experiment import encode_queries, evaluated, train_all
 from mlrlib.evaluation.layer_analysis import held_out_passages
+from mlrlib.evaluation.layer_pairs import pair_table, rescored_runs, winning_pairs
 from mlrlib.evaluation.learning_curve import curve_steps, learning_curve, plateau_step, plateau_text
 from mlrlib.evaluation.metrics import bm25_run, metric_table
 from mlrlib.evaluation.per_query import PerQuery
+from mlrlib.evaluation.premises import PLATEAU_RISE, last_quarter_rise
 from mlrlib.evaluation.reranking import cached_rerank
 from mlrlib.methods.encoders import MultiLayerEncoder
+from mlrlib.methods.losses import layer_decorrelation, two_sided_max_sim_scores
 from mlrlib.runtime.cache import atomic_write_csv, atomic_write_json, atomic_write_text
-from mlrlib.runtime.notebook import check_all, load_study_data
+from mlrlib.runtime.notebook import check_all, load_study_data, show_source
 from mlrlib.studies import early_layers as early_layer_study
 from mlrlib.studies import open_questions as oq
 from mlrlib.training.light_de import ce_embedder
@@ -123,8 +127,8 @@ print(f"test: {len(qrels)} questions searched among {len(test_data.corpus_ids)} 
 
 # %%
 curve_data = data.with_corpus_sample("dev", cfg["curve"]["sample"]) if cfg["curve"]["sample"] else data
-def m_of(s):  # question 2's models with seed s; m = 1 is the DE
-    return oq.m_configs(cfg["model"], L, train, cfg["m_sweep"], cfg["decorrelation"], s)
+def m_of(s, penalties=()):  # question 2's models with seed s (m = 1 is the DE), and the penalised ones asked for
+    return oq.m_configs(cfg["model"], L, train, cfg["m_sweep"], penalties, s)
 de_cfg = m_of(seed)[oq.DE]
 de_curve = learning_curve(data, de_cfg, curve_steps(train["steps"], cfg["curve"]["points"]), enc, eval_data=curve_data)
 atomic_write_csv(de_curve, OUT / "learning_curve.csv", index=False)
@@ -152,6 +156,11 @@ display((100 * de_curve.set_index("step")[["MRR@10"]]).round(1).T)
 # Search is exact: the exact index per query vector, then the union of candidates rescored.
 #
 # **Hypothesis:** both sides beat the passage side, since here the query has as much to represent as a passage.
+#
+# The both-sides score, in code (the training loss is InfoNCE over it, `losses.two_sided_mlr_loss`):
+
+# %%
+_ = show_source(two_sided_max_sim_scores)
 
 # %%
 sym_source = data if cfg["symmetric_data"] is None else load_data(**cfg["symmetric_data"])
@@ -176,6 +185,40 @@ display(metric_table(sym_test))
 sym_seeds = oq.seed_table(sym_eval, sym_models, PASSAGE, BOTH, seeds)
 atomic_write_csv(sym_seeds, OUT / "symmetric_seeds.csv", index=False)
 display(seed_summary(sym_seeds, PASSAGE, BOTH, ("Top-1", "Top-5", "Top-20", "MRR@10")))
+
+# %% [markdown]
+# **Which layer pair wins the max?** With $|S| = 4$ layers on each side the both-sides score is a max over 16
+# pairs, most of them between early layers whose vectors are nearly the same for every text. The heat map counts,
+# over each test query's top 10, which (query layer, passage layer) pair attains the max (`layer_pairs.winning_pairs`).
+# Then the same trained vectors scored two other ways: **centred** (each layer's mean passage vector subtracted
+# from both sides, so a direction every text shares no longer scores) and with **the last layer on the query
+# side** (the passage-side score, on the both-sides model). Seed 0, `*` against the passage-side model.
+
+# %%
+both_model = sym_models[BOTH]
+sym_ids, sym_query_texts, _ = sym_eval.split("test")
+sym_q_both = encode_queries(both_model.encoder, sym_query_texts, both_model.cfg, sym_enc)
+sym_p_both = np.asarray(both_model.passages, dtype=np.float32)
+_ = show_source(winning_pairs)
+pairs = pair_table(winning_pairs(sym_q_both, sym_p_both), both_model.cfg.doc_layers)
+atomic_write_text(OUT / "symmetric_pairs.md", pairs.round(1).to_markdown())
+display(pairs.round(1))
+fig = plots.save(plots.pair_shares(pairs), OUT / "symmetric_pairs.png")
+rescored = rescored_runs(BOTH, sym_ids, sym_q_both, sym_p_both, sym_eval.corpus_ids)
+sym_rescored = evaluate(sym_eval, {PASSAGE: sym_models[PASSAGE], BOTH: both_model}, "test", list(rescored.values()),
+                        baseline=PASSAGE)
+atomic_write_csv(sym_rescored, OUT / "symmetric_rescored.csv", index=False)
+atomic_write_text(OUT / "symmetric_rescored.md", metric_table(sym_rescored).to_markdown())
+display(metric_table(sym_rescored))
+top_pair = pairs.stack().idxmax()
+rv = sym_rescored[sym_rescored.metric == "MRR@10"].set_index("system").value
+
+# %% [markdown]
+# **Reading the heat map**: a cell is the share of the test top-10 scores whose max that (query, passage) layer pair
+# attains; mass on the diagonal's lower right means the last layers decide, mass elsewhere that the early layers'
+# shared direction does.
+
+# %%
 sym_qrels = sym_eval.split("test").qrels
 both_vs = oq.tested(evidence, sym_qrels, BOTH, oq.seed_runs(sym_models, BOTH, seeds), PASSAGE,
                      oq.seed_runs(sym_models, PASSAGE, seeds), split="symmetric test", seeds=seeds)
@@ -187,7 +230,10 @@ v = sym_test[sym_test.metric == "MRR@10"].set_index("system").value
 findings += [
     Claim("1. Symmetric search: multi-layer vectors on both sides", "both sides > passage side (MLR §6, future work)",
           f"same-answer matching, MRR@10 per query averaged over {len(seeds)} seeds; seed {seed}: passage side "
-          f"{percent(v[PASSAGE])}, both sides {percent(v[BOTH])}, BM25 {percent(v['BM25'])}", both_vs, premise=sym_premise),
+          f"{percent(v[PASSAGE])}, both sides {percent(v[BOTH])}, BM25 {percent(v['BM25'])}; its max is won by "
+          f"({top_pair[0]}, {top_pair[1]}) in {pairs.stack().max():.0f}% of test top-10 scores; re-scored centred "
+          f"{percent(rv[rescored['centred'].name])}, with the query's last layer "
+          f"{percent(rv[rescored['last layer on the query side'].name])}", both_vs, premise=sym_premise),
     Claim("1. Symmetric search: multi-layer vectors on the query side only", "query side > passage side",
           f"MRR@10 {percent(v[PASSAGE])} -> {percent(v['query side'])} (1 seed)", query_vs, premise=sym_premise)]
 
@@ -204,28 +250,52 @@ findings += [
 #
 # $$\mathcal{L} = \mathrm{NCE}\Big(\max_{l\in S}\langle q, d_l\rangle\Big) + \gamma\,\frac{1}{N}\sum_i \frac{2}{m(m-1)}\sum_{a<b}\cos\big(d^{(i)}_a, d^{(i)}_b\big)^2$$
 #
-# (`losses.layer_decorrelation`, our choice of penalty, at $\gamma = 10$: in the first run of this notebook
-# $\gamma = 1$ barely moved the correlation in 30 steps, 0.56 to 0.54 at $m = 6$). The layer correlation is measured
-# on the passages judged for test questions: the mean cosine between a passage's different layer vectors.
-# `laptop` sweeps $m \in \{1, 4, 6\}$; notebook 01 found no fall from 4 to 6 on this corpus, and it is tested again
-# here, as the premise. The penalty's effect at the largest $m$ is the headline: both models over 3 seeds.
+# (`losses.layer_decorrelation`, our choice of penalty). Its weight $\gamma$ is **swept on dev** at the largest
+# $m$ (`laptop`: $\gamma \in \{0.1, 0.3, 1, 10\}$ at $m = 6$): at the start of training the penalty is about 0.4
+# at $m = 6$, so $\gamma = 10$ makes it several times the contrastive loss (0.6-0.9) and $\gamma = 0.1$ a tenth of
+# it. The best $\gamma$ on dev is then tested on test against the same $m$ without the penalty, over 3 seeds. The layer
+# correlation is measured on the passages judged for the split's questions: the mean cosine between a passage's
+# different layer vectors. `laptop` sweeps $m \in \{1, 4, 6\}$; notebook 01 found no fall from 4 to 6 on this
+# corpus, and it is tested again here, on dev, as the premise.
 #
 # **Hypothesis:** the penalty lowers the correlation, and with it accuracy at the largest $m$ rises (no longer falls).
 
 # %%
+_ = show_source(layer_decorrelation)
+
+# %%
 decor = cfg["decorrelation"]
-m_big = max(decor["m"])
-plain, penalised = f"m={m_big}", oq.penalised(m_big, decor["gamma"])
-m_models = train_all(data, m_of(seed) | oq.for_seeds(m_of, seeds, (plain, penalised)), enc, splits=("test",),
+m_big = decor["m"]
+plain = f"m={m_big}"
+gamma_cfgs = m_of(seed, oq.gamma_sweep(m_big, decor["gammas"]))
+gamma_cfgs = {n: c for n, c in gamma_cfgs.items() if n == plain or c.decorrelation > 0}
+gamma_models = train_all(data, gamma_cfgs, enc, splits=("dev",), eval_data=dev_data)
+gamma_dev = evaluate(dev_data, gamma_models, "dev", baseline=plain)
+gamma_points = oq.m_points(gamma_dev, gamma_models, held_out_passages(dev_data, ("dev",)))
+atomic_write_csv(gamma_points, OUT / "decorrelation_dev.csv", index=False)
+gamma_table = metric_table(gamma_dev, ("Top-1", "Top-5", "Top-20", "MRR@10")).join(
+    gamma_points.drop_duplicates("system").set_index("system")[["gamma", "layer_correlation"]].round(3))
+atomic_write_text(OUT / "decorrelation_dev.md", gamma_table.to_markdown())
+display(gamma_table)
+gamma = float(gamma_models[best_on_dev(gamma_dev, [n for n in gamma_cfgs if n != plain])].cfg.decorrelation)
+penalised = oq.penalised(m_big, gamma)
+print(f"dev choice: γ = {gamma:g} (best dev MRR@10 of the penalised models at m = {m_big})")
+
+
+def m_chosen(s):  # the m sweep and the dev-chosen penalty, with seed s
+    return m_of(s, [(m_big, gamma)])
+
+
+m_models = train_all(data, m_chosen(seed) | oq.for_seeds(m_chosen, seeds, (plain, penalised)), enc, splits=("test",),
                      eval_data=test_data)
-sweep_models = {n: m_models[n] for n in m_of(seed)}
+sweep_models = {n: m_models[n] for n in m_chosen(seed)}
 m_test = evaluate(test_data, sweep_models, "test", [bm25_test], baseline=oq.DE)
 points = oq.m_points(m_test, sweep_models, held_out)
 atomic_write_csv(points, OUT / "m_sweep_test.csv", index=False)
 m_table = metric_table(m_test).join(points.drop_duplicates("system").set_index("system")[["gamma", "layer_correlation"]].round(3))
 atomic_write_text(OUT / "m_sweep_test.md", m_table.to_markdown())
 display(m_table)
-fig = plots.save(plots.m_curves(points, decor["gamma"]), OUT / "m_sweep.png")
+fig = plots.save(plots.m_curves(points, gamma), OUT / "m_sweep.png")
 m_seeds = oq.seed_table(test_data, m_models, plain, penalised, seeds)
 atomic_write_csv(m_seeds, OUT / "m_sweep_seeds.csv", index=False)
 display(seed_summary(m_seeds, plain, penalised, ("Top-1", "Top-5", "Top-20", "MRR@10")))
@@ -235,7 +305,7 @@ peak, _ = oq.falls_after_peak(points, 0.0)
 m_top = max(cfg["m_sweep"])
 findings.append(Claim("2. Multi-vector scaling: the penalty lowers the layer correlation", "decorrelation (our question)",
                       f"mean cosine between a passage's layer vectors at m={m_big}: {corr[plain]:.2f} -> "
-                      f"{corr[penalised]:.2f} with γ={decor['gamma']:g} (seed {seed})"))
+                      f"{corr[penalised]:.2f} with γ={gamma:g}, chosen on dev among {decor['gammas']} (seed {seed})"))
 if m_top > 4 and "m=4" in v:
     findings.append(Claim("2. Multi-vector scaling: accuracy falls beyond m=4 (premise)", "MLR §4.2.2: best near m=4",
                           "MRR@10 by m: " + ", ".join(f"{m}: {percent(v[oq.DE if m == 1 else f'm={m}'])}"
@@ -262,6 +332,11 @@ findings.append(Claim(f"2. Multi-vector scaling: the penalty raises accuracy at 
 print(*(f.here for f in findings[-3:]), sep="\n")
 
 # %% [markdown]
+# **Reading the figure**: the line is MLR without the penalty at each $m$ it was trained at, the square the
+# dev-chosen penalty at $m = 6$ alone (it was trained at no other $m$); the right panel shows how far the penalty
+# moved the layers apart.
+
+# %% [markdown]
 # **Caveat.** The table's significance marks compare each model with the DE; the penalty is tested directly (the
 # penalised model against the same $m$ without it, over seeds). 30 steps may be too few for the encoder to find
 # decorrelated layer vectors that still retrieve well: the penalty may need longer training to pay off. Where
@@ -276,35 +351,60 @@ print(*(f.here for f in findings[-3:]), sep="\n")
 # the same way. It is not a decoder: it was pre-trained bidirectionally, so fine-tuning must also adapt it to the
 # mask. The `paper` preset uses a real decoder (Qwen2.5-0.5B) by hub id.
 #
+# The mask and the pooling are two changes, so they are crossed: a **2 × 2 grid**, {bidirectional, causal} ×
+# {mean, last-token}, a DE and MLR (the last 4 layers) in each cell, every model on the same budget (`laptop`: 60
+# steps, twice the other questions', since a model must adapt to a new mask or pooling). Each cell's DE is traced
+# on dev along its training: the decoder-like cell's plateau is the headline row's premise.
+#
 # **Hypothesis:** MLR's gain over the DE carries over to the causal model, since its intermediate layers' last
 # tokens also summarise the whole text.
 
 # %%
 causal = cfg["causal"]
-c_models = train_all(data, oq.causal_configs(causal["model"], MultiLayerEncoder(causal["model"], attention=causal["attention"]).num_layers,
-                                             causal["layers"], train, seed, causal["attention"]), enc, splits=("test",),
-                     eval_data=test_data)
-bidirectional_mlr = f"m={len(causal['layers'])}"
-same_set = list(m_models[bidirectional_mlr].cfg.doc_layers) == causal["layers"] and causal["model"] == cfg["model"]
-pair_b = evaluate(test_data, {"bidirectional DE": m_models[oq.DE], "bidirectional MLR": m_models[bidirectional_mlr]}, "test",
-                  baseline="bidirectional DE")
-pair_c = evaluate(test_data, c_models, "test", baseline="causal DE")
-causal_test = pd.concat([pair_b, pair_c], ignore_index=True)
+grid_train = {**train, "steps": causal["steps"] or train["steps"]}
+L_causal = MultiLayerEncoder(causal["model"], attention="causal").num_layers
+grid = oq.attention_grid(causal["model"], L_causal, causal["layers"], grid_train, seed, causal["attentions"])
+grid_curve_data = data.with_corpus_sample("dev", causal["curve_sample"]) if causal.get("curve_sample") else curve_data
+grid_curves = {n: learning_curve(data, c, curve_steps(grid_train["steps"], cfg["curve"]["points"]), enc,
+                                 eval_data=grid_curve_data) for n, c in grid.items() if n.endswith(": DE")}
+atomic_write_csv(pd.concat([c.assign(model=n) for n, c in grid_curves.items()]), OUT / "causal_curves.csv", index=False)
+fig = plots.save(plots.learning_curves(grid_curves, chosen=grid_train["steps"],
+                                       title="Question 3: each cell's DE, dev quality along training"),
+                 OUT / "causal_curves.png")
+c_models = train_all(data, grid, enc, splits=("test",), eval_data=test_data)
+causal_test = pd.concat([evaluate(test_data, {n: c_models[n] for n in (oq.cell(a, pl, "DE"), oq.cell(a, pl, "MLR"))},
+                                  "test", baseline=oq.cell(a, pl, "DE"))
+                         for a in causal["attentions"] for pl in oq.POOLINGS], ignore_index=True)
 atomic_write_csv(causal_test, OUT / "causal_test.csv", index=False)
 atomic_write_text(OUT / "causal_test.md", metric_table(causal_test).to_markdown())
 display(metric_table(causal_test))
 v = causal_test[causal_test.metric == "MRR@10"].set_index("system").value
-gain_b = oq.tested(evidence, qrels, bidirectional_mlr, m_models[bidirectional_mlr].runs["test"], oq.DE,
-                   m_models[oq.DE].runs["test"], seeds=(seed,)).compare(evidence)
-print("same layer set in both regimes:", same_set)
+grid_gains = {}
+for a in causal["attentions"]:
+    for pl in oq.POOLINGS:
+        de_name, mlr_name = oq.cell(a, pl, "DE"), oq.cell(a, pl, "MLR")
+        g = oq.tested(evidence, qrels, mlr_name, c_models[mlr_name].runs["test"], de_name, c_models[de_name].runs["test"],
+                      seeds=(seed,)).compare(evidence)
+        grid_gains[(a, pl)] = {"DE": v[de_name], "MLR": v[mlr_name], "gain": g.difference, "ci_low": g.ci_low,
+                               "ci_high": g.ci_high, "p": g.p,
+                               "DE dev rise, last quarter": last_quarter_rise(grid_curves[de_name])}
+gain_table = pd.DataFrame(grid_gains).T.rename_axis(["attention", "pooling"])
+atomic_write_text(OUT / "causal_gains.md", (gain_table.assign(**{c: 100 * gain_table[c] for c in gain_table
+                                                                 if c != "p"})).round(3).to_markdown())
+display((gain_table.assign(**{c: 100 * gain_table[c] for c in gain_table if c != "p"})).round(2))
+c_de, c_mlr = oq.cell("causal", "last", "DE"), oq.cell("causal", "last", "MLR")
+bidirectional = [k for k in grid_gains if k[0] == "bidirectional"]
+other_cells = "; ".join(f"{a}/{pl} {100 * grid_gains[(a, pl)]['gain']:+.1f} (p {grid_gains[(a, pl)]['p']:.2g})"
+                        for a, pl in grid_gains if (a, pl) != ("causal", "last"))
+plateau = Condition(f"{c_de}'s dev MRR@10 rise over the last quarter of its learning curve",
+                    last_quarter_rise(grid_curves[c_de]), PLATEAU_RISE, at_most=True)
+share = oq.share_premise(oq.dev_share(c_models[c_mlr], dev_texts, enc, c_models[c_mlr].encoder.num_layers), c_mlr)
 findings.append(Claim("3. MLR under causal attention + last-token pooling (proxy)", "MLR's gain over the DE survives the mask",
-                      f"causal MLR vs causal DE, MRR@10 {percent(v['causal DE'])} -> {percent(v['causal MLR'])} (1 seed); "
-                      f"bidirectional {percent(v['bidirectional DE'])} -> {percent(v['bidirectional MLR'])} "
-                      f"({100 * gain_b.difference:+.1f}, p {gain_b.p:.2g})",
-                      oq.tested(evidence, qrels, "causal MLR", c_models["causal MLR"].runs["test"], "causal DE",
-                                c_models["causal DE"].runs["test"], seeds=(seed,)),
-                      premise=oq.share_premise(oq.dev_share(c_models["causal MLR"], dev_texts, enc, c_models["causal MLR"].encoder.num_layers),
-                                               "causal MLR")))
+                      f"causal, last-token MLR vs DE, MRR@10 {percent(v[c_de])} -> {percent(v[c_mlr])} (1 seed, "
+                      f"{grid_train['steps']} steps each); MLR's gain in the other cells: {other_cells or 'none run'}",
+                      oq.tested(evidence, qrels, c_mlr, c_models[c_mlr].runs["test"], c_de, c_models[c_de].runs["test"],
+                                seeds=(seed,)),
+                      premise=Premise((*share.conditions, plateau))))
 print(findings[-1].here)
 
 # %% [markdown]
@@ -553,7 +653,7 @@ d4 = torch.from_numpy(np.asarray(m_models[plain].passages[:64], dtype=np.float32
 unit = d4 / d4.norm(dim=-1, keepdim=True)
 cos = torch.einsum("nah,nbh->nab", unit, unit)
 iu = torch.triu_indices(d4.shape[1], d4.shape[1], 1)
-probe = MultiLayerEncoder(causal["model"], attention=causal["attention"])
+probe = MultiLayerEncoder(causal["model"], attention="causal")
 tok = probe.tokenize(["a short text about python lists", "a short text about perl hashes and more"], 32)
 with torch.no_grad():
     hs = probe.model(**tok).last_hidden_state
@@ -567,7 +667,8 @@ checks = {
     "both-sides queries carry |S| vectors": q_both.shape[1] == len(cfg["symmetric_layers"]),
     "the penalty is the mean squared cosine between a text's layer vectors": bool(torch.isclose(layer_decorrelation(d4), cos[:, iu[0], iu[1]].pow(2).mean(), atol=1e-5)),
     "the causal encoder's early tokens ignore later tokens": bool(torch.allclose(hs[0, :4], hs[1, :4], atol=1e-5)),
-    "the causal models were trained causal": all(m.encoder.model.config.is_decoder for m in c_models.values()) if causal["model"] == cfg["model"] else True,
+    "the causal models were trained causal, the others not": all(m.encoder.model.config.is_decoder == n.startswith("causal") for n, m in c_models.items()) if causal["model"] == cfg["model"] else True,
+    "every cell of the grid trained the same steps": len({m.cfg.steps for m in c_models.values()}) == 1,
     "the last snapshot is the teacher of notebooks 03-04": all(torch.equal(a, b) for a, b in zip(snapshots[max(snapshots)].state_dict().values(), ranker.state_dict().values())),
     "the step-0 snapshot embeds exactly as the pre-trained model": bool(np.allclose(step0, snap0, atol=1e-5)),
     "a larger static margin masks at least as many negatives": list(masked[[f"margin {m:g}" for m in cfg["filters"]["margins"]]]) == sorted(masked[[f"margin {m:g}" for m in cfg["filters"]["margins"]]]),

@@ -10,8 +10,6 @@ if not matplotlib.get_backend().lower().startswith("module://"):  # keep a noteb
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from mlrlib.evaluation.layer_analysis import m_curve
-
 
 def save(fig, path: Path):
     path = Path(path)
@@ -144,6 +142,27 @@ def layer_curves(layers, metrics=("Top-20", "MRR@10"), title="Single-text embedd
     return fig
 
 
+def layer_curves_by_vectors(layers, metric="MRR@10", title="Single-text embeddings, layer by layer (test)"):
+    """Two panels, raw and centred vectors (`layer_analysis.zero_shot_layers(centre=True)`), one line per model and
+    pooling (solid: mean, dashed: [CLS]); layers: long table with model/layer/pooling/vectors."""
+    fig, axes = plt.subplots(1, 2, figsize=(10.4, 3.8), sharey=True)
+    colors = dict(zip(dict.fromkeys(layers.model), plt.rcParams["axes.prop_cycle"].by_key()["color"]))
+    for ax, vectors in zip(axes, ("raw", "centred")):
+        d = layers[(layers.metric == metric) & (layers.vectors == vectors)]
+        for (model, pooling), g in d.groupby(["model", "pooling"], sort=False):
+            g = g.sort_values("layer")
+            ax.plot(g.layer, 100 * g.value, marker="o" if pooling == "mean" else "x",
+                    ls="-" if pooling == "mean" else "--", color=colors[model],
+                    label=f"{model} ({'mean' if pooling == 'mean' else '[CLS]'})")
+        ax.set(xlabel="layer (0 = embeddings)", title=f"{vectors} vectors" + (" (corpus mean subtracted)"
+                                                                               if vectors == "centred" else ""))
+    axes[0].set_ylabel(f"{metric} (%)")
+    axes[-1].legend(fontsize=8, bbox_to_anchor=(1.02, 1), loc="upper left")
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
 def speed_quality(speed, test, metric="MRR@10", title="Light dual encoders: quality against encoding speed"):
     """Each system at (measured encoding speedup, test metric with its 95% interval), labelled."""
     v = test[test.metric == metric].set_index("system")
@@ -159,20 +178,39 @@ def speed_quality(speed, test, metric="MRR@10", title="Light dual encoders: qual
 
 
 def m_curves(points, gamma: float, metric="MRR@10", title="More vectors, with and without decorrelating the layers"):
-    """Left: `metric` against m without the penalty and at weight gamma; right: the measured layer
-    correlation. points: `studies.open_questions.m_points` output."""
+    """Left: `metric` against m without the penalty (a line through the measured m), and the penalised model at
+    weight gamma as a point at each m it was trained at (no line: it was not trained at the m between); right: the
+    measured layer correlation. points: `studies.open_questions.m_points` output."""
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9.5, 3.6))
-    for g, label in ((0.0, "MLR"), (gamma, f"MLR + decorrelation (γ={gamma:g})")):
-        d = m_curve(points[points.gamma.isin([0.0, g])], g, metric)
-        ax1.errorbar(d.m, 100 * d.value, yerr=[100 * (d.value - d.ci_low), 100 * (d.ci_high - d.value)],
-                     marker="o", capsize=2, label=label)
-        ax2.plot(d.m[d.m > 1], d.layer_correlation[d.m > 1], marker="o", label=label)
+    d = points[(points.metric == metric) & (points.gamma == 0.0)].sort_values("m")
+    pen = points[(points.metric == metric) & (points.gamma == gamma)].sort_values("m")
+    for frame, label, style in ((d, "MLR", {"marker": "o"}),
+                                (pen, f"MLR + decorrelation (γ={gamma:g})", {"marker": "s", "ls": "none"})):
+        ax1.errorbar(frame.m, 100 * frame.value, yerr=[100 * (frame.value - frame.ci_low),
+                                                       100 * (frame.ci_high - frame.value)],
+                     capsize=2, label=label, **style)
+        ax2.plot(frame.m[frame.m > 1], frame.layer_correlation[frame.m > 1], label=label, **style)
     ax1.set(xlabel="m (last m layers)", ylabel=f"{metric} (%)", title=f"test {metric}",
             xticks=sorted(points.m.unique()))
     ax2.set(xlabel="m (last m layers)", ylabel="mean cosine between layers",
             title="layer correlation (held-out passages)", xticks=sorted(points.m.unique()))
-    ax1.legend()
+    ax1.legend(loc="lower left", fontsize=8)
     fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def pair_shares(table, title="Which layer pair wins the max (test top 10)"):
+    """A heat map of `layer_pairs.pair_table` (percent of the top-10 scores won by each (query, passage) layer
+    pair), each cell labelled."""
+    fig, ax = plt.subplots(figsize=(4.6, 3.9))
+    image = ax.imshow(table.values, cmap="Blues", vmin=0, vmax=max(1.0, float(table.values.max())))
+    for (i, j), v in np.ndenumerate(table.values):
+        ax.text(j, i, f"{v:.0f}%", ha="center", va="center", fontsize=8,
+                color="white" if v > 0.6 * table.values.max() else "black")
+    ax.set(xticks=range(table.shape[1]), xticklabels=table.columns, yticks=range(table.shape[0]),
+           yticklabels=table.index, xlabel="passage vector", ylabel="query vector", title=title)
+    fig.colorbar(image, ax=ax, label="% of top-10 scores")
     fig.tight_layout()
     return fig
 

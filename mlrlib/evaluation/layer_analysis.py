@@ -20,23 +20,35 @@ def encode_corpus(encoder: MultiLayerEncoder, data: RetrievalData, layers, enc, 
 
 
 def zero_shot_layers(encoder: MultiLayerEncoder, data: RetrievalData, split: str, enc,
-                     runs: dict | None = None) -> tuple[pd.DataFrame, dict]:
+                     runs: dict | None = None, centre: bool = False) -> tuple[pd.DataFrame, dict]:
     """Each layer's [CLS] and mean vector as a single-vector retriever (cosine), no training.
 
-    Queries use the same layer and pooling as the passages. One corpus pass gives all layers.
-    Returns (long metric table with columns layer/pooling, corpus vectors {pooling: [N, L+1, H]});
-    a `runs` dict given is filled with {(pooling, layer): ranx Run}, for paired comparisons.
+    Queries use the same layer and pooling as the passages. One corpus pass gives all layers. With `centre`, each
+    layer is also searched with its corpus mean subtracted (`centred`), from the same encoding, and the table gains a
+    column `vectors` ("raw" | "centred").
+    Returns (long metric table with columns layer/pooling, unit corpus vectors {pooling: [N, L+1, H]});
+    a `runs` dict given is filled with {(pooling, layer): ranx Run} (centred: {(pooling, layer, "centred"): Run}).
     """
     L = encoder.num_layers
     layers = list(range(L + 1))
-    corpus = encode_corpus(encoder, data, layers, enc, ("cls", "mean"))
+    corpus = encode_corpus(encoder, data, layers, enc, ("cls", "mean"), normalize=not centre)
     texts = data.split(split).texts
-    frames = []
+    frames, unit = [], {}
     for pooling in ("cls", "mean"):
         queries = encoder.encode(texts, layers, poolings=(pooling,), batch_size=enc["batch_size"],
-                                 max_length=enc["q_max_len"], bf16=enc["bf16"], normalize=True)[pooling]
-        frames.append(layer_retrieval(data, split, queries, corpus[pooling], pooling, runs))
-    return pd.concat(frames, ignore_index=True), corpus
+                                 max_length=enc["q_max_len"], bf16=enc["bf16"], normalize=not centre)[pooling]
+        if not centre:
+            frames.append(layer_retrieval(data, split, queries, corpus[pooling], pooling, runs))
+            continue
+        unit[pooling] = unit_vectors(corpus[pooling])  # bit for bit the vectors encoded normalised
+        found: dict = {}
+        frames.append(layer_retrieval(data, split, unit_vectors(queries), unit[pooling], pooling, runs)
+                      .assign(vectors="raw"))
+        frames.append(layer_retrieval(data, split, *centred(queries, corpus[pooling]), pooling, found)
+                      .assign(vectors="centred"))
+        if runs is not None:
+            runs.update({(*key, "centred"): run for key, run in found.items()})
+    return pd.concat(frames, ignore_index=True), (unit if centre else corpus)
 
 
 def layer_retrieval(data: RetrievalData, split: str, queries: np.ndarray, corpus: np.ndarray, pooling: str,
@@ -96,13 +108,15 @@ def held_out_passages(data: RetrievalData, splits=("dev", "test")) -> list[int]:
     return [i for i, pid in enumerate(data.corpus_ids) if pid in wanted]
 
 
-def layer_by_layer(encoders: dict, data, split: str, enc: dict, runs: dict | None = None) -> pd.DataFrame:
-    """Each encoder's every layer, mean and [CLS], as a zero-shot retriever: a long table with model/layer/pooling.
-    A `runs` dict given is filled with {(model, pooling, layer): ranx Run}."""
+def layer_by_layer(encoders: dict, data, split: str, enc: dict, runs: dict | None = None,
+                   centre: bool = False) -> pd.DataFrame:
+    """Each encoder's every layer, mean and [CLS], as a zero-shot retriever: a long table with model/layer/pooling
+    (and `vectors`, raw and centred, with `centre`). A `runs` dict given is filled with
+    {(model, pooling, layer): ranx Run} (centred: {(model, pooling, layer, "centred"): Run})."""
     tables = []
     for name, e in encoders.items():
         found: dict = {}
-        tables.append(zero_shot_layers(e, data, split, enc, found)[0].assign(model=name))
+        tables.append(zero_shot_layers(e, data, split, enc, found, centre)[0].assign(model=name))
         if runs is not None:
             runs.update({(name, *key): run for key, run in found.items()})
     return pd.concat(tables, ignore_index=True)

@@ -39,8 +39,14 @@ def objective_configs(model: str, l: int, L: int, train: dict, weights: dict, lr
         raise ValueError(f"unknown DE-l objectives {sorted(unknown)}; use some of {list(OBJECTIVES)}")
     return {f"DE-{l} {name}": light_config(model, l, "ce", light_train(train, L, l, lr), alpha=a * weights["alpha"],
                                            beta=b * weights["beta"], kd_temperature=weights["kd_temperature"],
-                                           negatives=weights["negatives"], seed=seed)
+                                           negatives=weights["negatives"], seed=seed,
+                                           unlabelled=b * weights.get("unlabelled", 0))
             for name, (a, b) in OBJECTIVES.items() if name in names}
+
+
+def unlabelled_pool(data) -> list[str]:
+    """The texts DE-l's embedding term may read beyond its batches: every corpus passage and training question."""
+    return [*map(str, data.corpus_texts), *dict.fromkeys(p["query"] for p in data.train_pairs)]
 
 
 def recipe_of(cfg: TrainConfig, layers: int, init: str, seed: int) -> TrainConfig:
@@ -63,7 +69,8 @@ def train_models(data, configs: dict, negs, ranker, teacher_key, scores, full: T
     def make(name, cfg):
         return evaluated(name, *train_light(data.train_pairs, negs, cfg, ranker, teacher_key, scores,
                                             full.encoder if full else None, full.log["key"] if full else None,
-                                            progress), cfg, eval_data or data, enc, splits)
+                                            progress, unlabelled_pool(data) if cfg.light.unlabelled else None),
+                         cfg, eval_data or data, enc, splits)
     return reuse_or_make(configs, make, trained)
 
 
@@ -74,8 +81,9 @@ def light_curve(data, cfg: TrainConfig, at_steps, negs, ranker, teacher_key, sco
     run is stored as the checkpoint of `cfg` at that step count, so `train_models` reuses it."""
     cfg = cfg.replace(steps=max(at_steps))
     full_de, full_key = (full.encoder, full.log["key"]) if full else (None, None)
-    key = light_key(cfg, data.train_pairs, negs, teacher_key, full_key)
-    train = light_trainer(data.train_pairs, negs, cfg, ranker, scores, full_de)
+    pool = unlabelled_pool(data) if cfg.light.unlabelled else None
+    key = light_key(cfg, data.train_pairs, negs, teacher_key, full_key, pool)
+    train = light_trainer(data.train_pairs, negs, cfg, ranker, scores, full_de, pool=pool)
     return tracked_curve(key, cfg, lambda: build_light(cfg, ranker, full_de), train, at_steps,
                          data if eval_data is None else eval_data, enc, metric)
 
@@ -117,19 +125,32 @@ PRETRAINED = "MiniLM (pre-trained)"
 RERANKED_FULL = f"{FULL} + rerank"
 
 
-def early(name: str, upto: int) -> str:
+# The claims read centred vectors (each layer's corpus mean subtracted, `layer_analysis.centred`): raw cosine on an
+# early layer, where any two passages sit at cosine ~0.75, counts the direction all share as similarity (even the
+# embedding layer scores). The raw numbers are recorded and shown beside them.
+TESTED_VECTORS = "centred"
+
+
+def early(name: str, upto: int, vectors: str = TESTED_VECTORS) -> str:
     """The system of a model's layers 1..upto (mean pooling), each query's mean over those layers."""
-    return f"{name} layers 1-{upto} (mean)"
+    return f"{name} layers 1-{upto} (mean{', centred' if vectors == 'centred' else ''})"
+
+
+def one_layer(name: str, layer: int, vectors: str = TESTED_VECTORS) -> str:
+    """The system of a model's layer `layer` alone (mean pooling)."""
+    return f"{name} layer {layer} (mean{', centred' if vectors == 'centred' else ''})"
 
 
 def record_layers(evidence: PerQuery, layer_runs: dict, models, upto: int, qrels: dict, split: str,
                   seed: int) -> None:
-    """Each of `models`' layers 1..upto (mean pooling) as one system (`early`), and layer 2 alone."""
+    """Each of `models`' layers 1..upto (mean pooling) as one system (`early`), and layer 2 alone, from raw and
+    from centred vectors (`layer_analysis.layer_by_layer(centre=True)`'s runs)."""
     for name in models:
-        evidence.add_mean(early(name, upto), [layer_runs[(name, "mean", l)] for l in range(1, upto + 1)], qrels,
-                          split, seed)
-        evidence.add(f"{name} layer {min(2, upto)} (mean)", layer_runs[(name, "mean", min(2, upto))], qrels, split,
-                     (seed,))
+        for vectors, tail in (("raw", ()), ("centred", ("centred",))):
+            evidence.add_mean(early(name, upto, vectors),
+                              [layer_runs[(name, "mean", l, *tail)] for l in range(1, upto + 1)], qrels, split, seed)
+            evidence.add(one_layer(name, min(2, upto), vectors), layer_runs[(name, "mean", min(2, upto), *tail)],
+                         qrels, split, (seed,))
 
 
 def ce_premises(upto: int) -> tuple[Condition, Condition]:
@@ -137,7 +158,7 @@ def ce_premises(upto: int) -> tuple[Condition, Condition]:
     re-ranks (dev), and early layers that differ as retrievers from the pre-trained model's (dev)."""
     return (Condition("dev MRR@10, the CE re-ranking the full DE's top k − the full DE",
                       test=Test(RERANKED_FULL, FULL, "MRR@10", "dev")),
-            Condition(f"dev MRR@10, CE layers 1-{upto} − pre-trained layers 1-{upto}",
+            Condition(f"dev MRR@10, CE layers 1-{upto} − pre-trained layers 1-{upto} (centred)",
                       test=Test(early(CE, upto), early(PRETRAINED, upto), "MRR@10", "dev"), direction="different"))
 
 
@@ -154,11 +175,12 @@ def claims(speed: pd.DataFrame, latency: pd.DataFrame, paper: dict, full_mrr: fl
                                                      "curve", de2_rise, PLATEAU_RISE, at_most=True),)
     none = "the summary we cite gives no number"
     return [
-        Claim("early CE layers carry more retrieval signal than early DE layers", "yes", "per-query mean over layers",
+        Claim("early CE layers carry more retrieval signal than early DE layers", "yes",
+              "per-query mean over layers, centred vectors",
               Test(early(CE, upto), early(FULL, upto), "MRR@10"), paper_effect_note=none,
               premise=Premise((reranker, differs))),
-        Claim("CE embeddings are usable for first-stage retrieval", "yes", f"CE layer {probe} vs BM25",
-              Test(f"{CE} layer {probe} (mean)", "BM25", "MRR@10"), paper_effect_note=none,
+        Claim("CE embeddings are usable for first-stage retrieval", "yes", f"CE layer {probe} (centred) vs BM25",
+              Test(one_layer(CE, probe), "BM25", "MRR@10"), paper_effect_note=none,
               premise=Premise((reranker, differs))),
         Claim("DE-2 is within about 1% of the full DE", f"about {paper['de2_gap_percent']}%",
               f"{len(seeds)} seeds", Test(de2, FULL, "MRR@10", seeds=tuple(seeds)), "equivalent", gap * full_mrr,

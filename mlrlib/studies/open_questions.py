@@ -42,16 +42,19 @@ def symmetric_configs(model: str, L: int, layers, train: dict, seed: int) -> dic
 
 # --- 2. multi-vector scaling -----------------------------------------------------------------
 
-def m_configs(model: str, L: int, train: dict, m_sweep, decorrelation: dict, seed: int) -> dict[str, TrainConfig]:
-    """MLR on the last m layers for every m; with the penalty at weight decorrelation["gamma"] for each m in
-    decorrelation["m"]; and at each weight in decorrelation["sweep"] for the largest of those m."""
+def m_configs(model: str, L: int, train: dict, m_sweep, penalties, seed: int) -> dict[str, TrainConfig]:
+    """MLR on the last m layers for every m of `m_sweep` (m = 1: the DE), and with the decorrelation penalty for each
+    (m, gamma) of `penalties`."""
     def cfg(m, gamma=0.0):
         return TrainConfig(model=model, doc_layers=last_few(L, m), query_layer=L, seed=seed, decorrelation=gamma,
                            **train)
     out = {(DE if m == 1 else f"m={m}"): cfg(m) for m in m_sweep}
-    out |= {penalised(m, decorrelation["gamma"]): cfg(m, decorrelation["gamma"]) for m in decorrelation["m"]}
-    top = max(decorrelation["m"])
-    return out | {penalised(top, g): cfg(top, g) for g in decorrelation["sweep"]}
+    return out | {penalised(m, g): cfg(m, g) for m, g in penalties}
+
+
+def gamma_sweep(m: int, gammas) -> list[tuple[int, float]]:
+    """The penalties swept on dev: each weight of `gammas` at m vectors."""
+    return [(m, float(g)) for g in gammas]
 
 
 def penalised(m: int, gamma: float) -> str:
@@ -84,11 +87,32 @@ def falls_after_peak(points: pd.DataFrame, gamma: float, metric: str = "MRR@10")
 
 # --- 3. causal attention ---------------------------------------------------------------------
 
+ATTENTIONS, POOLINGS = ("bidirectional", "causal"), ("mean", "last")
+
+
 def causal_configs(model: str, L: int, layers, train: dict, seed: int, attention: str = "causal",
                    pooling: str = "last") -> dict[str, TrainConfig]:
-    """The DE and MLR (layer set `layers`) with a causal mask and last-token pooling."""
+    """The DE and MLR (layer set `layers`) with one attention mask and one pooling."""
     base = {"model": model, "query_layer": L, "seed": seed, **train, "pooling": pooling, "attention": attention}
     return {"causal DE": TrainConfig(doc_layers=[L], **base), "causal MLR": TrainConfig(doc_layers=layers, **base)}
+
+
+def cell(attention: str, pooling: str, kind: str) -> str:
+    """The name of one model of the 2 x 2 grid: e.g. "causal, last-token: MLR"."""
+    return f"{attention}, {'last-token' if pooling == 'last' else pooling}: {kind}"
+
+
+def attention_grid(model: str, L: int, layers, train: dict, seed: int,
+                   attentions=ATTENTIONS) -> dict[str, TrainConfig]:
+    """Question 3's 2 x 2 grid, {bidirectional, causal} x {mean, last-token}: the DE and MLR of each cell, all on the
+    same training budget `train`, so that the mask's and the pooling's effects on MLR's gain are read apart."""
+    out = {}
+    for attention in attentions:
+        for pooling in POOLINGS:
+            pair = causal_configs(model, L, layers, train, seed, attention, pooling)
+            out |= {cell(attention, pooling, "DE"): pair["causal DE"],
+                    cell(attention, pooling, "MLR"): pair["causal MLR"]}
+    return out
 
 
 # --- 4. MD2PR: sizes and filtering -----------------------------------------------------------

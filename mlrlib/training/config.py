@@ -59,15 +59,24 @@ class LightConfig:
     layers: int          # l: the transformer layers kept
     init: str            # copied from "ce" (the cross-encoder), "de" (the trained full DE) or "base" (pre-trained)
     beta: float = 0.0    # weight of the MSE to the full DE's unit vectors
+    unlabelled: int = 0  # texts a step drawn from the corpus and the training questions, beyond the batch, on which
+    #                      the MSE also applies: distillation needs no labels, so it can read every passage
 
     def __post_init__(self):
         if self.init not in INITS:
             raise ValueError(f"unknown init {self.init!r}; use one of {INITS}")
         if self.beta < 0:
             raise ValueError("beta must be >= 0")
+        if self.unlabelled < 0:
+            raise ValueError("unlabelled must be >= 0")
+        if self.unlabelled and not self.beta:
+            raise ValueError("unlabelled texts feed only the embedding MSE: give beta > 0 with them")
 
     def key(self) -> dict:
-        return dataclasses.asdict(self)
+        key = dataclasses.asdict(self)
+        if not self.unlabelled:  # the key of a DE-l trained on its batches alone, as before the field existed
+            del key["unlabelled"]
+        return key
 
 
 @dataclass(frozen=True)

@@ -140,3 +140,23 @@ def test_an_undecodable_byte_names_the_file_and_the_line(name, line, tmp_path):
     assert r.returncode == 2 and r.stdout == "" and "Traceback" not in r.stderr
     assert len(r.stderr.splitlines()) == 1
     assert f"{folder / name}, line {line}: byte 0xe9" in r.stderr and "must be UTF-8" in r.stderr
+
+
+def test_zero_shot_layers_centred_gives_the_probes_centred_numbers_and_the_same_raw_ones(probed):
+    from mlrlib.data import load_data
+    from mlrlib.evaluation.layer_analysis import zero_shot_layers
+    from mlrlib.methods.encoders import MultiLayerEncoder
+    folder, result, _ = probed
+    encoder, data = MultiLayerEncoder("minilm"), load_data(f"beir:{folder}")
+    plain, corpus = zero_shot_layers(encoder, data, "test", ENC)
+    runs: dict = {}
+    both, unit = zero_shot_layers(encoder, data, "test", ENC, runs, centre=True)
+    raw = both[both.vectors == "raw"].drop(columns="vectors").reset_index(drop=True)
+    assert raw.equals(plain.reset_index(drop=True))  # the same searches, bit for bit
+    assert all(np.array_equal(unit[p], corpus[p]) for p in ("cls", "mean"))
+    cls = both[(both.pooling == "cls") & (both.vectors == "centred")].set_index(["layer", "metric"]).value
+    for row in result["per_layer"]:
+        for metric, value in row["centred"].items():
+            assert value == pytest.approx(cls[(row["layer"], metric)], abs=1e-9)
+    L = encoder.num_layers
+    assert {("mean", L), ("mean", L, "centred"), ("cls", 0, "centred")} <= set(runs)

@@ -92,6 +92,7 @@ def _early_layer_evidence(reranker_gains: bool, ce_moved: bool) -> PerQuery:
                   for m in (study.CE, study.FULL, study.PRETRAINED) for l in range(7)}
     if not ce_moved:
         layer_runs |= {(study.CE, "mean", l): layer_runs[(study.PRETRAINED, "mean", l)] for l in range(7)}
+    layer_runs |= {(*key, "centred"): run for key, run in layer_runs.items()}  # the claims read the centred ones
     evidence = PerQuery()
     for split in ("dev", "test"):
         study.record_layers(evidence, layer_runs, (study.CE, study.FULL, study.PRETRAINED), 3, qrels, split, 0)

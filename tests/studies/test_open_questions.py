@@ -202,12 +202,21 @@ def test_filter_sweep_is_monotone_in_its_thresholds():
 
 # --- study configs and tables --------------------------------------------------------------------
 
-def test_m_configs_give_the_curve_its_penalised_twin_and_a_weight_sweep_at_the_top():
-    configs = oq.m_configs("minilm", 6, {"steps": 2}, [1, 2, 4], {"gamma": 10.0, "m": [2, 4], "sweep": [1.0]}, seed=0)
-    assert list(configs) == [oq.DE, "m=2", "m=4", "m=2 + decorrelation γ=10", "m=4 + decorrelation γ=10",
+def test_m_configs_give_the_curve_and_each_penalty_asked_for():
+    configs = oq.m_configs("minilm", 6, {"steps": 2}, [1, 2, 4], [(2, 10.0), *oq.gamma_sweep(4, [0.1, 1])], seed=0)
+    assert list(configs) == [oq.DE, "m=2", "m=4", "m=2 + decorrelation γ=10", "m=4 + decorrelation γ=0.1",
                              "m=4 + decorrelation γ=1"]
     assert configs["m=4"].doc_layers == (3, 4, 5, 6) and "decorrelation" not in configs["m=4"].key()
     assert configs["m=4 + decorrelation γ=1"].decorrelation == 1.0
+
+
+def test_the_attention_grid_has_a_de_and_an_mlr_per_cell_on_one_budget():
+    grid = oq.attention_grid("minilm", 6, [3, 4, 5, 6], {"steps": 60, "batch_size": 8}, seed=1)
+    assert len(grid) == 8 and len({c.steps for c in grid.values()}) == 1
+    cell = grid[oq.cell("causal", "last", "MLR")]
+    assert (cell.attention, cell.pooling, cell.doc_layers, cell.seed) == ("causal", "last", (3, 4, 5, 6), 1)
+    assert grid[oq.cell("bidirectional", "mean", "DE")].doc_layers == (6,)
+    assert oq.cell("causal", "last", "DE") == "causal, last-token: DE"
 
 
 def test_curves_start_at_the_de_and_find_their_peak():

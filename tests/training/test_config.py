@@ -6,6 +6,7 @@ import pytest
 
 from mlrlib.runtime.cache import config_hash
 from mlrlib.runtime.presets import get_preset
+from mlrlib.runtime.presets.shared import TRAIN
 from mlrlib.studies import md2pr_ablation, open_questions
 from mlrlib.training.config import DistillConfig, LightConfig, TrainConfig
 from mlrlib.training.light_de import light_config
@@ -26,7 +27,9 @@ OLD_HASHES = {
 
 
 def configs() -> dict:
-    p03, p05 = get_preset("03_md2pr_distillation", "laptop"), get_preset("05_open_questions", "laptop")
+    p03 = get_preset("03_md2pr_distillation", "laptop")
+    # notebook 05's laptop training as it was then (bf16; it now trains in float32)
+    p05_train = {**TRAIN, "steps": 30, "batch_size": 8, "hard_negatives": True, "pooling": "mean"}
     return {
         "default": TrainConfig(),
         "self-anchored": TrainConfig(doc_layers=[5, 6], query_layer=6, objective="self-anchored", lam=0.1, seed=2,
@@ -39,10 +42,11 @@ def configs() -> dict:
         "ranker": RankerConfig(model="minilm", kind="gated", steps=60, lr=1e-4),
         # notebook 03's laptop students as they were then (they now train 50 steps in mean pooling)
         "03 laptop + both + dynamic filter": md2pr_ablation.ablation_configs(
-            "minilm", 6, {**p03["train"], "steps": 30, "pooling": "cls"}, p03["distill"], 0)[md2pr_ablation.FULL],
+            "minilm", 6, {**p03["train"], "steps": 30, "pooling": "cls", "bf16": True}, p03["distill"], 0)[
+                md2pr_ablation.FULL],
         # notebook 05's laptop penalty as it was then (it now weighs 10)
         "05 laptop m=6 + decorrelation γ=1": open_questions.m_configs(
-            "minilm", 6, p05["train"], p05["m_sweep"], {"gamma": 1.0, "m": [6], "sweep": []}, 0)[
+            "minilm", 6, p05_train, [1, 4, 6], [(6, 1.0)], 0)[
                 open_questions.penalised(6, 1.0)],
     }
 

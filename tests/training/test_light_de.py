@@ -4,7 +4,16 @@ import torch
 
 from mlrlib.methods.cross_encoder import CrossEncoder, GatedCrossEncoder
 from mlrlib.methods.encoders import MultiLayerEncoder
-from mlrlib.training.light_de import LightStep, build_light, ce_embedder, light_config, light_key, train_light
+from mlrlib.training.light_de import (
+    LightStep,
+    build_light,
+    ce_embedder,
+    embedding_mse,
+    light_config,
+    light_key,
+    train_light,
+    unlabelled_texts,
+)
 
 PAIRS = [{"query": f"question {i} about topic {i % 3}", "positive": f"passage {i} on topic {i % 3} " * 3,
           "positive_id": f"p{i}", "source": "t"} for i in range(8)]
@@ -82,6 +91,55 @@ def test_the_embedding_term_is_the_squared_distance_to_the_full_des_unit_vectors
     _, record = LightStep(build_light(cfg3, full_de=full).eval(), None, PAIRS, NEGS, None, cfg3,
                           reference=full).losses([0, 1, 2, 3])
     assert record["embedding"] == pytest.approx(0.0, abs=1e-6)  # a full copy already matches its source
+
+
+POOL = [f"pool text number {i} about topic {i % 5}" for i in range(40)]
+
+
+def test_unlabelled_texts_come_from_the_pool_and_are_drawn_again_alike():
+    drawn = unlabelled_texts(POOL, [3, 1], seed=0, n=6)
+    assert len(set(drawn)) == 6 and set(drawn) <= set(POOL)
+    assert drawn == unlabelled_texts(POOL, [3, 1], seed=0, n=6)  # a resumed run draws the same texts
+    assert drawn != unlabelled_texts(POOL, [3, 2], seed=0, n=6)
+    assert len(unlabelled_texts(POOL[:4], [0], seed=0, n=6)) == 4
+
+
+def test_the_embedding_term_also_reads_the_steps_unlabelled_texts(tiny_model):
+    torch.manual_seed(0)
+    full = MultiLayerEncoder(tiny_model).eval()
+    plain = light_config(tiny_model, 2, "de", TRAIN, beta=1.0, negatives=2)
+    wider = light_config(tiny_model, 2, "de", TRAIN, beta=1.0, negatives=2, unlabelled=5)
+    student = build_light(plain, full_de=full).eval()
+    _, alone = LightStep(student, None, PAIRS, NEGS, None, plain, reference=full).losses([0, 1, 2, 3])
+    _, more = LightStep(student, None, PAIRS, NEGS, None, wider, reference=full, pool=POOL).losses([0, 1, 2, 3])
+    extra = unlabelled_texts(POOL, [0, 1, 2, 3], wider.seed, 5)
+    s = student.encode(extra, [2], poolings=("mean",), batch_size=8, max_length=64, normalize=True)["mean"][:, 0]
+    t = full.encode(extra, [3], poolings=("mean",), batch_size=8, max_length=64, normalize=True)["mean"][:, 0]
+    n_batch = 4 + 4 * 3  # queries, then positives and 2 negatives each
+    expected = (alone["embedding"] * n_batch + ((s - t) ** 2).sum(1).sum()) / (n_batch + 5)
+    assert more["embedding"] == pytest.approx(expected, rel=1e-4)
+    assert alone["contrastive"] == pytest.approx(more["contrastive"], rel=1e-6)  # labels see the batch alone
+    with pytest.raises(ValueError, match="pool"):
+        LightStep(student, None, PAIRS, NEGS, None, wider, reference=full)
+    with pytest.raises(ValueError, match="beta > 0"):
+        light_config(tiny_model, 2, "de", TRAIN, unlabelled=5)
+
+
+def test_embedding_mse_is_the_mean_squared_distance_and_sends_no_gradient_to_the_target():
+    student, target = torch.randn(3, 4, requires_grad=True), torch.randn(3, 4, requires_grad=True)
+    loss = embedding_mse(student, target)
+    assert float(loss.detach()) == pytest.approx(float(((student - target) ** 2).sum(1).mean().detach()))
+    loss.backward()
+    assert target.grad is None and student.grad is not None
+
+
+def test_the_key_names_the_pool_only_when_it_is_read(tiny_model):
+    plain = light_config(tiny_model, 2, "de", TRAIN, beta=1.0)
+    assert "unlabelled" not in plain.light.key()  # the keys of DE-l trained before the field existed
+    assert "pool" not in light_key(plain, PAIRS, NEGS, None, {"r": 1}, POOL)
+    wider = light_config(tiny_model, 2, "de", TRAIN, beta=1.0, unlabelled=5)
+    assert light_key(wider, PAIRS, NEGS, None, {"r": 1}, POOL) != light_key(wider, PAIRS, NEGS, None, {"r": 1},
+                                                                           POOL[:-1])
 
 
 def test_the_full_de_term_needs_the_full_de(tiny_model):
