@@ -97,17 +97,14 @@ class LightStep(Distiller):
         if reference is not None:
             reference.eval()  # a fixed target: no dropout
 
-    def losses(self, idx):
-        self._idx = idx  # the step's batch, from which its unlabelled texts are drawn
-        return super().losses(idx)
-
     def extra_loss(self, queries, passages, q, p, record):
         if self.beta == 0:
             return 0.0
         L, cfg = self.reference.num_layers, self.cfg
         texts, vectors = [queries, passages], [q, p]
         if cfg.light.unlabelled:
-            texts.append(unlabelled_texts(self.pool, self._idx, cfg.seed, cfg.light.unlabelled))
+            # drawn from the step's batch (`record["step_pairs"]`, its training pairs) and the seed
+            texts.append(unlabelled_texts(self.pool, record["step_pairs"], cfg.seed, cfg.light.unlabelled))
             vectors.append(self.encode(texts[-1], cfg.p_max_len)[0])
         with torch.no_grad():
             target = torch.cat([represent(self.reference, t, n, [L], cfg)
