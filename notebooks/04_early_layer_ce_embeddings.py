@@ -190,10 +190,10 @@ _ = show_source(embedding_mse, LightStep.extra_loss, unlabelled_texts)
 # bootstrap interval).
 
 # %%
-SOURCES = {"de": "DE-2 (from the full DE)", "base": "DE-2 (from MiniLM)"}
+SOURCES = {"de": "from the full DE", "base": "from MiniLM"}
 models = study.train_models(data, objectives, negs, ranker, teacher_key, scores, full, enc)
 best_objective = best_on_dev(evaluate(data, models, "dev"), list(objectives))
-sourced = {f"{best_objective} {SOURCES[i]}": study.recipe_of(objectives[best_objective], 2, i, seed)
+sourced = {f"{best_objective}, {SOURCES[i]}": study.recipe_of(objectives[best_objective], 2, i, seed)
            for i in cfg["sources"]}
 models |= study.train_models(data, sourced, negs, ranker, teacher_key, scores, full, enc)
 candidates = {**objectives, **sourced}
