@@ -173,6 +173,10 @@ print(f"dev corpus of {len(curve_data.corpus_ids)} passages: {plateau_text(plate
 display((100 * de2_curve.set_index("step")[["MRR@10"]]).round(1).T)
 
 # %% [markdown]
+# **Reading the figure**: DE-2's dev MRR@10 before training and along its one run (the dotted line is the step count
+# every DE-2 trains); a line still rising at its end means the comparison with the full DE is made before DE-2's
+# plateau, which the "within 1%" row's premise reads.
+#
 # **The objective, in code.** The first two terms are MD2PR's contrastive and sentence-level losses (notebook 03
 # shows them); the embedding term is `embedding_mse`, applied by `LightStep.extra_loss` to the batch's texts and to
 # `unlabelled` more texts a step drawn from every corpus passage and training question (distillation needs no
@@ -271,6 +275,11 @@ atomic_write_csv(speed, OUT / "speed.csv")
 atomic_write_text(OUT / "speed.md", speed.round(3).to_markdown())
 display(speed.round(2))
 fig = plots.save(plots.speed_quality(speed, test), OUT / "speed_quality.png")
+
+# %% [markdown]
+# **Reading the figure**: each model at its measured encoding speedup over the full DE (x) and its test MRR@10 with
+# its 95% interval (y); the paper's DE-2 sits near the full DE's height at about 5x, so a point far below it says the
+# layers removed took the quality with them.
 
 # %% [markdown]
 # ## 3. Retrieve, then re-rank

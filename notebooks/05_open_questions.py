@@ -138,6 +138,10 @@ print(f"dev corpus of {len(curve_data.corpus_ids)} passages: {plateau_text(plate
 display((100 * de_curve.set_index("step")[["MRR@10"]]).round(1).T)
 
 # %% [markdown]
+# **Reading the figure**: the DE's dev MRR@10 before training and along its run; the dotted line is the 30 steps every
+# model of questions 1, 2 and 4 trains. A flat line means more steps would not change what those questions compare.
+
+# %% [markdown]
 # ## 1. Symmetric search: multi-layer vectors on the query side too
 #
 # MLR gives each *passage* several layer vectors and the query one. The MLR paper (arXiv 2509.23861) calls the
@@ -408,6 +412,10 @@ findings.append(Claim("3. MLR under causal attention + last-token pooling (proxy
 print(findings[-1].here)
 
 # %% [markdown]
+# **Reading the figure**: each cell's DE, dev MRR@10 along its training on the same budget; the causal and
+# last-token lines start far lower (the pre-trained model never saw that mask or pooled at that token) and show how
+# much of the gap the budget closes.
+#
 # **Caveat.** A bidirectional model forced causal is handicapped twice (the mask, and pooling at one token it was
 # never trained to pool at), so the absolute numbers say little about real decoders; the *gain* of MLR within each
 # regime is the quantity compared.
@@ -533,6 +541,10 @@ findings.append(Claim("4b. MD2PR: the dynamic threshold detects false negatives 
 print(findings[-1].here)
 
 # %% [markdown]
+# **Reading the figure**: each filter family's thresholds as a path in precision (of what it masks) against recall
+# (of the known false negatives); up and right is better, and a point at the base rate's precision masks no better
+# than at random.
+#
 # **Caveat.** Only one kind of false negative is known (another passage of the same answer); a negative that is
 # relevant to the question but comes from elsewhere counts against a filter's precision although it is correctly
 # masked. So precision is a lower bound. The retrieval effect of filtering was measured in notebook 03.
@@ -578,6 +590,9 @@ findings.append(Claim("5. Ranker training lifts the cross-encoder's early layers
 print(findings[-1].here)
 
 # %% [markdown]
+# **Reading the figure**: one line per snapshot of the cross-encoder's training, each layer's single-text embedding
+# as a retriever; lines that lie on one another mean ranker training did not change what its layers retrieve.
+#
 # **Caveat.** One cross-encoder, warm-started from a bi-encoder, 50 steps (one training run: the test is over
 # queries, not over training runs); a cross-encoder trained from a plain language model for many thousands of
 # steps (the `paper` preset) could behave differently.
