@@ -1,7 +1,7 @@
 """Teachers that give a score R(q, d) without reading q and d together: a stronger bi-encoder, and BM25 fused with
 a dual encoder. Each has the `score` method of `CrossEncoder`, so it re-ranks (`evaluation.reranking`), scores the
 training candidates for MD2PR's sentence-level KL and its false-negative filter (`training.md2pr.teacher_scores`),
-and is compared with the cross-encoder on dev by the same test (`training.teacher_choice`).
+and is compared with the cross-encoder on dev by the same test (`evaluation.teacher_choice`).
 
 What a score teacher cannot serve: MD2PR's word level (attention and hidden states at the student's tokens, §3.2)
 needs a teacher that reads the pair with the student's tokenizer; for it the cross-encoder stays the teacher.
@@ -12,7 +12,6 @@ import numpy as np
 
 from mlrlib.methods.bm25 import BM25
 from mlrlib.methods.encoders import MultiLayerEncoder
-from mlrlib.runtime.cache import atomic_dir, cache_dir, config_hash
 
 
 def _unique(texts) -> tuple[list[str], np.ndarray]:
@@ -26,8 +25,8 @@ class BiEncoderScorer:
     """R(q, d) = cos(E(q), E(d)) / τ, with E a bi-encoder's pooled last layer (all-mpnet-base-v2: mean pooling, as it
     was trained). τ = 0.05 puts the scores on the students' scale (cosine / 0.05), so the KL's temperature means
     the same for either teacher. Each distinct text is encoded once per call; passages of a corpus indexed with
-    `index_corpus` are looked up (a 12-layer model encodes about 10 passages a second on 2 cores: the corpus is
-    encoded once, cached, and every re-ranking and training score reads it)."""
+    `evaluation.teacher_choice.index_corpus` are looked up (a 12-layer model encodes about 4 passages a second on 2
+    cores: the corpus is encoded once, cached, and every re-ranking and training score reads it)."""
 
     def __init__(self, name_or_path: str, pooling: str = "mean", temperature: float = 0.05, encoder=None,
                  bf16: bool = False):
@@ -37,22 +36,10 @@ class BiEncoderScorer:
         self.indexed: dict[str, np.ndarray] = {}  # passage text -> vector, encoded at `indexed_length` tokens
         self.indexed_length: int | None = None
 
-    def index_corpus(self, texts, key: dict, max_length: int, batch_size: int = 32, progress=False) -> float:
-        """Encode `texts` once into the cache (under `key`, naming the model, and the texts' hash) or load them;
-        later `score` calls look their passages up. The seconds it took (0 when loaded)."""
-        import time
-        folder = cache_dir("teacher_corpus", {"model": key, "texts": config_hash(list(texts)),
-                                              "max_length": max_length, "pooling": self.pooling, "bf16": self.bf16})
-        start = time.perf_counter()
-        if (folder / "vectors.npy").exists():
-            vectors, seconds = np.load(folder / "vectors.npy"), 0.0
-        else:
-            vectors = self.embed(list(texts), max_length, batch_size, progress)
-            seconds = time.perf_counter() - start
-            with atomic_dir(folder) as tmp:
-                np.save(tmp / "vectors.npy", vectors)
+    def use_index(self, texts, vectors: np.ndarray, max_length: int) -> None:
+        """Look the passages `texts` up from `vectors` (encoded at `max_length` tokens) instead of encoding them:
+        `evaluation.teacher_choice.index_corpus` encodes a corpus once into the cache and hands it over here."""
         self.indexed, self.indexed_length = dict(zip(texts, vectors)), max_length
-        return seconds
 
     def embed(self, texts, max_length: int, batch_size: int, progress=False) -> np.ndarray:
         L = self.encoder.num_layers
@@ -85,7 +72,7 @@ class BiEncoderScorer:
 
 class FusionScorer:
     """R(q, d) = s_DE(q, d) + w · BM25(q, d): a dual encoder's score (its cosine / τ, from `BiEncoderScorer`) plus
-    BM25's, weighted by w (chosen on dev by `training.teacher_choice`). BM25 scores a passage of `corpus_texts`
+    BM25's, weighted by w (chosen on dev by `evaluation.teacher_choice`). BM25 scores a passage of `corpus_texts`
     against the query with the corpus's own statistics; a passage outside the corpus is refused."""
 
     def __init__(self, dual_encoder: BiEncoderScorer, corpus_texts, weight: float):

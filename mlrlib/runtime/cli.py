@@ -144,10 +144,11 @@ def build_teacher(args) -> dict:
     out = {"preset": args.preset, "teacher": cfg["teacher"], "steps": len(log["losses"]),
            "snapshots": list(snapshots), "train_seconds": round(log["train_seconds"], 1)}
     if cfg["teacher_candidates"]["bi_encoder"]:  # the bi-encoder candidate's corpus, encoded once
-        from mlrlib.studies.md2pr_ablation import bi_encoder_teacher
+        from mlrlib.evaluation.teacher_choice import index_corpus
+        from mlrlib.runtime.pypi_model import bi_encoder_teacher
         scorer, key = bi_encoder_teacher(cfg["teacher_candidates"]["bi_encoder"])
-        out["bi_encoder_corpus_seconds"] = round(scorer.index_corpus(data.corpus_texts, key,
-                                                                     cfg["encode"]["p_max_len"]), 1)
+        out["bi_encoder_corpus_seconds"] = round(index_corpus(scorer, data.corpus_texts, key,
+                                                              cfg["encode"]["p_max_len"]), 1)
     return {**out, "seconds_this_call": round(time.perf_counter() - start, 1)}  # ~0 when it was cached
 
 

