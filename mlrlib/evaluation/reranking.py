@@ -33,14 +33,20 @@ def rerank(ranker: CrossEncoder, run: Run, query_text: dict, passage_text: dict,
 
 
 def reorders_only_the_top(reranked: Run, first: Run, depth: int) -> bool:
-    """Whether `reranked` holds, for every query of `first`, the same top `depth` passages (in any order) and below
-    them the first stage's ranking unchanged."""
-    def order(hits):
-        return sorted(hits, key=lambda p: -hits[p])
+    """Whether `reranked` holds, for every query of `first`, the same passages, its top `depth` among the first
+    stage's top `depth` and below them the first stage's order. Read by first-stage score, not by position, so
+    passages tied in the first stage (duplicate texts) may come in either order."""
     new, old = reranked.to_dict(), first.to_dict()
-    return new.keys() == old.keys() and all(
-        set(order(new[q])[:depth]) == set(order(old[q])[:depth]) and order(new[q])[depth:] == order(old[q])[depth:]
-        for q in old)
+    return new.keys() == old.keys() and all(_only_top_reordered(new[q], old[q], depth) for q in old)
+
+
+def _only_top_reordered(new: dict, old: dict, depth: int) -> bool:
+    if new.keys() != old.keys():
+        return False
+    ranked = sorted(new, key=lambda p: -new[p])
+    top, tail = [old[p] for p in ranked[:depth]], [old[p] for p in ranked[depth:]]
+    in_first_order = all(a >= b for a, b in zip(tail, tail[1:]))
+    return in_first_order and (not top or not tail or min(top) >= max(tail))
 
 
 def cached_rerank(ranker, key: dict, run: Run, data: RetrievalData, split: str, depth: int, enc: dict,
