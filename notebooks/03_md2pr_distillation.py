@@ -160,8 +160,8 @@ del snapshots
 
 
 # %% [markdown]
-# The figure: the cross-encoder's dev re-ranking minus the student alone (y, with 95% intervals) at each snapshot
-# (x). Below the dashed zero, the teacher would pull its student down: it has nothing to teach yet.
+# The figure: the dev MRR@10 of the cross-encoder's re-ranking (y) at each training snapshot (x), with its 95% band,
+# and the student alone dashed. Where the band lies below the line, the teacher would pull its student down.
 
 # %% [markdown]
 # ### 1b. Choosing the teacher on dev

@@ -35,7 +35,7 @@ def rerank(ranker: CrossEncoder, run: Run, query_text: dict, passage_text: dict,
 def reorders_only_the_top(reranked: Run, first: Run, depth: int) -> bool:
     """Whether `reranked` holds, for every query of `first`, the same passages, its top `depth` among the first
     stage's top `depth` and below them the first stage's order. Read by first-stage score, not by position, so
-    passages tied in the first stage (duplicate texts) may come in either order."""
+    passages tied in the first stage (duplicate texts, say) may come in either order."""
     new, old = reranked.to_dict(), first.to_dict()
     return new.keys() == old.keys() and all(_only_top_reordered(new[q], old[q], depth) for q in old)
 

@@ -85,12 +85,12 @@ def test_rerank_orders_the_top_by_the_rankers_scores_and_keeps_the_tail(tiny_mod
     assert not reorders_only_the_top(Run({"q1": {"a": 4.0, "b": 3.0, "d": 2.0, "c": 1.0}}), run, 2)
 
 
-
 def test_reorders_only_the_top_reads_ties_by_score_and_refuses_a_changed_top_or_set():
-    first = Run({"q1": {"a": 4.0, "b": 3.0, "c": 2.0, "d": 2.0, "e": 1.0}})  # c and d tied (duplicate texts)
+    first = Run({"q1": {"a": 4.0, "b": 3.0, "c": 2.0, "d": 2.0, "e": 1.0}})  # c and d tied (duplicate texts, say)
     assert reorders_only_the_top(Run({"q1": {"b": 9.0, "a": 8.0, "d": 7.0, "c": 6.0, "e": 5.0}}), first, 2)
     assert not reorders_only_the_top(Run({"q1": {"c": 9.0, "a": 8.0, "b": 7.0, "d": 6.0, "e": 5.0}}), first, 2)
     assert not reorders_only_the_top(Run({"q1": {"a": 9.0, "b": 8.0, "c": 7.0, "d": 6.0}}), first, 2)
+
 
 def test_train_ranker_learns_caches_and_loads_as_is_with_zero_steps(tiny_model):
     cfg = RankerConfig(model=tiny_model, steps=3, batch_size=4, lr=1e-3, bf16=False)
