@@ -316,8 +316,8 @@ display(pipeline_table)
 # the MDE at the claim's Holm level, and a verdict as defined in
 # [`docs/methods.md`](../docs/methods.md#verdicts). **Premises**, measured on dev: the "cross-encoder" must be one
 # (re-rank the full DE's top $k$ significantly better than the DE) and its early layers must differ as retrievers
-# from the pre-trained MiniLM's it started from (probed on section 2's dev corpus sample); DE-2 must have reached its dev plateau. Where a premise fails the
-# row is **not testable here**, its test still shown. "Within about 1%" and "matches" are equivalence claims:
+# from the pre-trained MiniLM's it started from (probed on section 2's dev corpus sample); DE-2 must have reached
+# its dev plateau. Where a premise fails the row is **not testable here**, its test still shown. "Within about 1%" and "matches" are equivalence claims:
 # supported when the whole 95% interval lies within ±1% of the full system's MRR@10,
 # contradicted when it lies wholly outside. The multi-seed claim tests the per-query mean over seeds. The paper's models are 12-layer and trained at scale; here a 6-layer MiniLM, a cross-encoder trained for
 # minutes and a 7,000-passage technical corpus, so DE-2 removes 4 of 6 layers (at most 3x fewer layer FLOPs), not
